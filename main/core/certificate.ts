@@ -1,0 +1,285 @@
+/**
+ * Certificate inspection for a mail administrator: who the certificate is for,
+ * who issued it, how long it is valid, and what will go wrong with it.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { decode, decodeOid, type Asn1 } from './der';
+import { OID } from './oids';
+import type { SigningIdentity } from './pkcs12';
+
+export type WarningCode =
+  | 'expired'
+  | 'not-yet-valid'
+  | 'expires-soon'
+  | 'no-email-protection-eku'
+  | 'no-digital-signature'
+  | 'weak-rsa-key'
+  | 'sha1-signature'
+  | 'missing-intermediate'
+  | 'ca-certificate'
+  | 'validity-over-825-days'
+  | 'forbidden-eku'
+  | 'no-email-address'
+  | 'self-signed'
+  | 'untested-issuer';
+
+export interface CertWarning {
+  code: WarningCode;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+}
+
+export interface CertificateInfo {
+  emails: string[];
+  subject: string;
+  commonName: string;
+  issuer: string;
+  issuerCommonName: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  keyType: 'RSA' | 'EC';
+  keyBits: number;
+  curve?: string;
+  fingerprintSha256: string;
+  signatureAlgorithm: string;
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+  isCA: boolean;
+  selfSigned: boolean;
+  chainLength: number;
+  chain: { subject: string; issuer: string; notAfter: string; fingerprintSha256: string }[];
+  /** Name of the issuer family the mail service lists as tested, when it is one of them. */
+  testedIssuer: string | null;
+  warnings: CertWarning[];
+}
+
+export interface InspectOptions {
+  now?: Date;
+  /** Days before expiry from which to warn (default 30). */
+  warnDays?: number;
+}
+
+interface Extension {
+  critical: boolean;
+  value: Buffer;
+}
+
+/** Extensions of an X.509 certificate by OID (RFC 5280 §4.1). */
+export function certExtensions(cert: X509Certificate): Map<string, Extension> {
+  const tbs = decode(cert.raw).child(0);
+  const out = new Map<string, Extension>();
+  const exts = tbs.children().find((c) => c.tag === 0xa3);
+  if (!exts) return out;
+  for (const ext of exts.child(0).children()) {
+    const parts = ext.children();
+    const critical = parts.length === 3 && parts[1]!.tag === 0x01 && parts[1]!.content()[0] !== 0;
+    out.set(parts[0]!.oid(), { critical, value: parts[parts.length - 1]!.content() });
+  }
+  return out;
+}
+
+/** The certificate's own encoding of issuer and serialNumber, for CMS IssuerAndSerialNumber (RFC 5652 §10.2.4). */
+export function issuerAndSerial(cert: X509Certificate): { issuer: Buffer; serial: Buffer } {
+  const tbs = decode(cert.raw).child(0).children();
+  const i = tbs[0]!.tag === 0xa0 ? 1 : 0;
+  return { serial: tbs[i]!.raw(), issuer: tbs[i + 2]!.raw() };
+}
+
+function signatureAlgorithmOid(cert: X509Certificate): string {
+  return decode(cert.raw).child(1).child(0).oid();
+}
+
+const SIG_NAMES: Record<string, string> = {
+  [OID.sha1WithRSA]: 'sha1WithRSAEncryption',
+  [OID.sha256WithRSA]: 'sha256WithRSAEncryption',
+  [OID.sha384WithRSA]: 'sha384WithRSAEncryption',
+  [OID.sha512WithRSA]: 'sha512WithRSAEncryption',
+  [OID.rsaPss]: 'RSASSA-PSS',
+  [OID.ecdsaSha1]: 'ecdsa-with-SHA1',
+  [OID.ecdsaSha256]: 'ecdsa-with-SHA256',
+  [OID.ecdsaSha384]: 'ecdsa-with-SHA384',
+  [OID.ecdsaSha512]: 'ecdsa-with-SHA512',
+};
+
+const EKU_NAMES: Record<string, string> = {
+  [OID.ekuServerAuth]: 'serverAuth',
+  [OID.ekuClientAuth]: 'clientAuth',
+  [OID.ekuCodeSigning]: 'codeSigning',
+  [OID.ekuEmailProtection]: 'emailProtection',
+  [OID.ekuTimeStamping]: 'timeStamping',
+  [OID.ekuOcspSigning]: 'OCSPSigning',
+  [OID.ekuAny]: 'anyExtendedKeyUsage',
+};
+
+const KEY_USAGE_BITS = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
+
+function keyUsage(ext: Extension | undefined): string[] {
+  if (!ext) return [];
+  const bits = decode(ext.value).content(); // BIT STRING: unused-bits octet, then bits
+  const out: string[] = [];
+  for (let i = 0; i < KEY_USAGE_BITS.length; i++) {
+    const byte = bits[1 + (i >> 3)];
+    if (byte !== undefined && byte & (0x80 >> (i & 7))) out.push(KEY_USAGE_BITS[i]!);
+  }
+  return out;
+}
+
+function extendedKeyUsage(ext: Extension | undefined): string[] {
+  if (!ext) return [];
+  return decode(ext.value)
+    .children()
+    .map((c) => {
+      const o = c.oid();
+      return EKU_NAMES[o] ?? o;
+    });
+}
+
+function attributeValues(name: Asn1, wanted: string): string[] {
+  const out: string[] = [];
+  for (const rdn of name.children()) {
+    for (const atv of rdn.children()) {
+      if (decodeOid(atv.child(0).content()) === wanted) out.push(atv.child(1).content().toString('utf8'));
+    }
+  }
+  return out;
+}
+
+/**
+ * The mail addresses a certificate speaks for: SAN rfc822Name entries, else
+ * the subject's emailAddress (RFC 8550 §3). Lower-cased domain, local part kept.
+ */
+export function certificateEmails(cert: X509Certificate): string[] {
+  const san = certExtensions(cert).get(OID.subjectAltName);
+  const emails: string[] = [];
+  if (san) {
+    for (const gn of decode(san.value).children()) if (gn.tag === 0x81) emails.push(gn.content().toString('latin1'));
+  }
+  if (emails.length === 0) {
+    const tbs = decode(cert.raw).child(0).children();
+    const i = tbs[0]!.tag === 0xa0 ? 1 : 0;
+    emails.push(...attributeValues(tbs[i + 4]!, OID.emailAddress));
+  }
+  return [...new Set(emails.map(normalizeEmail))];
+}
+
+/** Local part as written, domain lower-cased: the comparison mail systems use. */
+export function normalizeEmail(addr: string): string {
+  const at = addr.lastIndexOf('@');
+  if (at < 0) return addr.trim();
+  return addr.slice(0, at).trim() + '@' + addr.slice(at + 1).trim().toLowerCase();
+}
+
+/** Address equality: case-insensitive domain; local part compared case-insensitively too, as every mailbox provider in practice does. */
+export function sameEmail(a: string, b: string): boolean {
+  return normalizeEmail(a).toLowerCase() === normalizeEmail(b).toLowerCase();
+}
+
+function dn(s: string): string {
+  return s.split('\n').filter(Boolean).join(', ');
+}
+
+function cn(s: string): string {
+  const line = s.split('\n').find((l) => l.startsWith('CN='));
+  return line ? line.slice(3) : dn(s);
+}
+
+const TESTED_ISSUERS: { name: string; test: (issuer: string) => boolean }[] = [
+  { name: 'DigiCert / Symantec Secure Email ID', test: (i) => /digicert|symantec/i.test(i) && /(e-?mail|s\/mime|smime|client)/i.test(i) },
+  { name: 'GlobalSign S/MIME', test: (i) => /globalsign/i.test(i) && /(s\/mime|smime|personalsign|e-?mail)/i.test(i) },
+  { name: 'SECOM Passport for Member', test: (i) => /secom/i.test(i) && /(passport|member|security communication)/i.test(i) },
+];
+
+const DAY = 86_400_000;
+
+export function daysUntil(date: Date, now: Date): number {
+  return Math.floor((date.getTime() - now.getTime()) / DAY);
+}
+
+/** Inspects the signer certificate of a PKCS#12 file and lists what a mail administrator must know. */
+export function inspectIdentity(id: SigningIdentity, opts: InspectOptions = {}): CertificateInfo {
+  const now = opts.now ?? new Date();
+  const warnDays = opts.warnDays ?? 30;
+  const cert = id.certificate;
+  const exts = certExtensions(cert);
+  const ku = keyUsage(exts.get(OID.keyUsage));
+  const eku = extendedKeyUsage(exts.get(OID.extKeyUsage));
+  const notBefore = new Date(cert.validFrom);
+  const notAfter = new Date(cert.validTo);
+  const emails = certificateEmails(cert);
+  const sigOid = signatureAlgorithmOid(cert);
+  const selfSigned = cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  const issuerText = dn(cert.issuer);
+  const tested = TESTED_ISSUERS.find((t) => t.test(issuerText) || id.chain.some((c) => t.test(dn(c.subject))));
+  const warnings: CertWarning[] = [];
+  const warn = (code: WarningCode, severity: CertWarning['severity'], message: string): void => {
+    warnings.push({ code, severity, message });
+  };
+
+  const left = daysUntil(notAfter, now);
+  if (now > notAfter) warn('expired', 'error', `the certificate expired on ${notAfter.toISOString().slice(0, 10)}; mail signed with it will be rejected`);
+  else if (now < notBefore) warn('not-yet-valid', 'error', `the certificate is not valid before ${notBefore.toISOString()}`);
+  else if (left < warnDays) warn('expires-soon', 'warning', `the certificate expires in ${left} day${left === 1 ? '' : 's'} (${notAfter.toISOString().slice(0, 10)}); renew it`);
+  if (emails.length === 0) warn('no-email-address', 'error', 'the certificate names no mail address (no SAN rfc822Name, no emailAddress)');
+  if (eku.length > 0 && !eku.includes('emailProtection') && !eku.includes('anyExtendedKeyUsage')) {
+    warn('no-email-protection-eku', 'error', 'the certificate is not for e-mail: its extended key usage lacks emailProtection');
+  } else if (eku.length === 0) {
+    warn('no-email-protection-eku', 'warning', 'the certificate has no extended key usage; the S/MIME Baseline Requirements require emailProtection');
+  }
+  if (ku.length > 0 && !ku.includes('digitalSignature') && !ku.includes('nonRepudiation')) {
+    warn('no-digital-signature', 'error', 'the certificate may not sign: its key usage lacks digitalSignature');
+  } else if (ku.length > 0 && !ku.includes('digitalSignature')) {
+    warn('no-digital-signature', 'warning', 'the key usage has nonRepudiation but not digitalSignature; some clients refuse such signatures');
+  }
+  if (id.keyType === 'RSA' && id.keyBits < 2048) warn('weak-rsa-key', 'error', `the RSA key has only ${id.keyBits} bits; 2048 is the minimum clients accept`);
+  if (sigOid === OID.sha1WithRSA || sigOid === OID.ecdsaSha1) warn('sha1-signature', 'error', 'the certificate is signed with SHA-1, which mail clients no longer trust');
+  if (cert.ca) warn('ca-certificate', 'error', 'this is a CA certificate, not an end-entity certificate for a mail address');
+  if (selfSigned) warn('self-signed', 'warning', 'the certificate is self-signed; recipients will not trust it');
+  else if (id.chain.length === 0) {
+    warn('missing-intermediate', 'warning', `the file has no certificate of the issuer (${cn(cert.issuer)}); recipients may not be able to build the chain, so include the intermediate certificates when exporting`);
+  }
+  const validityDays = Math.round((notAfter.getTime() - notBefore.getTime()) / DAY);
+  if (validityDays > 825) warn('validity-over-825-days', 'warning', `the validity period is ${validityDays} days; the S/MIME Baseline Requirements allow at most 825`);
+  const forbidden = eku.filter((e) => ['serverAuth', 'codeSigning', 'timeStamping', 'OCSPSigning', 'anyExtendedKeyUsage'].includes(e));
+  if (forbidden.length > 0) warn('forbidden-eku', 'warning', `the extended key usage includes ${forbidden.join(', ')}, which the S/MIME Baseline Requirements forbid`);
+  if (!tested) warn('untested-issuer', 'info', 'the issuer is not one the service lists as tested (DigiCert/Symantec Secure Email ID, GlobalSign S/MIME, SECOM Passport for Member); it may still work');
+
+  return {
+    emails,
+    subject: dn(cert.subject),
+    commonName: cn(cert.subject),
+    issuer: issuerText,
+    issuerCommonName: cn(cert.issuer),
+    serial: cert.serialNumber.toUpperCase(),
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
+    keyType: id.keyType,
+    keyBits: id.keyBits,
+    ...(id.curve ? { curve: id.curve } : {}),
+    fingerprintSha256: cert.fingerprint256,
+    signatureAlgorithm: SIG_NAMES[sigOid] ?? sigOid,
+    keyUsage: ku,
+    extendedKeyUsage: eku,
+    isCA: cert.ca,
+    selfSigned,
+    chainLength: id.chain.length,
+    chain: id.chain.map((c) => ({
+      subject: dn(c.subject),
+      issuer: dn(c.issuer),
+      notAfter: new Date(c.validTo).toISOString(),
+      fingerprintSha256: c.fingerprint256,
+    })),
+    testedIssuer: tested?.name ?? null,
+    warnings,
+  };
+}
