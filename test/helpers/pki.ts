@@ -170,3 +170,20 @@ export function opensslVerify(pki: TestPki, signedPath: string): { ok: boolean; 
     return { ok: false, content: Buffer.alloc(0), stderr: err.stderr?.toString() ?? String(e) };
   }
 }
+
+/** Verifies a detached signature with NSS (what Thunderbird uses), trusting only the root. */
+export function nssVerify(pki: TestPki, content: Buffer, signatureDer: Buffer, trustRoot = true): { ok: boolean; output: string } {
+  const db = pki.path(`nss-${Math.random().toString(36).slice(2)}`);
+  execFileSync('mkdir', ['-p', db]);
+  execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
+  if (trustRoot) execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'root', '-t', 'C,C,C', '-a', '-i', pki.root.certPath]);
+  const c = pki.write(`nss-content-${Math.random().toString(36).slice(2)}`, content);
+  const s = pki.write(`nss-sig-${Math.random().toString(36).slice(2)}`, signatureDer);
+  try {
+    const out = execFileSync('cmsutil', ['-D', '-i', s, '-c', c, '-d', `sql:${db}`, '-u', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return { ok: true, output: out.toString() };
+  } catch (e) {
+    const err = e as { stdout?: Buffer; stderr?: Buffer };
+    return { ok: false, output: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` };
+  }
+}

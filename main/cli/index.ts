@@ -1,0 +1,80 @@
+/**
+ * The smime-admin command-line tool. Every command is a thin call into main/core;
+ * failures print one line on stderr and exit non-zero, never a stack trace.
+ */
+import { describeError } from '../core/errors';
+import { processOutput, type Output } from './output';
+import { inspectCommand, signCommand, verifyCommand } from './signing-commands';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, tempfail: 75 } as const;
+
+const HELP = `smime-admin — S/MIME signing administration
+
+Signing
+  smime-admin inspect FILE.p12 --password-env VAR [--json]
+  smime-admin sign --p12 FILE.p12 --password-env VAR --in MSG.eml --out SIGNED.eml
+  smime-admin verify --in SIGNED.eml [--ca ROOT.pem] [--json]
+
+Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
+  smime-admin admin-password set --password-env VAR
+  smime-admin cert add --email ADDR --p12 FILE --password-env VAR [--json]
+  smime-admin cert list [--json] | cert show ADDR [--json]
+  smime-admin cert renew --email ADDR --p12 FILE --password-env VAR
+  smime-admin cert remove --email ADDR --admin-password-env VAR
+  smime-admin composition create|delete NAME | rename OLD NEW | list|show [NAME] [--json]
+  smime-admin composition enable-cert|disable-cert NAME --email ADDR
+  smime-admin composition bcc NAME on|off
+  smime-admin exception add-destination NAME PATTERN
+  smime-admin exception add-header NAME HEADER-NAME VALUE-PATTERN
+  smime-admin exception list NAME [--json] | remove|disable|enable NAME ID
+  smime-admin pending [NAME] [--json]
+  smime-admin reflect NAME --out BUNDLE --passphrase-env VAR
+  smime-admin bundle inspect BUNDLE --passphrase-env VAR [--json]
+  smime-admin bundle import BUNDLE --passphrase-env VAR
+  smime-admin send-test --bundle BUNDLE --passphrase-env VAR --composition NAME --in MSG.eml
+      --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] --out-dir DIR [--json] [--at ISO-TIME]
+
+Secrets are read only from the environment variables named by --*-env.
+'-' stands for standard input or output.
+`;
+
+export async function run(argv: string[], out: Output = processOutput): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out.stdout(HELP);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      case 'inspect':
+        return inspectCommand(rest, out);
+      case 'sign':
+        return signCommand(rest, out);
+      case 'verify':
+        return verifyCommand(rest, out);
+      default:
+        out.stderr(`smime-admin: unknown command "${command}"; run smime-admin --help\n`);
+        return EXIT.usage;
+    }
+  } catch (e) {
+    const { code, message } = describeError(e);
+    out.stderr(`smime-admin: ${message}\n`);
+    return code === 'USAGE' ? EXIT.usage : EXIT.failure;
+  }
+}
+
+/** Entry point used by bin/smime-admin.js. */
+export function main(): void {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}
+
+if (require.main === module) main();

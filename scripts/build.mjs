@@ -1,0 +1,20 @@
+// Builds the CLI and the Electron main/preload bundles with esbuild, and the renderer with Vite.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+// keytar is native; electron is provided by the runtime.
+const external = ['electron', 'keytar'];
+
+await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'out/cli.js', external });
+if (existsSync('main/index.ts')) {
+  await build({ ...common, entryPoints: ['main/index.ts'], outfile: 'out/main/index.js', external });
+}
+if (existsSync('preload/index.ts')) {
+  // Sandboxed preloads run in a restricted CommonJS environment: bundle everything but electron.
+  await build({ ...common, platform: 'browser', format: 'cjs', entryPoints: ['preload/index.ts'], outfile: 'out/preload/index.js', external: ['electron'] });
+}
+if (existsSync('renderer/index.html')) {
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ configFile: 'renderer/vite.config.mjs', logLevel: 'warn' });
+}
