@@ -23,7 +23,7 @@ async function startKeyring(): Promise<void> {
   need('gnome-keyring-daemon');
   home = mkdtempSync(join(tmpdir(), 'smime-keyring-'));
   const env = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_RUNTIME_DIR: home, XDG_CONFIG_HOME: join(home, 'config') };
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(bus);
   const address = await new Promise<string>((resolve, reject) => {
     let buf = '';

@@ -207,7 +207,7 @@ export function daysUntil(date: Date, now: Date): number {
 }
 
 /** Inspects the signer certificate of a PKCS#12 file and lists what a mail administrator must know. */
-export function inspectIdentity(id: SigningIdentity, opts: InspectOptions = {}): CertificateInfo {
+export function inspectIdentity(id: Pick<SigningIdentity, 'certificate' | 'chain' | 'keyType' | 'keyBits' | 'curve'>, opts: InspectOptions = {}): CertificateInfo {
   const now = opts.now ?? new Date();
   const warnDays = opts.warnDays ?? 30;
   const cert = id.certificate;

@@ -1,0 +1,109 @@
+/**
+ * The admin state in a JSON settings file through conf (electron-store is conf with
+ * Electron's paths; the file format is the same): JSON schema, versioned migrations,
+ * atomic writes, mode 0600. A corrupt or schema-invalid file is never reset: a
+ * timestamped copy is kept and the error names the file.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import Conf from 'conf';
+import { SmimeError } from '../core/errors';
+import type { StateStore } from '../core/ports';
+import { emptyState, STATE_SCHEMA, STATE_VERSION, type AdminState } from '../core/state';
+
+export const CONFIG_NAME = 'config';
+
+/** Migrations by the version that introduced the change; each brings older files up to it. */
+export const MIGRATIONS: Record<string, (store: Conf<AdminState>) => void> = {
+  // 1.1.0: warning thresholds became a list (first and final warning) instead of one number.
+  '1.1.0': (store) => {
+    const settings = store.get('settings') as unknown as { warnDays?: unknown; language?: unknown } | undefined;
+    const wd = settings?.warnDays;
+    const warnDays = typeof wd === 'number' ? [wd, Math.min(7, wd)].filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => b - a) : Array.isArray(wd) ? wd : [30, 7];
+    store.set('settings', { warnDays, language: (settings?.language as AdminState['settings']['language']) ?? null });
+  },
+};
+
+export interface ConfLike {
+  store: AdminState;
+  path: string;
+}
+
+export type ConfFactory = (options: ConstructorParameters<typeof Conf<AdminState>>[0]) => ConfLike;
+
+export const confFactory: ConfFactory = (options) => new Conf<AdminState>(options);
+
+export class ConfStateStore implements StateStore {
+  readonly path: string;
+  private conf: ConfLike | undefined;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly factory: ConfFactory = confFactory,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.path = join(dataDir, `${CONFIG_NAME}.json`);
+  }
+
+  private open(): ConfLike {
+    if (this.conf) return this.conf;
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    try {
+      this.conf = this.factory({
+        cwd: this.dataDir,
+        configName: CONFIG_NAME,
+        projectName: 'smime-admin',
+        projectVersion: STATE_VERSION,
+        defaults: emptyState(),
+        schema: STATE_SCHEMA as never,
+        migrations: MIGRATIONS as never,
+        clearInvalidConfig: false,
+        configFileMode: 0o600,
+        watch: false,
+      });
+      return this.conf;
+    } catch (e) {
+      throw this.corrupt(e);
+    }
+  }
+
+  private corrupt(e: unknown): SmimeError {
+    const msg = (e as Error).message ?? String(e);
+    const why = /JSON/i.test(msg) ? 'it is not valid JSON' : /schema/i.test(msg) ? `it does not match the schema (${msg.replace(/^Config schema violation: /, '')})` : msg;
+    let backup = '';
+    if (existsSync(this.path)) {
+      const data = readFileSync(this.path);
+      const dir = dirname(this.path);
+      const prefix = `${basename(this.path)}.corrupt-`;
+      // one copy per distinct content: retries must not pile up copies
+      const same = readdirSync(dir).find((f) => f.startsWith(prefix) && readFileSync(join(dir, f)).equals(data));
+      backup = same ? join(dir, same) : join(dir, `${prefix}${this.now().toISOString().replace(/[:.]/g, '-')}`);
+      if (!same) copyFileSync(this.path, backup);
+    }
+    return new SmimeError(
+      'STORE_CORRUPT',
+      `the settings file ${this.path} cannot be read: ${why}. Nothing was changed; a copy is kept as ${backup || '(no file)'}. Restore it from a backup or fix it by hand.`,
+    );
+  }
+
+  /** Reading never creates the file: an operation that fails leaves the disk as it was. */
+  load(): AdminState {
+    if (!this.conf && !existsSync(this.path)) return emptyState();
+    const conf = this.open();
+    try {
+      const { adminPassword, settings, certificates, compositions } = conf.store;
+      return structuredClone({ adminPassword, settings, certificates, compositions });
+    } catch (e) {
+      throw this.corrupt(e);
+    }
+  }
+
+  save(state: AdminState): void {
+    const conf = this.open();
+    try {
+      conf.store = { ...conf.store, ...structuredClone(state) };
+    } catch (e) {
+      throw new SmimeError('OUTPUT_UNWRITABLE', `cannot write the settings file ${this.path}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Exception patterns, evaluated with RE2 semantics (re2js): linear time in the input,
+ * so no pattern an admin types can hang a signer. Lookaround and backreferences,
+ * which would need backtracking, are refused with the reason.
+ */
+import { RE2JS } from 're2js';
+import { SmimeError } from './errors';
+import type { DestinationException, HeaderException } from './state';
+
+export const MAX_PATTERN_LENGTH = 1000;
+
+/** Compiles a pattern case-insensitively, or throws PATTERN_INVALID with RE2's reason. */
+export function compilePattern(pattern: string): RE2JS {
+  if (pattern.length === 0) throw new SmimeError('PATTERN_INVALID', 'the pattern is empty');
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new SmimeError('PATTERN_INVALID', `the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+  if (/[\r\n]/.test(pattern)) throw new SmimeError('PATTERN_INVALID', 'the pattern contains a line break');
+  try {
+    return RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
+  } catch (e) {
+    const msg = (e as Error).message.replace(/^error parsing regexp: /, '').replace('`(?i)', '`');
+    const hint = /\(\?[=!<]/.test(pattern)
+      ? ' (lookahead and lookbehind are not supported: they need backtracking)'
+      : /\\[1-9]/.test(pattern)
+        ? ' (backreferences are not supported: they need backtracking)'
+        : '';
+    throw new SmimeError('PATTERN_INVALID', `invalid pattern ${JSON.stringify(pattern)}: ${msg}${hint}`);
+  }
+}
+
+/** RFC 5322 field name: printable ASCII except colon. */
+export function validateHeaderName(name: string): string {
+  const n = name.trim();
+  if (!/^[\x21-\x39\x3b-\x7e]{1,76}$/.test(n)) throw new SmimeError('PATTERN_INVALID', `"${name}" is not a header field name (letters, digits and hyphens, no colon)`);
+  return n;
+}
+
+const sub = (domain: string) => `@(?:[^@]+\\.)?${domain.replace(/\./g, '\\.')}$`;
+
+/** Japanese mobile-carrier mail domains whose feature phones cannot show S/MIME (subdomains included). */
+export const FEATURE_PHONE_DOMAINS = [
+  'docomo.ne.jp',
+  'ezweb.ne.jp',
+  'softbank.ne.jp',
+  'vodafone.ne.jp',
+  'disney.ne.jp',
+  'pdx.ne.jp',
+  'willcom.com',
+  'wcm.ne.jp',
+  'emnet.ne.jp',
+  'emobile.ne.jp',
+  'ymobile.ne.jp',
+  'y-mobile.ne.jp',
+];
+
+/** Carrier mail of smartphones; an optional preset, off until the admin turns it on. */
+export const SMARTPHONE_DOMAINS = ['i.softbank.jp', 'au.com'];
+
+export function defaultDestinationExceptions(startId: number): DestinationException[] {
+  let id = startId;
+  return [
+    ...FEATURE_PHONE_DOMAINS.map((d) => ({ id: id++, pattern: sub(d), enabled: true, isDefault: true, preset: 'feature-phone' as const, note: d })),
+    ...SMARTPHONE_DOMAINS.map((d) => ({ id: id++, pattern: sub(d), enabled: false, isDefault: true, preset: 'smartphone' as const, note: d })),
+  ];
+}
+
+/** Content types that mean the mail is already signed or encrypted (RFC 8551 §3). */
+export function defaultHeaderExceptions(startId: number): HeaderException[] {
+  let id = startId;
+  return [
+    { pattern: '^multipart/signed', note: 'already signed' },
+    { pattern: '^application/(x-)?pkcs7-mime', note: 'already signed or encrypted' },
+    { pattern: '^application/(x-)?pkcs7-signature', note: 'a detached signature' },
+    { pattern: '^multipart/encrypted', note: 'already encrypted' },
+  ].map((h) => ({ id: id++, header: 'Content-Type', pattern: h.pattern, enabled: true, isDefault: true, note: h.note }));
+}
+
+export interface PatternHit<T> {
+  rule: T;
+}
+
+/**
+ * The enabled patterns of a list, compiled once. A single combined automaton answers
+ * "does any pattern match?" for each input; only then are the patterns tried one by one,
+ * in list order, to name the first that matches.
+ */
+export class PatternSet<T extends { pattern: string; enabled: boolean }> {
+  private readonly compiled: { rule: T; re: RE2JS }[];
+  private readonly any: RE2JS | null;
+
+  constructor(rules: readonly T[]) {
+    this.compiled = rules.filter((r) => r.enabled).map((rule) => ({ rule, re: compilePattern(rule.pattern) }));
+    this.any = this.compiled.length > 0 ? RE2JS.compile(this.compiled.map((c) => `(?:${c.rule.pattern})`).join('|'), RE2JS.CASE_INSENSITIVE) : null;
+  }
+
+  firstMatch(input: string): T | null {
+    if (!this.any || !this.any.test(input)) return null;
+    for (const c of this.compiled) if (c.re.test(input)) return c.rule;
+    return null;
+  }
+}

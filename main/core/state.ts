@@ -1,0 +1,176 @@
+/**
+ * The admin state document: what the settings file holds. No secret is ever part of it:
+ * p12 passwords live in the OS keychain, p12 bytes in files of mode 0600 beside it.
+ */
+import type { KeyType } from './pkcs12';
+
+export const STATE_VERSION = '1.1.0';
+
+export interface AdminPasswordHash {
+  algorithm: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+  hash: string;
+}
+
+export interface CertRecord {
+  id: string;
+  email: string;
+  /** bumped by every renewal; names the p12 file and the keychain account */
+  version: number;
+  fileName: string;
+  subject: string;
+  commonName: string;
+  issuer: string;
+  issuerCommonName: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  fingerprintSha256: string;
+  keyType: KeyType;
+  keyBits: number;
+  /** public certificate and chain, so status and warnings need no keychain access */
+  certificatePem: string;
+  chainPem: string[];
+  addedAt: string;
+  updatedAt: string;
+}
+
+export interface DestinationException {
+  id: number;
+  pattern: string;
+  enabled: boolean;
+  isDefault: boolean;
+  preset?: 'feature-phone' | 'smartphone';
+  note?: string;
+}
+
+export interface HeaderException {
+  id: number;
+  header: string;
+  pattern: string;
+  enabled: boolean;
+  isDefault: boolean;
+  note?: string;
+}
+
+/** What a composition means to a mail server: compared to find pending changes. */
+export interface CompositionSnapshot {
+  certificates: { email: string; fingerprintSha256: string }[];
+  destinationExceptions: { pattern: string }[];
+  headerExceptions: { header: string; pattern: string }[];
+  intelligentBcc: boolean;
+}
+
+export interface Reflection {
+  at: string;
+  bundleFile: string;
+  bundleFingerprint: string;
+  snapshot: CompositionSnapshot;
+}
+
+export interface Composition {
+  id: string;
+  name: string;
+  certificateIds: string[];
+  destinationExceptions: DestinationException[];
+  headerExceptions: HeaderException[];
+  intelligentBcc: boolean;
+  nextExceptionId: number;
+  createdAt: string;
+  updatedAt: string;
+  lastReflection: Reflection | null;
+}
+
+export interface Settings {
+  /** warning thresholds in days, largest first (default 30 and 7) */
+  warnDays: number[];
+  language: 'en' | 'ja' | null;
+}
+
+export interface AdminState {
+  adminPassword: AdminPasswordHash | null;
+  settings: Settings;
+  certificates: CertRecord[];
+  compositions: Composition[];
+}
+
+export const DEFAULT_SETTINGS: Settings = { warnDays: [30, 7], language: null };
+
+export function emptyState(): AdminState {
+  return { adminPassword: null, settings: { ...DEFAULT_SETTINGS, warnDays: [...DEFAULT_SETTINGS.warnDays] }, certificates: [], compositions: [] };
+}
+
+const str = { type: 'string' } as const;
+const bool = { type: 'boolean' } as const;
+const int = { type: 'integer', minimum: 0 } as const;
+
+/** JSON schema (draft 2020-12) of every top-level key, checked on load and on save. */
+export const STATE_SCHEMA = {
+  adminPassword: {
+    type: ['object', 'null'],
+    required: ['algorithm', 'N', 'r', 'p', 'salt', 'hash'],
+    properties: { algorithm: { const: 'scrypt' }, N: int, r: int, p: int, salt: str, hash: str },
+    additionalProperties: false,
+  },
+  settings: {
+    type: 'object',
+    required: ['warnDays', 'language'],
+    properties: {
+      warnDays: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 365 }, minItems: 1, maxItems: 3 },
+      language: { enum: ['en', 'ja', null] },
+    },
+    additionalProperties: false,
+  },
+  certificates: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['id', 'email', 'version', 'fileName', 'notBefore', 'notAfter', 'fingerprintSha256', 'certificatePem', 'chainPem'],
+      properties: {
+        id: str, email: str, version: int, fileName: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' }, subject: str, commonName: str, issuer: str,
+        issuerCommonName: str, serial: str, notBefore: str, notAfter: str, fingerprintSha256: str, keyType: { enum: ['RSA', 'EC'] },
+        keyBits: int, certificatePem: str, chainPem: { type: 'array', items: str }, addedAt: str, updatedAt: str,
+      },
+      additionalProperties: false,
+    },
+  },
+  compositions: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['id', 'name', 'certificateIds', 'destinationExceptions', 'headerExceptions', 'intelligentBcc', 'nextExceptionId'],
+      properties: {
+        id: str,
+        name: str,
+        certificateIds: { type: 'array', items: str },
+        destinationExceptions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id', 'pattern', 'enabled', 'isDefault'],
+            properties: { id: int, pattern: str, enabled: bool, isDefault: bool, preset: { enum: ['feature-phone', 'smartphone'] }, note: str },
+            additionalProperties: false,
+          },
+        },
+        headerExceptions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id', 'header', 'pattern', 'enabled', 'isDefault'],
+            properties: { id: int, header: str, pattern: str, enabled: bool, isDefault: bool, note: str },
+            additionalProperties: false,
+          },
+        },
+        intelligentBcc: bool,
+        nextExceptionId: int,
+        createdAt: str,
+        updatedAt: str,
+        lastReflection: { type: ['object', 'null'] },
+      },
+      additionalProperties: false,
+    },
+  },
+} as const;

@@ -1,0 +1,234 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FEATURE_PHONE_DOMAINS } from '../../main/core/patterns';
+import { TestPki, type Issued } from '../helpers/pki';
+import { FixedClock, makeService, MemorySecretStore, snapshotDir, tempDir } from '../helpers/stores';
+
+let pki: TestPki;
+let alice: Issued;
+let aliceP12: Buffer;
+const PW = 'p12-Pässword-123';
+
+beforeAll(() => {
+  pki = new TestPki();
+  alice = pki.leaf({ emails: ['alice@example.com', 'news@example.com'] });
+  aliceP12 = readFileSync(pki.p12(alice, { password: PW, chain: 'intermediate' }));
+});
+afterAll(() => pki.cleanup());
+
+async function err(p: Promise<unknown> | (() => unknown)): Promise<string> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    return `${(e as { code: string }).code}: ${(e as Error).message}`;
+  }
+  return 'no error';
+}
+
+describe('certificate registry', () => {
+  it('registers a p12 for an address in the certificate, password in the keychain only', async () => {
+    const { svc, dataDir, secrets } = makeService();
+    const view = await svc.addCertificate({ email: 'News@EXAMPLE.com', p12: aliceP12, password: PW });
+    expect(view).toMatchObject({ email: 'News@example.com', status: 'valid', usedBy: [], chainLength: 1, keyType: 'RSA' });
+    expect([...(secrets as MemorySecretStore).map.values()]).toEqual([PW]);
+    // nothing under the data folder holds the password or an unencrypted private key
+    const keyDer = createPrivateKey(readFileSync(alice.keyPath)).export({ type: 'pkcs8', format: 'der' });
+    for (const [path, { data, mode }] of snapshotDir(dataDir)) {
+      expect(data.includes(Buffer.from(PW, 'utf8')), path).toBe(false);
+      expect(data.includes(Buffer.from(PW, 'utf16le')), path).toBe(false);
+      expect(data.includes(keyDer.subarray(20, 80)), path).toBe(false);
+      expect(data.toString('latin1')).not.toMatch(/PRIVATE KEY/);
+      if (path.endsWith('.p12') || path.endsWith('config.json') || path.endsWith('audit.log')) expect(mode, path).toBe(0o600);
+    }
+  });
+
+  it('refuses an address the certificate does not name, saying which it names, and writes nothing', async () => {
+    const { svc, dataDir } = makeService();
+    const before = snapshotDir(dataDir);
+    expect(await err(svc.addCertificate({ email: 'bob@example.com', p12: aliceP12, password: PW }))).toBe(
+      'EMAIL_NOT_IN_CERTIFICATE: bob@example.com is not in this certificate; it is for alice@example.com, news@example.com',
+    );
+    expect(await err(svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: 'wrong' }))).toMatch(/^P12_WRONG_PASSWORD/);
+    expect(await err(svc.addCertificate({ email: 'not an address', p12: aliceP12, password: PW }))).toMatch(/^EMAIL_INVALID/);
+    expect(snapshotDir(dataDir)).toEqual(before);
+  });
+
+  it('leaves nothing behind when the keychain fails', async () => {
+    const secrets = new MemorySecretStore();
+    const { svc, dataDir } = makeService(tempDir(), secrets);
+    svc.createComposition('x'); // creates the settings file
+    const before = snapshotDir(dataDir);
+    secrets.failNextSet = true;
+    expect(await err(svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW }))).toMatch(/^KEYCHAIN_UNAVAILABLE/);
+    expect(snapshotDir(dataDir)).toEqual(before);
+    expect(svc.listCertificates()).toEqual([]);
+  });
+
+  it('reports status against configurable thresholds', async () => {
+    const DAY = 86_400_000;
+    const clock = new FixedClock(new Date());
+    const { svc } = makeService(tempDir(), new MemorySecretStore(), clock);
+    const soon = pki.leaf({ emails: ['soon@example.com'], notAfter: new Date(Date.now() + 20 * DAY) });
+    await svc.addCertificate({ email: 'soon@example.com', p12: readFileSync(pki.p12(soon)), password: 'secret' });
+    await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
+    expect(svc.getCertificate('soon@example.com')).toMatchObject({ status: 'expiring', daysLeft: 19, threshold: 0 });
+    svc.updateSettings({ warnDays: [10, 3] });
+    expect(svc.getCertificate('soon@example.com')).toMatchObject({ status: 'valid', threshold: null });
+    clock.t = new Date(Date.now() + 18 * DAY);
+    expect(svc.getCertificate('soon@example.com')).toMatchObject({ status: 'expiring', threshold: 1 });
+    clock.t = new Date(Date.now() + 21 * DAY);
+    expect(svc.getCertificate('soon@example.com')).toMatchObject({ status: 'expired' });
+    expect(svc.certificatesNeedingAttention().map((c) => c.email)).toEqual(['soon@example.com']);
+    expect(svc.listCertificates().map((c) => c.email)).toEqual(['soon@example.com', 'alice@example.com']);
+  });
+
+  it('renews: the old certificate stays until the new one is valid and saved', async () => {
+    const { svc, secrets } = makeService();
+    await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
+    const old = svc.getCertificate('alice@example.com');
+    const other = readFileSync(pki.p12(pki.leaf({ emails: ['bob@example.com'] })));
+    expect(await err(svc.renewCertificate({ email: 'alice@example.com', p12: other, password: 'secret' }))).toMatch(/^EMAIL_NOT_IN_CERTIFICATE/);
+    expect(svc.getCertificate('alice@example.com').fingerprintSha256).toBe(old.fingerprintSha256);
+    const renewed = readFileSync(pki.p12(pki.leaf({ emails: ['alice@example.com'] }), { password: 'new-password' }));
+    const v = await svc.renewCertificate({ email: 'alice@example.com', p12: renewed, password: 'new-password' });
+    expect(v.fingerprintSha256).not.toBe(old.fingerprintSha256);
+    expect([...(secrets as MemorySecretStore).map.values()]).toEqual(['new-password']);
+  });
+
+  it('deletes only with the admin password and once no composition uses it', async () => {
+    const { svc } = makeService();
+    await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
+    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'whatever1' }))).toMatch(/^ADMIN_PASSWORD_NOT_SET/);
+    expect(await err(() => svc.setAdminPassword('short'))).toMatch(/^ADMIN_PASSWORD_WEAK/);
+    svc.setAdminPassword('correct horse battery');
+    expect(await err(() => svc.setAdminPassword('another password'))).toMatch(/^ADMIN_PASSWORD_WRONG: an admin password is already set/);
+    svc.createComposition('Newsletters');
+    svc.setCertificateEnabled('Newsletters', 'alice@example.com', true);
+    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'wrong password' }))).toBe('ADMIN_PASSWORD_WRONG: the admin password is wrong');
+    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' }))).toBe(
+      'CERT_IN_USE: the certificate for alice@example.com is still in use; it is checked in "Newsletters": uncheck it there',
+    );
+    await svc.reflect('Newsletters', 'bundle passphrase 1', join(tempDir(), 'b.json'));
+    svc.setCertificateEnabled('Newsletters', 'alice@example.com', false);
+    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' }))).toMatch(
+      /the mail servers still use it through "Newsletters": reflect that composition first/,
+    );
+    await svc.reflect('Newsletters', 'bundle passphrase 1', join(tempDir(), 'b.json'));
+    await svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' });
+    expect(svc.listCertificates()).toEqual([]);
+    svc.setAdminPassword('a new admin password', 'correct horse battery');
+    expect(() => svc.verifyAdminPassword('a new admin password')).not.toThrow();
+  });
+
+  it('writes an audit line for every action, without secrets', async () => {
+    const { svc, dataDir } = makeService();
+    svc.setAdminPassword('correct horse battery');
+    await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
+    svc.createComposition('N');
+    const lines = readFileSync(join(dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.action)).toEqual(['admin-password.set', 'certificate.add', 'composition.create']);
+    expect(lines[1]).toMatchObject({ target: 'alice@example.com', user: expect.any(String), at: expect.any(String) });
+    const text = readFileSync(join(dataDir, 'audit.log'), 'utf8');
+    expect(text).not.toContain(PW);
+    expect(text).not.toContain('correct horse');
+  });
+});
+
+describe('settings file', () => {
+  it('keeps a corrupt file, names it, and does not reset it', async () => {
+    const dataDir = tempDir();
+    makeService(dataDir).svc.createComposition('keep me');
+    const path = join(dataDir, 'config.json');
+    writeFileSync(path, '{"compositions": [ this is not json');
+    const { svc } = makeService(dataDir);
+    const e = await err(() => svc.listCompositions());
+    expect(e).toMatch(new RegExp(`^STORE_CORRUPT: the settings file ${path} cannot be read: it is not valid JSON\\. Nothing was changed; a copy is kept as ${path}\\.corrupt-`));
+    expect(readFileSync(path, 'utf8')).toBe('{"compositions": [ this is not json');
+    const again = await err(() => makeService(dataDir).svc.listCompositions());
+    expect(again.split('kept as ')[1]).toBe(e.split('kept as ')[1]);
+  });
+
+  it('refuses a schema-invalid file with the reason', async () => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ settings: { warnDays: ['soon'], language: null }, __internal__: { migrations: { version: '1.1.0' } } }));
+    expect(await err(() => makeService(dataDir).svc.getSettings())).toMatch(/^STORE_CORRUPT: .* it does not match the schema/);
+  });
+
+  it('migrates a 1.0 file (one warning threshold) to the current version', () => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ settings: { warnDays: 45 }, certificates: [], compositions: [], adminPassword: null, __internal__: { migrations: { version: '1.0.0' } } }));
+    const { svc } = makeService(dataDir);
+    expect(svc.getSettings()).toEqual({ warnDays: [45, 7], language: null });
+    expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).__internal__.migrations.version).toBe('1.1.0');
+  });
+});
+
+describe('compositions and exceptions', () => {
+  it('is created with visible, marked defaults that can be disabled but not removed', () => {
+    const { svc } = makeService();
+    const c = svc.createComposition('Transactional');
+    const notes = c.destinationExceptions.map((e) => e.note);
+    for (const d of FEATURE_PHONE_DOMAINS) expect(notes).toContain(d);
+    expect(c.destinationExceptions.every((e) => e.isDefault)).toBe(true);
+    expect(c.destinationExceptions.filter((e) => e.preset === 'smartphone').map((e) => [e.note, e.enabled])).toEqual([
+      ['i.softbank.jp', false],
+      ['au.com', false],
+    ]);
+    expect(c.headerExceptions.map((h) => `${h.header}: ${h.pattern}`)).toEqual([
+      'Content-Type: ^multipart/signed',
+      'Content-Type: ^application/(x-)?pkcs7-mime',
+      'Content-Type: ^application/(x-)?pkcs7-signature',
+      'Content-Type: ^multipart/encrypted',
+    ]);
+    const id = c.destinationExceptions[0]!.id;
+    expect(() => svc.removeException('Transactional', id)).toThrow(/is a default; disable it/);
+    svc.setExceptionEnabled('Transactional', id, false);
+    expect(svc.getComposition('Transactional').destinationExceptions[0]!.enabled).toBe(false);
+    svc.setExceptionEnabled('Transactional', id, true);
+    expect(svc.getComposition('Transactional').destinationExceptions[0]!.enabled).toBe(true);
+  });
+
+  it('matches carrier domains and their subdomains, and nothing else', () => {
+    const { svc } = makeService();
+    svc.createComposition('T');
+    const r = svc.testDestinations('T', ['taro@docomo.ne.jp', 'x@biz.ezweb.ne.jp', 'y@d.vodafone.ne.jp', 'z@DI.PDX.NE.JP', 'a@notdocomo.ne.jp', 'b@docomo.ne.jp.evil.com', 'c@i.softbank.jp', 'd@gmail.com']);
+    expect(r.map((x) => x.match !== null)).toEqual([true, true, true, true, false, false, false, false]);
+  });
+
+  it('refuses invalid or RE2-unsupported patterns with the reason, changing nothing', () => {
+    const { svc } = makeService();
+    svc.createComposition('T');
+    const before = svc.getComposition('T');
+    expect(() => svc.addDestinationException('T', 'a(b')).toThrow(/^invalid pattern "a\(b": missing closing \): `a\(b`$/);
+    expect(() => svc.addDestinationException('T', '(?=x)@example')).toThrow(/lookahead and lookbehind are not supported/);
+    expect(() => svc.addDestinationException('T', '(a)\\1')).toThrow(/backreferences are not supported/);
+    expect(() => svc.addHeaderException('T', 'Bad Name:', 'x')).toThrow(/is not a header field name/);
+    expect(svc.getComposition('T')).toEqual(before);
+  });
+
+  it('evaluates catastrophic patterns against huge addresses in milliseconds', () => {
+    const { svc } = makeService();
+    svc.createComposition('T');
+    svc.addDestinationException('T', '^(a+)+$');
+    svc.addDestinationException('T', '^(a|aa)+@x$');
+    svc.addDestinationException('T', '@(a+)+$');
+    const t = performance.now();
+    const r = svc.testDestinations('T', ['a'.repeat(50_000) + '!', 'x@' + 'a'.repeat(50_000), 'a'.repeat(50_000) + '@y']);
+    const ms = performance.now() - t;
+    expect(r.map((x) => x.match?.pattern ?? null)).toEqual([null, '@(a+)+$', null]);
+    expect(ms).toBeLessThan(1000); // a backtracking engine takes longer than the age of the universe
+  });
+
+  it('renames, refuses duplicates and unknown names, deletes', () => {
+    const { svc } = makeService();
+    svc.createComposition('A');
+    expect(() => svc.createComposition('a')).toThrow(/already exists/);
+    expect(() => svc.createComposition('   ')).toThrow(/^a composition name has 1 to 64/);
+    svc.renameComposition('A', 'B');
+    expect(() => svc.getComposition('A')).toThrow(/there is no composition named "A"/);
+    svc.deleteComposition('B');
+    expect(svc.listCompositions()).toEqual([]);
+  });
+});
