@@ -2,7 +2,8 @@
  * The smime-admin command-line tool. Every command is a thin call into main/core;
  * failures print one line on stderr and exit non-zero, never a stack trace.
  */
-import { describeError } from '../core/errors';
+import { describeError, SmimeError } from '../core/errors';
+import { adminContext, ADMIN_COMMANDS, runAdminCommand } from './admin-commands';
 import { processOutput, type Output } from './output';
 import { inspectCommand, signCommand, verifyCommand } from './signing-commands';
 
@@ -38,9 +39,25 @@ Secrets are read only from the environment variables named by --*-env.
 '-' stands for standard input or output.
 `;
 
+/** Takes the global --data-dir DIR (or --data-dir=DIR) out of argv, wherever it stands. */
+function extractDataDir(argv: string[]): { dataDir?: string; args: string[] } {
+  const args: string[] = [];
+  let dataDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--data-dir') {
+      dataDir = argv[++i];
+      if (!dataDir) throw new SmimeError('USAGE', '--data-dir needs a folder');
+    } else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length);
+    else args.push(a);
+  }
+  return { ...(dataDir ? { dataDir } : {}), args };
+}
+
 export async function run(argv: string[], out: Output = processOutput): Promise<number> {
-  const [command, ...rest] = argv;
   try {
+    const { dataDir, args } = extractDataDir(argv);
+    const [command, ...rest] = args;
     switch (command) {
       case undefined:
       case 'help':
@@ -55,6 +72,7 @@ export async function run(argv: string[], out: Output = processOutput): Promise<
       case 'verify':
         return verifyCommand(rest, out);
       default:
+        if (ADMIN_COMMANDS.has(command)) return await runAdminCommand(command, rest, out, adminContext(dataDir));
         out.stderr(`smime-admin: unknown command "${command}"; run smime-admin --help\n`);
         return EXIT.usage;
     }
