@@ -7,6 +7,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 const external = ['electron', 'keytar'];
 
 await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'out/cli.js', external });
+await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'out/bench.js', external });
 if (existsSync('main/index.ts')) {
   await build({ ...common, entryPoints: ['main/index.ts'], outfile: 'out/main/index.js', external });
 }

@@ -35,6 +35,14 @@ export interface SignOptions {
  * exactly the bytes emitted between the delimiters.
  */
 export function signMessage(message: Buffer, signer: PreparedSigner | SigningIdentity, opts: SignOptions = {}): Buffer {
+  return Buffer.concat(signMessageParts(message, signer, opts));
+}
+
+/**
+ * The signed message as a list of buffers, in order: a relay writes them to its socket
+ * (or a file with writev) without first copying a large message into one buffer.
+ */
+export function signMessageParts(message: Buffer, signer: PreparedSigner | SigningIdentity, opts: SignOptions = {}): Buffer[] {
   const prepared = 'staticAttributes' in signer ? signer : prepareSigner(signer);
   const { outer, entity } = prepareSignedEntity(message);
   const hash = createHash(prepared.digest);
@@ -59,13 +67,7 @@ export function signMessage(message: Buffer, signer: PreparedSigner | SigningIde
     'Content-Description: S/MIME Cryptographic Signature\r\n',
     '\r\n',
   ].join('');
-  return Buffer.concat([
-    Buffer.from(head, 'latin1'),
-    ...entity,
-    Buffer.from(sigPart, 'latin1'),
-    encodeBase64Lines(cms),
-    Buffer.from(`--${boundary}--\r\n`, 'latin1'),
-  ]);
+  return [Buffer.from(head, 'latin1'), ...entity, Buffer.from(sigPart, 'latin1'), encodeBase64Lines(cms), Buffer.from(`--${boundary}--\r\n`, 'latin1')];
 }
 
 export interface VerifyOptions {
