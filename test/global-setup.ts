@@ -55,8 +55,8 @@ async function startKeyring(): Promise<void> {
 
 export default async function setup(): Promise<() => void> {
   await build({
-    entryPoints: ['main/cli/index.ts'],
-    outfile: 'out/cli.js',
+    entryPoints: { cli: 'main/cli/index.ts', bench: 'scripts/bench.ts' },
+    outdir: 'out',
     bundle: true,
     platform: 'node',
     target: 'node20',
