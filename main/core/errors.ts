@@ -42,7 +42,10 @@ export type ErrorCode =
   | 'BUNDLE_WRONG_PASSPHRASE'
   | 'BUNDLE_UNSUPPORTED_VERSION'
   | 'PASSPHRASE_WEAK'
-  | 'NOTHING_TO_REFLECT'
+  | 'IPC_INVALID'
+  | 'IPC_FORBIDDEN'
+  | 'IPC_TOO_LARGE'
+  | 'FILE_TOKEN_UNKNOWN'
   | 'INTERNAL';
 
 export class SmimeError extends Error {

@@ -1,0 +1,150 @@
+/**
+ * The one IPC contract between the renderer (through the preload) and main: every
+ * channel with its request schema (checked at runtime in main) and its response type.
+ * Responses travel as { ok: true, value } | { ok: false, error: { code, message } } so
+ * error codes survive IPC. No response carries a password, a private key or p12 bytes.
+ */
+import { z } from 'zod';
+import type { CertificateView, CompositionView, ImportResult, PendingView, ReflectProgress, ReflectResult, TestSendResult } from '../core/admin';
+import type { CertificateInfo } from '../core/certificate';
+import type { ErrorCode } from '../core/errors';
+import type { Settings } from '../core/state';
+
+const name = z.string().min(1).max(64);
+const email = z.string().min(3).max(254);
+const secret = z.string().max(1024);
+const token = z.string().regex(/^[0-9a-f]{32}$/);
+const pattern = z.string().min(1).max(1000);
+const exceptionId = z.number().int().min(0).max(1_000_000);
+const addressList = z.array(z.string().max(320)).max(1000);
+const bytes = z.instanceof(Uint8Array);
+
+export const FILE_KINDS = ['p12', 'eml', 'bundle'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+
+export const requestSchemas = {
+  'app:bootstrap': z.object({}).strict(),
+  'settings:update': z.object({ warnDays: z.array(z.number().int().min(1).max(365)).min(1).max(3).optional(), language: z.enum(['en', 'ja']).nullable().optional() }).strict(),
+  'admin:set-password': z.object({ newPassword: secret, currentPassword: secret.optional() }).strict(),
+  'file:open': z.object({ kind: z.enum(FILE_KINDS) }).strict(),
+  'file:from-drop': z.object({ kind: z.enum(FILE_KINDS), name: z.string().min(1).max(255), bytes }).strict(),
+  'cert:preview': z.object({ file: token, password: secret }).strict(),
+  'cert:add': z.object({ email, file: token, password: secret }).strict(),
+  'cert:renew': z.object({ email, file: token, password: secret }).strict(),
+  'cert:remove': z.object({ email, adminPassword: secret }).strict(),
+  'cert:list': z.object({}).strict(),
+  'composition:list': z.object({}).strict(),
+  'composition:get': z.object({ name }).strict(),
+  'composition:create': z.object({ name }).strict(),
+  'composition:rename': z.object({ name, newName: name }).strict(),
+  'composition:delete': z.object({ name }).strict(),
+  'composition:set-cert': z.object({ name, email, enabled: z.boolean() }).strict(),
+  'composition:set-bcc': z.object({ name, on: z.boolean() }).strict(),
+  'exception:add-destination': z.object({ name, pattern, note: z.string().max(200).optional() }).strict(),
+  'exception:add-header': z.object({ name, header: z.string().min(1).max(76), pattern }).strict(),
+  'exception:update': z.object({ name, id: exceptionId, pattern: pattern.optional(), header: z.string().min(1).max(76).optional() }).strict(),
+  'exception:set-enabled': z.object({ name, id: exceptionId, enabled: z.boolean() }).strict(),
+  'exception:remove': z.object({ name, id: exceptionId }).strict(),
+  'exception:test': z.object({ name, addresses: addressList, candidate: pattern.optional() }).strict(),
+  'pending:list': z.object({ name: name.optional() }).strict(),
+  'reflect:export': z.object({ name, passphrase: secret }).strict(),
+  'bundle:import': z.object({ file: token, passphrase: secret }).strict(),
+  'test:send': z
+    .object({
+      name,
+      at: z.string().datetime({ offset: true }),
+      source: z.discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('compose'),
+          from: z.string().min(1).max(320),
+          to: addressList,
+          cc: addressList,
+          bcc: addressList,
+          bccCopies: addressList,
+          subject: z.string().max(998),
+          body: z.string().max(10 * 1024 * 1024),
+          attachments: z.array(z.object({ name: z.string().min(1).max(255), type: z.string().max(127), bytes })).max(20),
+        }).strict(),
+        z.object({ kind: z.literal('eml'), file: token, mailFrom: z.string().max(320), recipients: addressList, bccCopies: addressList }).strict(),
+      ]),
+    })
+    .strict(),
+  'test:save-eml': z.object({ content: z.string().max(100 * 1024 * 1024), suggestedName: z.string().min(1).max(100) }).strict(),
+} as const;
+
+export type Channel = keyof typeof requestSchemas;
+export const CHANNELS = Object.keys(requestSchemas) as Channel[];
+
+export type Request<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
+
+export interface Bootstrap {
+  adminPasswordSet: boolean;
+  settings: Settings;
+  version: string;
+  platform: string;
+  systemLanguage: 'en' | 'ja';
+  attention: CertificateView[];
+}
+
+export interface PickedFile {
+  file: string;
+  name: string;
+  size: number;
+}
+
+export interface ResponseTypes {
+  'app:bootstrap': Bootstrap;
+  'settings:update': Settings;
+  'admin:set-password': null;
+  'file:open': PickedFile | null;
+  'file:from-drop': PickedFile;
+  'cert:preview': CertificateInfo;
+  'cert:add': CertificateView;
+  'cert:renew': CertificateView;
+  'cert:remove': null;
+  'cert:list': CertificateView[];
+  'composition:list': CompositionView[];
+  'composition:get': CompositionView;
+  'composition:create': CompositionView;
+  'composition:rename': CompositionView;
+  'composition:delete': null;
+  'composition:set-cert': CompositionView;
+  'composition:set-bcc': CompositionView;
+  'exception:add-destination': CompositionView;
+  'exception:add-header': CompositionView;
+  'exception:update': CompositionView;
+  'exception:set-enabled': CompositionView;
+  'exception:remove': CompositionView;
+  'exception:test': { address: string; match: { id: number; pattern: string } | null }[];
+  'pending:list': PendingView[];
+  'reflect:export': ReflectResult | null;
+  'bundle:import': ImportResult;
+  'test:send': TestSendResult;
+  'test:save-eml': { saved: boolean; name: string | null };
+}
+
+export type Response<C extends Channel> = ResponseTypes[C];
+
+export interface IpcError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** Events main sends to the renderer. */
+export interface EventTypes {
+  'reflect:progress': { name: string; step: ReflectProgress };
+  'menu:command': { command: 'go-certificates' | 'go-compositions' | 'go-reflect' | 'go-test' | 'go-settings' | 'add-certificate' };
+  'certificates:attention': CertificateView[];
+}
+export type EventName = keyof EventTypes;
+export const EVENTS: EventName[] = ['reflect:progress', 'menu:command', 'certificates:attention'];
+
+/** Largest request main accepts, by channel (bytes of strings and binary data). */
+export const MAX_REQUEST_BYTES: Partial<Record<Channel, number>> & { default: number } = {
+  default: 256 * 1024,
+  'file:from-drop': 64 * 1024 * 1024,
+  'test:send': 64 * 1024 * 1024,
+  'test:save-eml': 128 * 1024 * 1024,
+};
