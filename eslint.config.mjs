@@ -35,8 +35,12 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'The renderer talks to main only through window.smime.' }, ...nodeBuiltins.filter((n) => !n.includes('*')).map((name) => ({ name, message: 'No Node in the renderer.' }))],
-          patterns: [{ group: ['node:*'], message: 'No Node in the renderer.' }, { group: ['**/main/**'], message: 'The renderer may import only shared contract types.' }],
+          patterns: [{ group: ['node:*'], message: 'No Node in the renderer.' }],
         },
+      ],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/main/**', '**/preload/index*'], allowTypeImports: true, message: 'The renderer may import only types from main (the contract); values reach it through window.smime.' }] },
       ],
     },
   },

@@ -10,21 +10,17 @@ export const APP_HOST = 'smime-admin';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_URL = `${APP_ORIGIN}/index.html`;
 
-/** No remote origins, no inline script, no eval, no plugins, no framing. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "frame-src 'none'",
-  "worker-src 'none'",
-].join('; ');
+/** Response headers for every page: no remote origins, no inline script, no eval, no plugins, no framing. */
+export function securityHeaders(): Record<string, string[]> {
+  return {
+    'Content-Security-Policy': [
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; frame-src 'none'; worker-src 'none'",
+    ],
+    'X-Content-Type-Options': ['nosniff'],
+  };
+}
+
+export const CONTENT_SECURITY_POLICY = securityHeaders()['Content-Security-Policy']![0]!;
 
 const FORCED: WebPreferences = {
   contextIsolation: true,
@@ -101,6 +97,6 @@ export function hardenSession(session: Pick<Session, 'setPermissionRequestHandle
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
   session.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY], 'X-Content-Type-Options': ['nosniff'] } });
+    callback({ responseHeaders: { ...details.responseHeaders, ...securityHeaders() } });
   });
 }

@@ -1,0 +1,33 @@
+import { useAppStore } from '../stores/app-store';
+import { ERROR_TEXT } from './errors';
+import { en, ja, type Strings } from './strings';
+
+export type Language = 'en' | 'ja';
+
+export function strings(lang: Language): Strings {
+  return lang === 'ja' ? ja : en;
+}
+
+/** Fills {name} placeholders. */
+export function fill(template: string, values: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+}
+
+export function useStrings(): Strings {
+  return strings(useAppStore((s) => s.language));
+}
+
+export function errorText(code: keyof typeof ERROR_TEXT, lang: Language): string {
+  return (ERROR_TEXT[code] ?? ERROR_TEXT.INTERNAL)[lang];
+}
+
+export function formatDate(iso: string, lang: Language, withTime = false): string {
+  const d = new Date(iso);
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' }).format(d);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}

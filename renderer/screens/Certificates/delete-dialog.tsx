@@ -1,0 +1,77 @@
+import { useId, useState } from 'react';
+import type { CertificateView } from '../../../main/core/admin';
+import { api, toUiError, unwrap, type UiError } from '../../api';
+import { Dialog } from '../../components/dialog';
+import { ErrorMessage } from '../../components/error-message';
+import { fill, useStrings } from '../../i18n';
+import { useAppStore } from '../../stores/app-store';
+import { useCertificatesStore } from '../../stores/certificates-store';
+
+export function DeleteDialog({ cert, onClose }: { cert: CertificateView; onClose(): void }) {
+  const t = useStrings();
+  const go = useAppStore((s) => s.go);
+  const notify = useAppStore((s) => s.notify);
+  const load = useCertificatesStore((s) => s.load);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<UiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(api().removeCertificate({ email: cert.email, adminPassword: password }));
+      await load();
+      notify(fill(t.deleteCert.title, { email: cert.email }));
+      onClose();
+    } catch (e) {
+      setError(toUiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      title={fill(t.deleteCert.title, { email: cert.email })}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            {t.common.cancel}
+          </button>
+          <button type="button" className="danger" onClick={remove} disabled={!password || busy}>
+            {t.deleteCert.confirm}
+          </button>
+        </>
+      }
+    >
+      {cert.usedBy.length > 0 && (
+        <div className="warning-box" data-testid="in-use">
+          <p>{t.deleteCert.inUse}</p>
+          <ul>
+            {cert.usedBy.map((name) => (
+              <li key={name}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    go('compositions', name);
+                    onClose();
+                  }}
+                >
+                  {fill(t.deleteCert.goTo, { name })}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <p>{t.deleteCert.warning}</p>
+      <div className="field">
+        <label htmlFor={id}>{t.deleteCert.adminPassword}</label>
+        <input id={id} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+      </div>
+      <ErrorMessage error={error} />
+    </Dialog>
+  );
+}

@@ -1,0 +1,177 @@
+import { useEffect, useId, useState } from 'react';
+import type { CompositionView } from '../../../main/core/admin';
+import { api, toUiError, unwrap, type UiError } from '../../api';
+import { ErrorMessage } from '../../components/error-message';
+import { StatusBadge } from '../../components/status-badge';
+import { fill, useStrings } from '../../i18n';
+import { useAppStore } from '../../stores/app-store';
+import { useCompositionsStore } from '../../stores/compositions-store';
+import { DestinationExceptions, HeaderExceptions } from './exceptions';
+
+function Detail({ comp }: { comp: CompositionView }) {
+  const t = useStrings();
+  const put = useCompositionsStore((s) => s.put);
+  const remove = useCompositionsStore((s) => s.remove);
+  const go = useAppStore((s) => s.go);
+  const [newName, setNewName] = useState(comp.name);
+  const [error, setError] = useState<UiError | null>(null);
+  const renameId = useId();
+  const bccId = useId();
+  useEffect(() => setNewName(comp.name), [comp.name]);
+  const run = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(toUiError(e));
+    }
+  };
+  return (
+    <div className="detail" data-composition={comp.name}>
+      <div className="toolbar">
+        <h2>{comp.name}</h2>
+        {comp.pending && <span className="badge warn">{t.comps.pending}</span>}
+      </div>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const c = await unwrap(api().renameComposition({ name: comp.name, newName: newName.trim() }));
+            put(c, comp.name);
+            go('compositions', c.name);
+          });
+        }}
+      >
+        <div className="field">
+          <label htmlFor={renameId}>{t.comps.renameTo}</label>
+          <input id={renameId} value={newName} onChange={(e) => setNewName(e.target.value)} />
+        </div>
+        <button type="submit" disabled={!newName.trim() || newName.trim() === comp.name}>
+          {t.common.rename}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            if (window.confirm(fill(t.comps.confirmDelete, { name: comp.name }))) {
+              void run(async () => {
+                await unwrap(api().deleteComposition({ name: comp.name }));
+                remove(comp.name);
+                go('compositions', null);
+              });
+            }
+          }}
+        >
+          {t.comps.deleteComp}
+        </button>
+      </form>
+      <ErrorMessage error={error} />
+      <section className="card" aria-labelledby="smime-title">
+        <h2 id="smime-title">{t.comps.smime}</h2>
+        <p className="muted">{t.comps.smimeHint}</p>
+        {comp.certificates.length === 0 ? (
+          <p>{t.comps.noCerts}</p>
+        ) : (
+          <ul className="checklist">
+            {comp.certificates.map((c) => (
+              <li key={c.id}>
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={c.enabled}
+                    onChange={(e) => void run(async () => put(await unwrap(api().setCompositionCertificate({ name: comp.name, email: c.email, enabled: e.target.checked }))))}
+                  />{' '}
+                  {c.email}
+                </label>{' '}
+                <StatusBadge status={c.status} daysLeft={c.daysLeft} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card" aria-labelledby={bccId}>
+        <h2 id={bccId}>{t.comps.bcc}</h2>
+        <label className="switch">
+          <input
+            type="checkbox"
+            role="switch"
+            aria-checked={comp.intelligentBcc}
+            checked={comp.intelligentBcc}
+            onChange={(e) => void run(async () => put(await unwrap(api().setIntelligentBcc({ name: comp.name, on: e.target.checked }))))}
+          />{' '}
+          {t.comps.bccHint}
+        </label>
+      </section>
+      <DestinationExceptions comp={comp} />
+      <HeaderExceptions comp={comp} />
+    </div>
+  );
+}
+
+export function CompositionsScreen() {
+  const t = useStrings();
+  const { list, loaded, load, put } = useCompositionsStore();
+  const selected = useAppStore((s) => s.selectedComposition);
+  const go = useAppStore((s) => s.go);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<UiError | null>(null);
+  const nameId = useId();
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const comp = list.find((c) => c.name === selected) ?? null;
+  const create = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const c = await unwrap(api().createComposition({ name: name.trim() }));
+      put(c);
+      setName('');
+      go('compositions', c.name);
+    } catch (err) {
+      setError(toUiError(err));
+    }
+  };
+  return (
+    <section className="split" aria-labelledby="comps-title">
+      <div className="list-pane">
+        <h1 id="comps-title">{t.comps.title}</h1>
+        <form onSubmit={create} className="stack">
+          <div className="field">
+            <label htmlFor={nameId}>{t.comps.newName}</label>
+            <input id={nameId} value={name} onChange={(e) => setName(e.target.value)} />
+          </div>
+          <button type="submit" className="primary" disabled={!name.trim()}>
+            {t.comps.create}
+          </button>
+          <ErrorMessage error={error} />
+        </form>
+        {loaded && list.length === 0 ? (
+          <div className="empty">
+            <p>
+              <strong>{t.comps.empty}</strong>
+            </p>
+            <p>{t.comps.emptyHint}</p>
+          </div>
+        ) : (
+          <ul className="nav-list">
+            {list.map((c) => (
+              <li key={c.id}>
+                <button type="button" className={c.name === selected ? 'selected' : ''} aria-current={c.name === selected ? 'true' : undefined} onClick={() => go('compositions', c.name)}>
+                  {c.name}
+                  {c.pending && (
+                    <span className="dot" aria-label={t.comps.pending} title={t.comps.pending}>
+                      ●
+                    </span>
+                  )}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="detail-pane">{comp ? <Detail comp={comp} /> : <p className="muted">{list.length > 0 ? t.comps.select : ''}</p>}</div>
+    </section>
+  );
+}

@@ -1,0 +1,253 @@
+import { useEffect, useId, useState } from 'react';
+import type { CompositionView } from '../../../main/core/admin';
+import { api, toUiError, unwrap, type UiError } from '../../api';
+import { ErrorMessage } from '../../components/error-message';
+import { fill, useStrings } from '../../i18n';
+import { useCompositionsStore } from '../../stores/compositions-store';
+
+type Change = (p: Promise<CompositionView>) => Promise<boolean>;
+
+function useChange(name: string): [Change, UiError | null, (e: UiError | null) => void] {
+  const put = useCompositionsStore((s) => s.put);
+  const [error, setError] = useState<UiError | null>(null);
+  const change: Change = async (p) => {
+    setError(null);
+    try {
+      put(await p, name);
+      return true;
+    } catch (e) {
+      setError(toUiError(e));
+      return false;
+    }
+  };
+  return [change, error, setError];
+}
+
+export function DestinationExceptions({ comp }: { comp: CompositionView }) {
+  const t = useStrings();
+  const [change, error, setError] = useChange(comp.name);
+  const [pattern, setPattern] = useState('');
+  const [note, setNote] = useState('');
+  const [editing, setEditing] = useState<{ id: number; pattern: string } | null>(null);
+  const [addresses, setAddresses] = useState('');
+  const [results, setResults] = useState<{ address: string; match: { id: number; pattern: string } | null }[]>([]);
+  const [testError, setTestError] = useState<UiError | null>(null);
+  const patternId = useId();
+  const noteId = useId();
+  const testerId = useId();
+
+  // live tester: runs the typed pattern first, then the composition's exceptions
+  useEffect(() => {
+    const list = addresses.split(/[\n,]/).map((a) => a.trim()).filter(Boolean);
+    if (list.length === 0) {
+      setResults([]);
+      setTestError(null);
+      return;
+    }
+    let cancelled = false;
+    const timer = setTimeout(async () => {
+      try {
+        const r = await unwrap(api().testDestinations({ name: comp.name, addresses: list, ...(pattern.trim() ? { candidate: pattern.trim() } : {}) }));
+        if (!cancelled) {
+          setResults(r);
+          setTestError(null);
+        }
+      } catch (e) {
+        if (!cancelled) setTestError(toUiError(e));
+      }
+    }, 150);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [addresses, pattern, comp]);
+
+  const add = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (await change(unwrap(api().addDestinationException({ name: comp.name, pattern: pattern.trim(), ...(note.trim() ? { note: note.trim() } : {}) })))) {
+      setPattern('');
+      setNote('');
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="dest-title">
+      <h2 id="dest-title">{t.comps.dest}</h2>
+      <p className="muted">{t.comps.destHint}</p>
+      <table className="table compact" aria-labelledby="dest-title">
+        <thead>
+          <tr>
+            <th scope="col">{t.comps.colEnabled}</th>
+            <th scope="col">{t.comps.colId}</th>
+            <th scope="col">{t.comps.pattern}</th>
+            <th scope="col">{t.comps.note}</th>
+            <th scope="col">{t.certs.colActions}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {comp.destinationExceptions.map((x) => (
+            <tr key={x.id} data-exception={x.id}>
+              <td>
+                <input
+                  type="checkbox"
+                  checked={x.enabled}
+                  aria-label={`${t.common.enabled} #${x.id} ${x.pattern}`}
+                  onChange={(e) => void change(unwrap(api().setExceptionEnabled({ name: comp.name, id: x.id, enabled: e.target.checked })))}
+                />
+              </td>
+              <td>{x.id}</td>
+              <td className="mono">
+                {editing?.id === x.id ? (
+                  <input aria-label={t.comps.editPattern} value={editing.pattern} onChange={(e) => setEditing({ id: x.id, pattern: e.target.value })} />
+                ) : (
+                  x.pattern
+                )}
+              </td>
+              <td>
+                {x.isDefault && <span className="badge neutral">{t.common.default}</span>} {x.preset && <span className="muted">{t.comps.preset[x.preset]}</span>} {x.note}
+              </td>
+              <td className="actions">
+                {editing?.id === x.id ? (
+                  <button
+                    type="button"
+                    onClick={async () => {
+                      if (await change(unwrap(api().updateException({ name: comp.name, id: x.id, pattern: editing.pattern })))) setEditing(null);
+                    }}
+                  >
+                    {t.comps.savePattern}
+                  </button>
+                ) : (
+                  <button type="button" onClick={() => setEditing({ id: x.id, pattern: x.pattern })} aria-label={`${t.common.edit} #${x.id}`}>
+                    {t.common.edit}
+                  </button>
+                )}
+                <button
+                  type="button"
+                  disabled={x.isDefault}
+                  title={x.isDefault ? t.comps.defaultsLocked : undefined}
+                  aria-label={`${t.common.remove} #${x.id}`}
+                  onClick={() => void change(unwrap(api().removeException({ name: comp.name, id: x.id })))}
+                >
+                  {t.common.remove}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="inline-form" onSubmit={add}>
+        <div className="field grow">
+          <label htmlFor={patternId}>{t.comps.pattern}</label>
+          <input
+            id={patternId}
+            className="mono"
+            value={pattern}
+            onChange={(e) => {
+              setPattern(e.target.value);
+              setError(null);
+            }}
+            placeholder="@example\.co\.jp$"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={noteId}>{t.comps.note}</label>
+          <input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} />
+        </div>
+        <button type="submit" disabled={!pattern.trim()}>
+          {t.comps.addPattern}
+        </button>
+      </form>
+      <ErrorMessage error={error} />
+      <div className="tester">
+        <label htmlFor={testerId}>{t.comps.tester}</label>
+        <textarea id={testerId} rows={3} value={addresses} onChange={(e) => setAddresses(e.target.value)} aria-describedby={`${testerId}-hint`} />
+        <span id={`${testerId}-hint`} className="muted small">
+          {t.comps.testerHint}
+        </span>
+        <ErrorMessage error={testError} />
+        {!testError && results.length > 0 && (
+          <ul className="tester-results" aria-live="polite">
+            {results.map((r, i) => (
+              <li key={i} className={r.match ? 'unsigned' : 'signed'}>
+                <span className="mono">{r.address}</span>:{' '}
+                {!r.match ? t.comps.testerSigned : r.match.id === 0 ? t.comps.testerCandidate : fill(t.comps.testerMatched, { id: r.match.id, pattern: r.match.pattern })}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
+}
+
+export function HeaderExceptions({ comp }: { comp: CompositionView }) {
+  const t = useStrings();
+  const [change, error] = useChange(comp.name);
+  const [header, setHeader] = useState('');
+  const [pattern, setPattern] = useState('');
+  const headerId = useId();
+  const patternId = useId();
+  const add = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (await change(unwrap(api().addHeaderException({ name: comp.name, header: header.trim(), pattern: pattern.trim() })))) {
+      setHeader('');
+      setPattern('');
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="hdr-title">
+      <h2 id="hdr-title">{t.comps.header}</h2>
+      <p className="muted">{t.comps.headerHint}</p>
+      <table className="table compact" aria-labelledby="hdr-title">
+        <thead>
+          <tr>
+            <th scope="col">{t.comps.colEnabled}</th>
+            <th scope="col">{t.comps.colId}</th>
+            <th scope="col">{t.comps.headerName}</th>
+            <th scope="col">{t.comps.valuePattern}</th>
+            <th scope="col">{t.comps.note}</th>
+            <th scope="col">{t.certs.colActions}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {comp.headerExceptions.map((x) => (
+            <tr key={x.id} data-exception={x.id}>
+              <td>
+                <input
+                  type="checkbox"
+                  checked={x.enabled}
+                  aria-label={`${t.common.enabled} #${x.id} ${x.header}: ${x.pattern}`}
+                  onChange={(e) => void change(unwrap(api().setExceptionEnabled({ name: comp.name, id: x.id, enabled: e.target.checked })))}
+                />
+              </td>
+              <td>{x.id}</td>
+              <td>{x.header}</td>
+              <td className="mono">{x.pattern}</td>
+              <td>
+                {x.isDefault && <span className="badge neutral">{t.common.default}</span>} {x.note}
+              </td>
+              <td>
+                <button type="button" disabled={x.isDefault} title={x.isDefault ? t.comps.defaultsLocked : undefined} onClick={() => void change(unwrap(api().removeException({ name: comp.name, id: x.id })))}>
+                  {t.common.remove}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="inline-form" onSubmit={add}>
+        <div className="field">
+          <label htmlFor={headerId}>{t.comps.headerName}</label>
+          <input id={headerId} value={header} onChange={(e) => setHeader(e.target.value)} placeholder="X-Campaign" />
+        </div>
+        <div className="field grow">
+          <label htmlFor={patternId}>{t.comps.valuePattern}</label>
+          <input id={patternId} className="mono" value={pattern} onChange={(e) => setPattern(e.target.value)} placeholder="^no-sign" />
+        </div>
+        <button type="submit" disabled={!header.trim() || !pattern.trim()}>
+          {t.comps.addPattern}
+        </button>
+      </form>
+      <ErrorMessage error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+import { create } from 'zustand';
+import type { Bootstrap } from '../../main/ipc/contract';
+import type { CertificateView } from '../../main/core/admin';
+import { api, toUiError, unwrap, type UiError } from '../api';
+
+export type Screen = 'certificates' | 'compositions' | 'reflect' | 'test' | 'settings';
+export type Language = 'en' | 'ja';
+
+export interface Notice {
+  id: number;
+  kind: 'success' | 'error';
+  text: string;
+  error?: UiError;
+}
+
+interface AppState {
+  status: 'loading' | 'ready' | 'fatal';
+  fatal: UiError | null;
+  boot: Bootstrap | null;
+  language: Language;
+  screen: Screen;
+  selectedComposition: string | null;
+  attention: CertificateView[];
+  notices: Notice[];
+  /** the add-certificate dialog, opened from the menu or the certificates screen */
+  addDialogOpen: boolean;
+  init(): Promise<void>;
+  go(screen: Screen, composition?: string | null): void;
+  setLanguagePreference(lang: Language | null): Promise<void>;
+  setAttention(certs: CertificateView[]): void;
+  notify(text: string): void;
+  reportError(e: unknown): void;
+  dismiss(id: number): void;
+  setAddDialogOpen(open: boolean): void;
+}
+
+let nextId = 1;
+
+export const useAppStore = create<AppState>((set, get) => ({
+  status: 'loading',
+  fatal: null,
+  boot: null,
+  language: 'en',
+  screen: 'certificates',
+  selectedComposition: null,
+  attention: [],
+  notices: [],
+  addDialogOpen: false,
+  async init() {
+    try {
+      const boot = await unwrap(api().bootstrap({}));
+      set({ status: 'ready', boot, language: boot.settings.language ?? boot.systemLanguage, attention: boot.attention, fatal: null });
+    } catch (e) {
+      set({ status: 'fatal', fatal: toUiError(e) });
+    }
+  },
+  go(screen, composition) {
+    set({ screen, ...(composition !== undefined ? { selectedComposition: composition } : {}) });
+  },
+  async setLanguagePreference(lang) {
+    try {
+      const settings = await unwrap(api().updateSettings({ language: lang }));
+      const boot = get().boot;
+      set({ language: settings.language ?? boot?.systemLanguage ?? 'en', ...(boot ? { boot: { ...boot, settings } } : {}) });
+    } catch (e) {
+      get().reportError(e);
+    }
+  },
+  setAttention(certs) {
+    set({ attention: certs });
+  },
+  notify(text) {
+    const id = nextId++;
+    set((s) => ({ notices: [...s.notices, { id, kind: 'success', text }] }));
+    setTimeout(() => get().dismiss(id), 6000);
+  },
+  reportError(e) {
+    const error = toUiError(e);
+    set((s) => ({ notices: [...s.notices, { id: nextId++, kind: 'error', text: error.message, error }] }));
+  },
+  dismiss(id) {
+    set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+  },
+  setAddDialogOpen(open) {
+    set({ addDialogOpen: open });
+  },
+}));
