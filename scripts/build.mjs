@@ -8,6 +8,7 @@ const external = ['electron', 'keytar'];
 
 await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'out/cli.js', external });
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'out/bench.js', external });
+await build({ ...common, entryPoints: ['scripts/serve-browser.ts'], outfile: 'out/serve-browser.js', external: [...external, 'esbuild'] });
 if (existsSync('main/index.ts')) {
   await build({ ...common, entryPoints: ['main/index.ts'], outfile: 'out/main/index.js', external });
 }

@@ -65,6 +65,9 @@ export default async function setup(): Promise<() => void> {
     external: ['electron', 'keytar'],
     logLevel: 'warning',
   });
+  // the renderer tests load the real production build
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ configFile: 'renderer/vite.config.mjs', logLevel: 'warn' });
   await startKeyring();
   return () => {
     for (const c of children.reverse()) c.kill('SIGTERM');

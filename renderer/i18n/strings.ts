@@ -30,10 +30,12 @@ export const en = {
     chain: 'Chain in the file', noChain: 'none', tested: 'Tested issuer', untested: 'not on the tested list', warnings: 'Warnings', noWarnings: 'No warnings.',
     mismatch: '{email} is not in this certificate. It is for: {list}', passwordNote: 'The password goes into the OS keychain, never into a file.',
     renewNote: 'The current certificate stays in force until the new one is validated and saved.',
+    saved: 'Saved the certificate for {email}.',
   },
   deleteCert: {
     title: 'Delete certificate for {email}', inUse: 'This certificate is still checked in these compositions. Uncheck it there and reflect before deleting:',
     goTo: 'Go to {name}', adminPassword: 'Admin password', confirm: 'Delete certificate', warning: 'The p12 file and its keychain entry are removed. This cannot be undone.',
+    done: 'Deleted the certificate for {email}.',
   },
   comps: {
     title: 'Server compositions', empty: 'No server compositions yet.', emptyHint: 'A composition is a relay configuration: the certificates that sign in it and the exceptions that stay unsigned.',
@@ -119,10 +121,12 @@ export const ja: Strings = {
     chain: 'ファイル内の証明書チェーン', noChain: 'なし', tested: '動作確認済みの発行者', untested: '動作確認リスト外', warnings: '警告', noWarnings: '警告はありません。',
     mismatch: '{email} はこの証明書に含まれていません。この証明書のアドレス: {list}', passwordNote: 'パスワードは OS のキーチェーンに保存され、ファイルには書き込まれません。',
     renewNote: '新しい証明書の検証と保存が終わるまで、現在の証明書が使われます。',
+    saved: '{email} の証明書を保存しました。',
   },
   deleteCert: {
     title: '{email} の証明書を削除', inUse: 'この証明書は次の構成でまだ有効になっています。削除する前に、構成でチェックを外して反映してください:',
     goTo: '{name} を開く', adminPassword: '管理者パスワード', confirm: '証明書を削除', warning: 'p12 ファイルとキーチェーンの項目が削除されます。元に戻せません。',
+    done: '{email} の証明書を削除しました。',
   },
   comps: {
     title: 'サーバー構成', empty: 'サーバー構成はまだありません。', emptyHint: '構成はリレーの設定です。署名する証明書と、署名しない例外を持ちます。',

@@ -85,7 +85,7 @@ export function CertificateDialog({ renewEmail, onClose }: { renewEmail?: string
       const req = { email: email.trim(), file: file.file, password };
       const view = await unwrap(renewEmail ? api().renewCertificate(req) : api().addCertificate(req));
       await load();
-      notify(`${view.email}: ${view.commonName}`);
+      notify(fill(t.addCert.saved, { email: view.email }));
       onClose();
     } catch (e) {
       setError(toUiError(e));

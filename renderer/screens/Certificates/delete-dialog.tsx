@@ -22,7 +22,7 @@ export function DeleteDialog({ cert, onClose }: { cert: CertificateView; onClose
     try {
       await unwrap(api().removeCertificate({ email: cert.email, adminPassword: password }));
       await load();
-      notify(fill(t.deleteCert.title, { email: cert.email }));
+      notify(fill(t.deleteCert.done, { email: cert.email }));
       onClose();
     } catch (e) {
       setError(toUiError(e));

@@ -1,0 +1,49 @@
+/**
+ * window.smime in a plain browser, for tests and `npm run start:browser` only: the same
+ * createApi the Electron preload uses, carried over Playwright's exposeFunction or a
+ * loopback POST with a per-run token. Never part of the app build.
+ */
+import { createApi } from '../../preload/api';
+
+type Listener = (payload: unknown) => void;
+
+declare global {
+  interface Window {
+    __smimeBridge?: (channel: string, body: string) => Promise<string>;
+    __smimeEmit?: (event: string, payload: unknown) => void;
+    __smimeToken?: string;
+  }
+}
+
+function encode(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (x instanceof Uint8Array) {
+      let s = '';
+      for (let i = 0; i < x.length; i += 0x8000) s += String.fromCharCode(...x.subarray(i, i + 0x8000));
+      return { __bytes: btoa(s) };
+    }
+    return x;
+  });
+}
+
+async function transport(channel: string, body: string): Promise<string> {
+  if (window.__smimeBridge) return window.__smimeBridge(channel, body);
+  const r = await fetch(`/__ipc/${encodeURIComponent(channel)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-smime-token': window.__smimeToken ?? '' }, body });
+  return r.text();
+}
+
+const listeners = new Map<string, Set<Listener>>();
+window.__smimeEmit = (event, payload) => listeners.get(event)?.forEach((l) => l(payload));
+
+const api = createApi(
+  async (channel, request) => JSON.parse(await transport(channel, encode(request))),
+  (event, listener) => {
+    const set = listeners.get(event) ?? new Set<Listener>();
+    set.add(listener);
+    listeners.set(event, set);
+    return () => {
+      set.delete(listener);
+    };
+  },
+);
+Object.defineProperty(window, 'smime', { value: api, writable: false, configurable: false });

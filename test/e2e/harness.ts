@@ -1,0 +1,107 @@
+/**
+ * The real renderer (production build) in Debian's Chromium, with window.smime bridged to the
+ * real IPC dispatch, handlers and admin core in this process: real keychain, real settings file.
+ * Only the native dialogs are stood in for, since a browser cannot show them.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ConfStateStore } from '../../main/adapters/conf-state-store';
+import { KeytarSecretStore } from '../../main/adapters/keytar-secret-store';
+import { AdminService } from '../../main/core/admin';
+import { writeFileAtomic } from '../../main/core/files';
+import { resolveRendererFile } from '../../main/electron/renderer-files';
+import type { FileKind } from '../../main/ipc/contract';
+import { createHandlers } from '../../main/ipc/handlers';
+import { bridgeCall, bridgeClientScript } from '../../scripts/browser-bridge/server';
+import { tempDir } from '../helpers/stores';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'screenshots');
+const RENDERER = join(__dirname, '..', '..', 'out', 'renderer');
+
+export async function serveRenderer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const f = resolveRendererFile(RENDERER, `app://smime-admin${new URL(req.url ?? '/', 'http://x').pathname}`);
+    if (!f || !existsSync(f.path)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': f.type }).end(readFileSync(f.path));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address() as { port: number };
+  return { server, url: `http://127.0.0.1:${addr.port}/index.html` };
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+}
+
+export interface Session {
+  page: Page;
+  service: AdminService;
+  dataDir: string;
+  /** what the next native open dialog returns */
+  nextOpen: Map<FileKind, { name: string; bytes: Buffer }>;
+  /** where save dialogs write */
+  saveDir: string;
+  saved: string[];
+  close(): Promise<void>;
+}
+
+let clientScript: string | undefined;
+
+export async function openApp(browser: Browser, url: string, opts: { locale?: string; dataDir?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<Session> {
+  const dataDir = opts.dataDir ?? tempDir('smime-e2e-');
+  const saveDir = tempDir('smime-saves-');
+  const service = new AdminService({ store: new ConfStateStore(dataDir), secrets: new KeytarSecretStore('smime-admin-e2e'), dataDir });
+  const nextOpen = new Map<FileKind, { name: string; bytes: Buffer }>();
+  const saved: string[] = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: opts.locale ?? 'en-US', colorScheme: opts.colorScheme ?? 'light' });
+  const page = await context.newPage();
+  const handlers = createHandlers({
+    service,
+    dialogs: {
+      openFile: async (kind) => {
+        const f = nextOpen.get(kind) ?? null;
+        nextOpen.delete(kind);
+        return f;
+      },
+      savePath: async (_kind, name) => join(saveDir, name),
+      writeFile: async (path, data) => {
+        writeFileAtomic(path, data);
+        saved.push(path);
+      },
+    },
+    emit: (event, payload) => void page.evaluate(([e, p]) => (window as unknown as { __smimeEmit?: (e: string, p: unknown) => void }).__smimeEmit?.(e as string, p), [event, payload] as const).catch(() => undefined),
+    version: 'e2e',
+    systemLanguage: () => ((opts.locale ?? 'en').startsWith('ja') ? 'ja' : 'en'),
+  });
+  await page.exposeFunction('__smimeBridge', (channel: string, body: string) => bridgeCall(handlers, channel, body));
+  clientScript ??= await bridgeClientScript();
+  await page.addInitScript({ content: clientScript });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(url);
+  return {
+    page,
+    service,
+    dataDir,
+    nextOpen,
+    saveDir,
+    saved,
+    close: async () => {
+      await context.close();
+      if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
+    },
+  };
+}
+
+export async function screenshot(page: Page, lang: 'en' | 'ja', name: string): Promise<void> {
+  const dir = join(ARTIFACTS, lang);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false });
+}

@@ -1,0 +1,314 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRelayConfig } from '../../main/core/relay';
+import { opensslVerify, TestPki } from '../helpers/pki';
+import { tempDir } from '../helpers/stores';
+import { launch, openApp, screenshot, serveRenderer } from './harness';
+
+const DAY = 86_400_000;
+let browser: Browser;
+let url: string;
+let close: () => void;
+let pki: TestPki;
+let infoP12: Buffer;
+let oldP12: Buffer;
+
+beforeAll(async () => {
+  pki = new TestPki();
+  infoP12 = readFileSync(pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop' }), { chain: 'intermediate', password: 'p12-pass' }));
+  oldP12 = readFileSync(pki.p12(pki.leaf({ emails: ['old@example.com'], notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 3 * DAY) }), { chain: 'intermediate', password: 'p12-pass' }));
+  const s = await serveRenderer();
+  url = s.url;
+  close = () => s.server.close();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  close?.();
+  pki?.cleanup();
+});
+
+const text = async (l: Locator) => (await l.first().innerText()).replace(/\s+/g, ' ').trim();
+const visible = (l: Locator) => l.first().waitFor({ state: 'visible', timeout: 15_000 });
+
+async function nav(page: Page, name: string) {
+  await page.getByRole('navigation').getByRole('button', { name: new RegExp(`^${name}`) }).click();
+}
+
+async function dropFile(page: Page, testId: string, name: string, bytes: Buffer) {
+  await page.evaluate(
+    ([id, n, b64]) => {
+      const bin = atob(b64);
+      const arr = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([arr], n));
+      document.querySelector(`[data-testid="${id}"]`)!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [testId, name, bytes.toString('base64')] as const,
+  );
+}
+
+describe('the renderer in Chromium, over the real core', () => {
+  it('an admin day: first run, certificates, compositions, test message, delete, reflect, import, Japanese', async () => {
+    const s = await openApp(browser, url);
+    const { page } = s;
+    try {
+      // first run: the admin password
+      await visible(page.getByRole('heading', { name: 'Welcome to smime-admin' }));
+      await screenshot(page, 'en', 'first-run');
+      await page.getByLabel('Admin password', { exact: true }).fill('short');
+      await page.getByLabel('Repeat the admin password').fill('short');
+      await page.getByRole('button', { name: 'Set admin password' }).click();
+      await visible(page.getByText('Use at least 8 characters.'));
+      await page.getByLabel('Admin password', { exact: true }).fill('correct horse battery');
+      await page.getByLabel('Repeat the admin password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Set admin password' }).click();
+      await visible(page.getByText('No certificates yet.'));
+      expect(s.service.isAdminPasswordSet()).toBe(true);
+      await screenshot(page, 'en', 'certificates-empty');
+
+      // add a p12: inspection first, wrong password and wrong address explained
+      await page.getByRole('button', { name: 'Add certificate' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('From address').fill('bob@example.com');
+      await dialog.getByLabel('PKCS#12 password').fill('wrong');
+      s.nextOpen.set('p12', { name: 'info.p12', bytes: infoP12 });
+      await dialog.getByRole('button', { name: 'Choose file…' }).click();
+      await visible(dialog.getByText(/info\.p12 \(/));
+      await dialog.getByRole('button', { name: 'Inspect' }).click();
+      await visible(dialog.getByText('The PKCS#12 password is wrong.'));
+      await dialog.getByLabel('PKCS#12 password').fill('p12-pass');
+      await dialog.getByRole('button', { name: 'Inspect' }).click();
+      await visible(dialog.getByTestId('inspect-emails'));
+      expect(await text(dialog.getByTestId('inspect-emails'))).toBe('info@example.com');
+      expect(await text(dialog)).toContain('Test S/MIME Issuing CA');
+      await visible(dialog.getByText('bob@example.com is not in this certificate. It is for: info@example.com'));
+      expect(await dialog.getByRole('button', { name: 'Save certificate' }).isDisabled()).toBe(true);
+      await dialog.getByLabel('From address').fill('info@example.com');
+      await screenshot(page, 'en', 'add-certificate');
+      await dialog.getByRole('button', { name: 'Save certificate' }).click();
+      await visible(page.locator('tr[data-email="info@example.com"]'));
+      expect(await text(page.locator('tr[data-email="info@example.com"]'))).toMatch(/info@example\.com Example Shop Test S\/MIME Issuing CA .* Valid/);
+
+      // an expired certificate, dropped on the window
+      await page.getByRole('button', { name: 'Add certificate' }).click();
+      await dialog.getByLabel('From address').fill('old@example.com');
+      await dialog.getByLabel('PKCS#12 password').fill('p12-pass');
+      await dropFile(page, 'drop-p12', 'old.p12', oldP12);
+      await visible(dialog.getByText(/old\.p12 \(/));
+      await dialog.getByRole('button', { name: 'Inspect' }).click();
+      await visible(dialog.locator('[data-code="expired"]'));
+      await dialog.getByRole('button', { name: 'Save certificate' }).click();
+      await visible(page.locator('tr[data-email="old@example.com"]'));
+      expect(await text(page.locator('tr[data-email="old@example.com"]'))).toContain('Expired');
+      await visible(page.getByTestId('attention'));
+      await screenshot(page, 'en', 'certificates');
+
+      // a composition with certificates and exceptions; the live tester
+      await nav(page, 'Server compositions');
+      await page.getByLabel('New composition name').fill('Newsletters');
+      await page.getByRole('button', { name: 'Create' }).click();
+      const detail = page.locator('[data-composition="Newsletters"]');
+      await visible(detail);
+      expect(await text(detail)).toContain('pending changes');
+      await detail.getByRole('checkbox', { name: 'info@example.com' }).click();
+      await visible(detail.getByRole('checkbox', { name: 'info@example.com', checked: true }));
+      await detail.getByRole('checkbox', { name: 'old@example.com' }).click();
+      await visible(detail.getByRole('checkbox', { name: 'old@example.com', checked: true }));
+      const headerRows = await text(detail.locator('section[aria-labelledby="hdr-title"] tbody'));
+      expect(headerRows).toContain('Content-Type ^multipart/signed default already signed');
+      expect(headerRows).toContain('^application/(x-)?pkcs7-mime');
+      await detail.getByLabel('Pattern', { exact: true }).fill('@partner\\.example$');
+      await detail.getByLabel('Try addresses').fill('a@partner.example\ntaro@docomo.ne.jp\nbob@example.org');
+      await visible(detail.locator('.tester-results li'));
+      await page.waitForFunction(() => document.querySelectorAll('.tester-results li').length === 3);
+      expect(await text(detail.locator('.tester-results'))).toBe(
+        'a@partner.example: unsigned: the new pattern taro@docomo.ne.jp: unsigned: #1 @(?:[^@]+\\.)?docomo\\.ne\\.jp$ bob@example.org: signed (no exception)',
+      );
+      await detail.getByRole('button', { name: 'Add exception' }).first().click();
+      await visible(detail.locator('td.mono', { hasText: '@partner\\.example$' }));
+      await detail.getByLabel('Pattern', { exact: true }).fill('a(b');
+      await visible(detail.getByText('The pattern is not valid.'));
+      expect(await text(detail.locator('.tester [role="alert"]'))).toContain('missing closing )');
+      await detail.getByLabel('Pattern', { exact: true }).fill('');
+      await detail.getByRole('switch').click();
+      await visible(detail.getByRole('switch', { checked: true }));
+      await screenshot(page, 'en', 'compositions');
+
+      // test message → preview: decisions, verification, signed source that OpenSSL accepts
+      await nav(page, 'Test message');
+      await page.getByLabel('From', { exact: true }).fill('Example Shop <info@example.com>');
+      await page.getByLabel('To', { exact: true }).fill('a@example.org, x@docomo.ne.jp');
+      await page.getByLabel('Intelligent BCC copies').fill('archive@example.com');
+      await page.getByLabel('Subject').fill('ご注文ありがとうございます');
+      await page.getByLabel('Body').fill('Thank you for your order.\nご注文を承りました。');
+      await page.getByRole('button', { name: 'Sign and preview' }).click();
+      const preview = page.getByTestId('preview');
+      await visible(preview);
+      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain('Sign signed with info@example.com');
+      expect(await text(preview.locator('tr[data-recipient="x@docomo.ne.jp"]'))).toContain('Unsigned destination exception');
+      expect(await text(preview.locator('tr[data-recipient="archive@example.com"]'))).toContain('Unsigned intelligent BCC copy');
+      expect(await text(preview.getByTestId('verification'))).toContain('Signature valid');
+      expect(await text(preview.getByTestId('verification'))).toContain('From matches the signer');
+      await screenshot(page, 'en', 'test-message');
+      await preview.locator('section[data-delivery="sign"]').getByRole('button', { name: 'Save as .eml' }).click();
+      await visible(preview.getByText(/^Saved /));
+      expect(s.saved).toHaveLength(1);
+      const verified = opensslVerify(pki, s.saved[0]!);
+      expect(verified.stderr).toBe('');
+      expect(verified.ok).toBe(true);
+      expect(verified.content.toString('latin1')).toContain('Content-Transfer-Encoding: quoted-printable');
+
+      // an expired certificate: 451 shown
+      await page.getByLabel('From', { exact: true }).fill('old@example.com');
+      await page.getByRole('button', { name: 'Sign and preview' }).click();
+      await visible(preview.locator('tr[data-recipient="a@example.org"][data-action="reject"]'));
+      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain('Reject certificate expired 451 S/MIME certificate is expired');
+
+      // delete: refused while in use, naming the composition; then allowed
+      await nav(page, 'Certificates');
+      await page.getByRole('button', { name: 'Delete old@example.com' }).click();
+      await visible(dialog.getByTestId('in-use'));
+      expect(await text(dialog.getByTestId('in-use'))).toContain('Go to Newsletters');
+      await dialog.getByLabel('Admin password').fill('correct horse battery');
+      await dialog.getByRole('button', { name: 'Delete certificate' }).click();
+      await visible(dialog.getByText('The certificate is still in use.'));
+      await dialog.getByRole('button', { name: 'Go to Newsletters' }).click();
+      await detail.getByRole('checkbox', { name: 'old@example.com' }).click();
+      await visible(detail.getByRole('checkbox', { name: 'old@example.com', checked: false }));
+
+      // reflect: pending changes, passphrase twice, progress, result; the bundle opens on a server
+      await nav(page, 'Reflect');
+      const card = page.locator('li[data-composition="Newsletters"]');
+      await visible(card);
+      expect(await text(card)).toContain('Never reflected');
+      await card.getByRole('button', { name: 'Reflect…' }).click();
+      await dialog.getByLabel('Bundle passphrase').fill('a long bundle passphrase');
+      await dialog.getByLabel('Repeat the passphrase').fill('a different passphrase');
+      await dialog.getByRole('button', { name: 'Export bundle' }).click();
+      await visible(dialog.getByText('The two passphrases differ.'));
+      await dialog.getByLabel('Repeat the passphrase').fill('a long bundle passphrase');
+      await dialog.getByRole('button', { name: 'Export bundle' }).click();
+      await visible(page.getByTestId('reflect-result'));
+      expect(await text(page.getByTestId('reflect-result'))).toMatch(/Bundle written File .*Newsletters\.smime-bundle\.json Size .* SHA-256 [0-9a-f]{64} Certificates 1/);
+      expect(await text(card)).toContain('Up to date');
+      const bundlePath = join(s.saveDir, 'Newsletters.smime-bundle.json');
+      expect(loadRelayConfig(readFileSync(bundlePath), 'a long bundle passphrase').policy.intelligentBcc).toBe(true);
+      await screenshot(page, 'en', 'reflect');
+
+      // import a bundle (as on a second admin machine)
+      s.nextOpen.set('bundle', { name: 'Newsletters.smime-bundle.json', bytes: readFileSync(bundlePath) });
+      await page.locator('section[aria-labelledby="import-title"]').getByRole('button', { name: 'Choose file…' }).click();
+      await page.locator('section[aria-labelledby="import-title"]').getByLabel('Bundle passphrase').fill('a long bundle passphrase');
+      await page.getByRole('button', { name: 'Import bundle' }).click();
+      await visible(page.getByText('Imported "Newsletters": 0 added, 0 updated, 1 unchanged certificates.'));
+
+      // now the delete goes through
+      await nav(page, 'Certificates');
+      await page.getByRole('button', { name: 'Delete old@example.com' }).click();
+      await dialog.getByLabel('Admin password').fill('correct horse battery');
+      await dialog.getByRole('button', { name: 'Delete certificate' }).click();
+      await page.locator('tr[data-email="old@example.com"]').waitFor({ state: 'detached' });
+      expect(s.service.listCertificates().map((c) => c.email)).toEqual(['info@example.com']);
+
+      // settings and Japanese
+      await nav(page, 'Settings');
+      await screenshot(page, 'en', 'settings');
+      await page.getByLabel('Language').selectOption('ja');
+      await visible(page.getByRole('navigation').getByRole('button', { name: '証明書' }));
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja');
+      await screenshot(page, 'ja', 'settings');
+      await nav(page, '証明書');
+      await visible(page.getByRole('heading', { name: '証明書' }));
+      expect(await text(page.locator('tr[data-email="info@example.com"]'))).toContain('有効');
+      await screenshot(page, 'ja', 'certificates');
+      await page.getByRole('button', { name: '証明書を追加' }).click();
+      await visible(dialog.getByLabel('From アドレス'));
+      await screenshot(page, 'ja', 'add-certificate');
+      await dialog.getByRole('button', { name: 'キャンセル' }).click();
+      await nav(page, 'サーバー構成');
+      await visible(detail);
+      expect(await text(detail)).toContain('宛先による例外');
+      await screenshot(page, 'ja', 'compositions');
+      await nav(page, '反映');
+      await visible(page.getByText('最新'));
+      await screenshot(page, 'ja', 'reflect');
+      await nav(page, 'テストメッセージ');
+      await page.getByLabel('From', { exact: true }).fill('info@example.com');
+      await page.getByLabel('To', { exact: true }).fill('a@example.org, x@ezweb.ne.jp');
+      await page.getByRole('button', { name: '署名してプレビュー' }).click();
+      await visible(preview.getByText('署名は有効です'));
+      expect(await text(preview.locator('tr[data-recipient="x@ezweb.ne.jp"]'))).toContain('署名なし 宛先による例外');
+      await screenshot(page, 'ja', 'test-message');
+    } finally {
+      await s.close();
+    }
+  }, 180_000);
+
+  it('starts in Japanese when the system is Japanese, and explains errors in Japanese', async () => {
+    const s = await openApp(browser, url, { locale: 'ja-JP' });
+    try {
+      await visible(s.page.getByRole('heading', { name: 'smime-admin へようこそ' }));
+      await screenshot(s.page, 'ja', 'first-run');
+      await s.page.getByLabel('管理者パスワード', { exact: true }).fill('abc');
+      await s.page.getByLabel('管理者パスワード（確認）').fill('abc');
+      await s.page.getByRole('button', { name: '管理者パスワードを設定' }).click();
+      await visible(s.page.getByText('8 文字以上にしてください。'));
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('shows a readable error, not a blank page, when the settings file is corrupt', async () => {
+    const dataDir = tempDir('smime-e2e-corrupt-');
+    writeFileSync(join(dataDir, 'config.json'), '{ not json');
+    const s = await openApp(browser, url, { dataDir });
+    try {
+      await visible(s.page.getByRole('heading', { name: 'smime-admin cannot start' }));
+      expect(await text(s.page.getByRole('alert'))).toMatch(/^The settings file is damaged\. It was not changed; a copy was kept\. the settings file .*config\.json cannot be read: it is not valid JSON/);
+      expect(readFileSync(join(dataDir, 'config.json'), 'utf8')).toBe('{ not json');
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('the page CSP blocks inline and unpinned scripts', async () => {
+    const s = await openApp(browser, url);
+    try {
+      await visible(s.page.getByRole('heading', { name: 'Welcome to smime-admin' }));
+      const blocked = await s.page.evaluate(
+        () =>
+          new Promise<string[]>((resolve) => {
+            const seen: string[] = [];
+            document.addEventListener('securitypolicyviolation', (e) => seen.push(e.effectiveDirective));
+            const inline = document.createElement('script');
+            inline.textContent = 'window.__pwned = 1';
+            document.body.appendChild(inline);
+            const other = document.createElement('script');
+            other.src = './assets/not-pinned.js';
+            document.body.appendChild(other);
+            setTimeout(() => resolve(seen), 500);
+          }),
+      );
+      expect(blocked).toEqual(['script-src-elem', 'script-src-elem']);
+      expect(await s.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('follows the OS dark mode', async () => {
+    const s = await openApp(browser, url, { colorScheme: 'dark' });
+    try {
+      await visible(s.page.getByRole('heading', { name: 'Welcome to smime-admin' }));
+      const bg = await s.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(bg).toBe('rgb(20, 23, 28)');
+      await screenshot(s.page, 'en', 'first-run-dark');
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
