@@ -8,7 +8,9 @@ const external = ['electron', 'keytar'];
 
 await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'out/cli.js', external });
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'out/bench.js', external });
-await build({ ...common, entryPoints: ['scripts/serve-browser.ts'], outfile: 'out/serve-browser.js', external: [...external, 'esbuild'] });
+await build({ ...common, entryPoints: ['scripts/serve-browser.ts'], outfile: 'out/serve-browser.js', external });
+// the page side of the browser bridge, for start:browser only (never part of the app)
+await build({ bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', entryPoints: ['scripts/browser-bridge/client.ts'], outfile: 'out/bridge-client.js', logLevel: 'warning' });
 if (existsSync('main/index.ts')) {
   await build({ ...common, entryPoints: ['main/index.ts'], outfile: 'out/main/index.js', external });
 }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { ConfStateStore } from '../main/adapters/conf-state-store';
 import { KeytarSecretStore } from '../main/adapters/keytar-secret-store';
@@ -14,7 +14,7 @@ import { defaultDataDir } from '../main/core/data-dir';
 import { writeFileAtomic } from '../main/core/files';
 import { resolveRendererFile } from '../main/electron/renderer-files';
 import { createHandlers } from '../main/ipc/handlers';
-import { bridgeCall, bridgeClientScript } from './browser-bridge/server';
+import { bridgeCall } from './browser-bridge/server';
 
 async function main(): Promise<void> {
   const root = join(__dirname, 'renderer');
@@ -36,8 +36,14 @@ async function main(): Promise<void> {
     version: 'browser',
     systemLanguage: () => ((process.env.LANG ?? '').startsWith('ja') ? 'ja' : 'en'),
   });
-  const client = await bridgeClientScript();
-  const server = createServer(async (req, res) => {
+  const client = readFileSync(join(__dirname, 'bridge-client.js'), 'utf8');
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'POST' && url.pathname.startsWith('/__ipc/')) {
       if (req.headers['x-smime-token'] !== token) {
@@ -58,14 +64,20 @@ async function main(): Promise<void> {
       res.writeHead(404).end();
       return;
     }
-    let body = readFileSync(f.path);
+    let body: Buffer;
+    try {
+      body = readFileSync(f.path);
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
     if (f.path.endsWith('index.html')) {
       body = Buffer.from(body.toString('utf8').replace("connect-src 'none'", "connect-src 'self'").replace(/script-src [^;]+/, "script-src 'self'").replace('<head>', '<head><script src="/__bridge.js"></script>'));
     }
     res.writeHead(200, { 'content-type': f.type }).end(body);
-  });
-  const port = Number(process.env.PORT ?? 5180);
-  server.listen(port, '127.0.0.1', () => {
+  }
+  server.listen(Number(process.env.PORT ?? 5180), '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
     process.stdout.write(`smime-admin in the browser: http://127.0.0.1:${port}/  (data folder ${dataDir}; files to open: drag them onto the window; saved files: ${exports})\n`);
   });
 }

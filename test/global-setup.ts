@@ -55,7 +55,7 @@ async function startKeyring(): Promise<void> {
 
 export default async function setup(): Promise<() => void> {
   await build({
-    entryPoints: { cli: 'main/cli/index.ts', bench: 'scripts/bench.ts' },
+    entryPoints: { cli: 'main/cli/index.ts', bench: 'scripts/bench.ts', 'serve-browser': 'scripts/serve-browser.ts' },
     outdir: 'out',
     bundle: true,
     platform: 'node',
@@ -65,6 +65,7 @@ export default async function setup(): Promise<() => void> {
     external: ['electron', 'keytar'],
     logLevel: 'warning',
   });
+  await build({ entryPoints: ['scripts/browser-bridge/client.ts'], outfile: 'out/bridge-client.js', bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', logLevel: 'warning' });
   // the renderer tests load the real production build
   const { build: viteBuild } = await import('vite');
   await viteBuild({ configFile: 'renderer/vite.config.mjs', logLevel: 'warn' });

@@ -1,5 +1,4 @@
 /** Node side of the browser bridge: the real dispatch over the real handlers and core. */
-import { build } from 'esbuild';
 import { join } from 'node:path';
 import { dispatch } from '../../main/ipc/dispatch';
 import type { Handlers } from '../../main/ipc/handlers';
@@ -21,6 +20,7 @@ export async function bridgeCall(handlers: Handlers, channel: string, body: stri
 
 /** The page-side client as one script (an IIFE), bundled on demand. */
 export async function bridgeClientScript(): Promise<string> {
+  const { build } = await import('esbuild');
   const r = await build({ entryPoints: [join(__dirname, 'client.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', write: false, logLevel: 'silent' });
   return r.outputFiles[0]!.text;
 }
