@@ -92,10 +92,15 @@ export function guardWebContents(contents: Pick<WebContents, 'on' | 'setWindowOp
   });
 }
 
-/** Denies every permission request and check, and adds the CSP header to every response. */
+/** The one permission the app uses: writing text to the clipboard (the preview's Copy button), for our own page only. */
+export function permissionAllowed(permission: string, origin: string | undefined): boolean {
+  return permission === 'clipboard-sanitized-write' && isTrustedUrl(origin);
+}
+
+/** Denies every other permission request and check, and adds the CSP header to every response. */
 export function hardenSession(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'webRequest'>): void {
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((wc, permission, callback, details) => callback(permissionAllowed(permission, details?.requestingUrl ?? wc?.getURL())));
+  session.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, ...securityHeaders() } });
   });

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decode } from '../../main/core/der';
 import { decodeBase64, getHeader, parseMessage, parsePart, splitMultipart } from '../../main/core/mime';
 import { openPkcs12, type SigningIdentity } from '../../main/core/pkcs12';
 import { signMessage, verifyMessage } from '../../main/core/smime';
@@ -87,6 +88,16 @@ describe('signed output is valid for third-party verifiers and keeps the content
     for (const attr of ['contentType', 'signingTime', 'messageDigest', 'S/MIME Capabilities', 'id-smime-aa-signingCertificateV2']) expect(dump).toContain(attr);
     // two certificates: signer and intermediate, no root
     expect(dump.match(/cert_info:/g)).toHaveLength(2);
+  });
+
+  it('DER-sorts the signed attributes (RFC 5652 §5.4, X.690 §11.6)', () => {
+    for (const id of [rsa, ec]) {
+      const { signature } = parts(signMessage(CORPUS['CRLF plain text']!, id));
+      const signerInfo = decode(signature).child(1).child(0).children().at(-1)!.child(0);
+      const attrs = signerInfo.children().find((c) => c.tag === 0xa0)!.children().map((a) => a.raw());
+      expect(attrs).toHaveLength(5);
+      expect([...attrs].sort(Buffer.compare)).toEqual(attrs);
+    }
   });
 
   it('an untrusted root is not accepted by the oracles (the test can fail)', () => {

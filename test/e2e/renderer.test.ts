@@ -248,6 +248,49 @@ describe('the renderer in Chromium, over the real core', () => {
     }
   }, 180_000);
 
+  it('renews a certificate and previews an opened .eml', async () => {
+    const s = await openApp(browser, url);
+    const { page } = s;
+    try {
+      s.service.setAdminPassword('correct horse battery');
+      await s.service.addCertificate({ email: 'info@example.com', p12: infoP12, password: 'p12-pass' });
+      s.service.createComposition('Transactional');
+      s.service.setCertificateEnabled('Transactional', 'info@example.com', true);
+      const before = s.service.getCertificate('info@example.com').fingerprintSha256;
+      await page.reload();
+      await page.getByRole('button', { name: 'Renew info@example.com' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Renew certificate for info@example.com' });
+      expect(await dialog.getByLabel('From address').getAttribute('readonly')).not.toBeNull();
+      const renewed = readFileSync(pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop 2027' }), { chain: 'intermediate', password: 'new-pass' }));
+      s.nextOpen.set('p12', { name: 'renewed.pfx', bytes: renewed });
+      await dialog.getByRole('button', { name: 'Choose file…' }).click();
+      await dialog.getByLabel('PKCS#12 password').fill('new-pass');
+      await dialog.getByRole('button', { name: 'Inspect' }).click();
+      await visible(dialog.getByText('The current certificate stays in force until the new one is validated and saved.'));
+      await dialog.getByRole('button', { name: 'Replace certificate' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect(await text(page.locator('tr[data-email="info@example.com"]'))).toContain('Example Shop 2027');
+      expect(s.service.getCertificate('info@example.com').fingerprintSha256).not.toBe(before);
+
+      await nav(page, 'Test message');
+      await page.getByRole('radio', { name: 'Open .eml' }).check();
+      s.nextOpen.set('eml', { name: 'order.eml', bytes: Buffer.from('From: info@example.com\r\nTo: a@example.org\r\nSubject: order\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nご注文ありがとうございます。\r\n') });
+      await page.getByRole('button', { name: 'Choose file…' }).click();
+      await visible(page.getByText(/order\.eml \(/));
+      await page.getByLabel('MAIL FROM').fill('bounce@example.com');
+      await page.getByLabel('Recipients').fill('a@example.org\ny@softbank.ne.jp');
+      await page.getByRole('button', { name: 'Sign and preview' }).click();
+      const preview = page.getByTestId('preview');
+      await visible(preview.getByTestId('verification'));
+      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain('Sign signed with info@example.com');
+      expect(await text(preview.locator('tr[data-recipient="y@softbank.ne.jp"]'))).toContain('Unsigned destination exception');
+      expect(await text(preview.getByTestId('verification'))).toContain('Signature valid');
+      expect(await text(preview.locator('section[data-delivery="sign"] .mime'))).toContain('Content-Transfer-Encoding: quoted-printable');
+    } finally {
+      await s.close();
+    }
+  }, 90_000);
+
   it('starts in Japanese when the system is Japanese, and explains errors in Japanese', async () => {
     const s = await openApp(browser, url, { locale: 'ja-JP' });
     try {

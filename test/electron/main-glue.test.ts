@@ -54,8 +54,8 @@ describe('navigation guards', () => {
 
 describe('session hardening', () => {
   it('denies permissions and sets a strict CSP on every response', () => {
-    let request: ((wc: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
-    let check: (() => boolean) | undefined;
+    let request: ((wc: unknown, p: string, cb: (ok: boolean) => void, d?: { requestingUrl?: string }) => void) | undefined;
+    let check: ((wc: unknown, p: string, origin: string) => boolean) | undefined;
     let headers: ((d: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | undefined;
     hardenSession({
       setPermissionRequestHandler: (h: never) => (request = h),
@@ -63,9 +63,14 @@ describe('session hardening', () => {
       webRequest: { onHeadersReceived: (h: never) => (headers = h) },
     } as never);
     const cb = vi.fn();
-    request!(null, 'media', cb);
-    expect(cb).toHaveBeenCalledWith(false);
-    expect(check!()).toBe(false);
+    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read']) request!(null, p, cb, { requestingUrl: APP_URL });
+    request!(null, 'clipboard-sanitized-write', cb, { requestingUrl: 'https://evil.example/' });
+    expect(cb.mock.calls.map((c) => c[0])).toEqual([false, false, false, false, false, false]);
+    request!(null, 'clipboard-sanitized-write', cb, { requestingUrl: APP_URL });
+    expect(cb).toHaveBeenLastCalledWith(true);
+    expect(check!(null, 'media', 'app://smime-admin')).toBe(false);
+    expect(check!(null, 'clipboard-sanitized-write', 'app://smime-admin')).toBe(true);
+    expect(check!(null, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false);
     let out: Record<string, string[]> = {};
     headers!({ responseHeaders: { 'content-type': ['text/html'] } }, (r) => (out = r.responseHeaders));
     expect(out['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
