@@ -24,19 +24,9 @@ import type { AdminState, CertRecord, Composition, CompositionSnapshot, Destinat
 
 export type CertStatus = 'valid' | 'expiring' | 'expired' | 'not-yet-valid';
 
-export interface CertificateView {
-  id: string;
-  email: string;
-  commonName: string;
-  subject: string;
-  issuer: string;
-  issuerCommonName: string;
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  fingerprintSha256: string;
-  keyType: 'RSA' | 'EC';
-  keyBits: number;
+/** A registered certificate as screens and the CLI show it: the stored record's public fields, with status at this moment. */
+export interface CertificateView
+  extends Pick<CertRecord, 'id' | 'email' | 'commonName' | 'subject' | 'issuer' | 'issuerCommonName' | 'serial' | 'notBefore' | 'notAfter' | 'fingerprintSha256' | 'keyType' | 'keyBits'> {
   chainLength: number;
   status: CertStatus;
   daysLeft: number;

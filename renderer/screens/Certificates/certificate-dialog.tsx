@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
 import type { CertificateInfo } from '../../../main/core/certificate';
 import type { PickedFile } from '../../../main/ipc/contract';
-import { api, toUiError, unwrap, type UiError } from '../../api';
+import { api, unwrap } from '../../api';
+import { useAction } from '../../components/use-action';
 import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { FilePicker } from '../../components/file-picker';
@@ -58,40 +59,25 @@ export function CertificateDialog({ renewEmail, onClose }: { renewEmail?: string
   const [password, setPassword] = useState('');
   const [file, setFile] = useState<PickedFile | null>(null);
   const [info, setInfo] = useState<CertificateInfo | null>(null);
-  const [error, setError] = useState<UiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const emailId = useId();
   const pwId = useId();
   const mismatch = info && email.trim() && !info.emails.some((e) => sameAddress(e, email));
 
   const inspect = async () => {
     if (!file) return;
-    setBusy(true);
-    setError(null);
     setInfo(null);
-    try {
-      setInfo(await unwrap(api().previewCertificate({ file: file.file, password })));
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => setInfo(await unwrap(api().previewCertificate({ file: file.file, password }))));
   };
   const save = async () => {
     if (!file) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const req = { email: email.trim(), file: file.file, password };
       const view = await unwrap(renewEmail ? api().renewCertificate(req) : api().addCertificate(req));
       await load();
       notify(fill(t.addCert.saved, { email: view.email }));
       onClose();
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { CertificateView } from '../../../main/core/admin';
-import { api, toUiError, unwrap, type UiError } from '../../api';
+import { api, unwrap } from '../../api';
+import { useAction } from '../../components/use-action';
 import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { fill, useStrings } from '../../i18n';
@@ -13,23 +14,15 @@ export function DeleteDialog({ cert, onClose }: { cert: CertificateView; onClose
   const notify = useAppStore((s) => s.notify);
   const load = useCertificatesStore((s) => s.load);
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<UiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const id = useId();
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const remove = () =>
+    run(async () => {
       await unwrap(api().removeCertificate({ email: cert.email, adminPassword: password }));
       await load();
       notify(fill(t.deleteCert.done, { email: cert.email }));
       onClose();
-    } catch (e) {
-      setError(toUiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Dialog
       title={fill(t.deleteCert.title, { email: cert.email })}

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { CompositionView } from '../../../main/core/admin';
-import { api, toUiError, unwrap, type UiError } from '../../api';
+import { api, unwrap } from '../../api';
+import { useAction } from '../../components/use-action';
 import { ErrorMessage } from '../../components/error-message';
 import { StatusBadge } from '../../components/status-badge';
 import { fill, useStrings } from '../../i18n';
@@ -14,18 +15,10 @@ function Detail({ comp }: { comp: CompositionView }) {
   const remove = useCompositionsStore((s) => s.remove);
   const go = useAppStore((s) => s.go);
   const [newName, setNewName] = useState(comp.name);
-  const [error, setError] = useState<UiError | null>(null);
+  const { error, run } = useAction();
   const renameId = useId();
   const bccId = useId();
   useEffect(() => setNewName(comp.name), [comp.name]);
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(toUiError(e));
-    }
-  };
   return (
     <div className="detail" data-composition={comp.name}>
       <div className="toolbar">
@@ -115,7 +108,7 @@ export function CompositionsScreen() {
   const selected = useAppStore((s) => s.selectedComposition);
   const go = useAppStore((s) => s.go);
   const [name, setName] = useState('');
-  const [error, setError] = useState<UiError | null>(null);
+  const { error, run } = useAction();
   const nameId = useId();
   useEffect(() => {
     void load();
@@ -123,15 +116,12 @@ export function CompositionsScreen() {
   const comp = list.find((c) => c.name === selected) ?? null;
   const create = async (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       const c = await unwrap(api().createComposition({ name: name.trim() }));
       put(c);
       setName('');
       go('compositions', c.name);
-    } catch (err) {
-      setError(toUiError(err));
-    }
+    });
   };
   return (
     <section className="split" aria-labelledby="comps-title">

@@ -1,26 +1,36 @@
 import { useEffect, useId, useState } from 'react';
 import type { CompositionView } from '../../../main/core/admin';
 import { api, toUiError, unwrap, type UiError } from '../../api';
+import { useAction } from '../../components/use-action';
 import { ErrorMessage } from '../../components/error-message';
 import { fill, useStrings } from '../../i18n';
 import { useCompositionsStore } from '../../stores/compositions-store';
 
-type Change = (p: Promise<CompositionView>) => Promise<boolean>;
+type Change = (p: () => Promise<CompositionView>) => Promise<boolean>;
 
+/** Applies a change that answers with the composition's new state. */
 function useChange(name: string): [Change, UiError | null, (e: UiError | null) => void] {
   const put = useCompositionsStore((s) => s.put);
-  const [error, setError] = useState<UiError | null>(null);
+  const { error, setError, run } = useAction();
   const change: Change = async (p) => {
-    setError(null);
-    try {
-      put(await p, name);
-      return true;
-    } catch (e) {
-      setError(toUiError(e));
-      return false;
-    }
+    const c = await run(p);
+    if (c) put(c, name);
+    return c !== undefined;
   };
   return [change, error, setError];
+}
+
+/** The on/off box of one exception row. */
+function EnabledToggle({ comp, id, enabled, label, change }: { comp: CompositionView; id: number; enabled: boolean; label: string; change: Change }) {
+  const t = useStrings();
+  return (
+    <input
+      type="checkbox"
+      checked={enabled}
+      aria-label={`${t.common.enabled} #${id} ${label}`}
+      onChange={(e) => void change(() => unwrap(api().setExceptionEnabled({ name: comp.name, id, enabled: e.target.checked })))}
+    />
+  );
 }
 
 export function DestinationExceptions({ comp }: { comp: CompositionView }) {
@@ -64,7 +74,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
 
   const add = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (await change(unwrap(api().addDestinationException({ name: comp.name, pattern: pattern.trim(), ...(note.trim() ? { note: note.trim() } : {}) })))) {
+    if (await change(() => unwrap(api().addDestinationException({ name: comp.name, pattern: pattern.trim(), ...(note.trim() ? { note: note.trim() } : {}) })))) {
       setPattern('');
       setNote('');
     }
@@ -87,12 +97,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
           {comp.destinationExceptions.map((x) => (
             <tr key={x.id} data-exception={x.id}>
               <td>
-                <input
-                  type="checkbox"
-                  checked={x.enabled}
-                  aria-label={`${t.common.enabled} #${x.id} ${x.pattern}`}
-                  onChange={(e) => void change(unwrap(api().setExceptionEnabled({ name: comp.name, id: x.id, enabled: e.target.checked })))}
-                />
+                <EnabledToggle comp={comp} id={x.id} enabled={x.enabled} label={x.pattern} change={change} />
               </td>
               <td>{x.id}</td>
               <td className="mono">
@@ -110,7 +115,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
                   <button
                     type="button"
                     onClick={async () => {
-                      if (await change(unwrap(api().updateException({ name: comp.name, id: x.id, pattern: editing.pattern })))) setEditing(null);
+                      if (await change(() => unwrap(api().updateException({ name: comp.name, id: x.id, pattern: editing.pattern })))) setEditing(null);
                     }}
                   >
                     {t.comps.savePattern}
@@ -125,7 +130,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
                   disabled={x.isDefault}
                   title={x.isDefault ? t.comps.defaultsLocked : undefined}
                   aria-label={`${t.common.remove} #${x.id}`}
-                  onClick={() => void change(unwrap(api().removeException({ name: comp.name, id: x.id })))}
+                  onClick={() => void change(() => unwrap(api().removeException({ name: comp.name, id: x.id })))}
                 >
                   {t.common.remove}
                 </button>
@@ -188,7 +193,7 @@ export function HeaderExceptions({ comp }: { comp: CompositionView }) {
   const patternId = useId();
   const add = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (await change(unwrap(api().addHeaderException({ name: comp.name, header: header.trim(), pattern: pattern.trim() })))) {
+    if (await change(() => unwrap(api().addHeaderException({ name: comp.name, header: header.trim(), pattern: pattern.trim() })))) {
       setHeader('');
       setPattern('');
     }
@@ -212,12 +217,7 @@ export function HeaderExceptions({ comp }: { comp: CompositionView }) {
           {comp.headerExceptions.map((x) => (
             <tr key={x.id} data-exception={x.id}>
               <td>
-                <input
-                  type="checkbox"
-                  checked={x.enabled}
-                  aria-label={`${t.common.enabled} #${x.id} ${x.header}: ${x.pattern}`}
-                  onChange={(e) => void change(unwrap(api().setExceptionEnabled({ name: comp.name, id: x.id, enabled: e.target.checked })))}
-                />
+                <EnabledToggle comp={comp} id={x.id} enabled={x.enabled} label={`${x.header}: ${x.pattern}`} change={change} />
               </td>
               <td>{x.id}</td>
               <td>{x.header}</td>
@@ -226,7 +226,7 @@ export function HeaderExceptions({ comp }: { comp: CompositionView }) {
                 {x.isDefault && <span className="badge neutral">{t.common.default}</span>} {x.note}
               </td>
               <td>
-                <button type="button" disabled={x.isDefault} title={x.isDefault ? t.comps.defaultsLocked : undefined} onClick={() => void change(unwrap(api().removeException({ name: comp.name, id: x.id })))}>
+                <button type="button" disabled={x.isDefault} title={x.isDefault ? t.comps.defaultsLocked : undefined} onClick={() => void change(() => unwrap(api().removeException({ name: comp.name, id: x.id })))}>
                   {t.common.remove}
                 </button>
               </td>

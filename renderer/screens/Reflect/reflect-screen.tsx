@@ -1,7 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import type { ImportResult } from '../../../main/core/admin';
 import type { PickedFile } from '../../../main/ipc/contract';
-import { api, toUiError, unwrap, type UiError } from '../../api';
+import { api, unwrap } from '../../api';
+import { ConfirmedSecret, confirmationProblem } from '../../components/confirmed-secret';
+import { useAction } from '../../components/use-action';
 import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { FilePicker } from '../../components/file-picker';
@@ -15,48 +17,28 @@ function ReflectDialog({ name, onClose }: { name: string; onClose(): void }) {
   const { progress, setProgress, setResult, load } = useReflectStore();
   const loadComps = useCompositionsStore((s) => s.load);
   const notify = useAppStore((s) => s.notify);
-  const [p1, setP1] = useState('');
-  const [p2, setP2] = useState('');
+  const [value, setValue] = useState<[string, string]>(['', '']);
   const [problem, setProblem] = useState<string | null>(null);
-  const [error, setError] = useState<UiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const id1 = useId();
-  const id2 = useId();
+  const { busy, error, run } = useAction();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    if ([...p1].length < 12) return setProblem(t.reflect.tooShort);
-    if (p1 !== p2) return setProblem(t.reflect.mismatch);
-    setProblem(null);
-    setError(null);
-    setBusy(true);
+    const p = confirmationProblem(value[0], value[1], 12);
+    setProblem(p === 'too-short' ? t.reflect.tooShort : p === 'mismatch' ? t.reflect.mismatch : null);
+    if (p) return;
     setProgress(null);
-    try {
-      const r = await unwrap(api().reflect({ name, passphrase: p1 }));
+    await run(async () => {
+      const r = await unwrap(api().reflect({ name, passphrase: value[0] }));
       if (r) {
         setResult(r);
         await Promise.all([load(), loadComps()]);
         onClose();
       } else notify(t.reflect.cancelled);
-    } catch (err) {
-      setError(toUiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog title={fill(t.reflect.dialogTitle, { name })} onClose={onClose}>
       <form onSubmit={submit} className="stack">
-        <div className="field">
-          <label htmlFor={id1}>{t.reflect.passphrase}</label>
-          <input id={id1} type="password" value={p1} onChange={(e) => setP1(e.target.value)} autoComplete="new-password" aria-describedby={`${id1}-hint`} />
-          <span id={`${id1}-hint`} className="muted small">
-            {t.reflect.passphraseHint}
-          </span>
-        </div>
-        <div className="field">
-          <label htmlFor={id2}>{t.reflect.passphrase2}</label>
-          <input id={id2} type="password" value={p2} onChange={(e) => setP2(e.target.value)} autoComplete="new-password" />
-        </div>
+        <ConfirmedSecret label={t.reflect.passphrase} repeatLabel={t.reflect.passphrase2} hint={t.reflect.passphraseHint} value={value} onChange={setValue} />
         {problem && (
           <p className="error" role="alert">
             {problem}
@@ -85,26 +67,19 @@ function ImportBundle() {
   const t = useStrings();
   const [file, setFile] = useState<PickedFile | null>(null);
   const [pass, setPass] = useState('');
-  const [error, setError] = useState<UiError | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const load = useReflectStore((s) => s.load);
   const loadComps = useCompositionsStore((s) => s.load);
   const id = useId();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setError(null);
     setResult(null);
-    try {
+    await run(async () => {
       setResult(await unwrap(api().importBundle({ file: file.file, passphrase: pass })));
       await Promise.all([load(), loadComps()]);
-    } catch (err) {
-      setError(toUiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section className="card" aria-labelledby="import-title">

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
-import { api, toUiError, unwrap, type UiError } from '../../api';
+import { api, unwrap } from '../../api';
+import { useAction } from '../../components/use-action';
 import { ErrorMessage } from '../../components/error-message';
 import { useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
@@ -15,7 +16,7 @@ export function SettingsScreen() {
   const [final, setFinal] = useState(String(days[1] ?? 7));
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [error, setError] = useState<UiError | null>(null);
+  const { error, run } = useAction();
   const langId = useId();
   const firstId = useId();
   const finalId = useId();
@@ -23,26 +24,20 @@ export function SettingsScreen() {
   const newId = useId();
   const saveThresholds = async (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       await unwrap(api().updateSettings({ warnDays: [Number(first), Number(final)].filter((n) => Number.isFinite(n) && n > 0) }));
       await init();
       notify(t.settings.saved);
-    } catch (err) {
-      setError(toUiError(err));
-    }
+    });
   };
   const changePassword = async (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       await unwrap(api().setAdminPassword({ newPassword: next, currentPassword: current }));
       setCurrent('');
       setNext('');
       notify(t.settings.pwChanged);
-    } catch (err) {
-      setError(toUiError(err));
-    }
+    });
   };
   return (
     <section aria-labelledby="settings-title" className="stack">
