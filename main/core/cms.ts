@@ -45,9 +45,17 @@ export interface PreparedSigner {
   staticAttributes: Buffer[];
 }
 
-function attribute(type: string, ...values: Buffer[]): Buffer {
-  return seq(oid(type), setOf(values));
+function attribute(type: string | Buffer, ...values: Buffer[]): Buffer {
+  return seq(typeof type === 'string' ? oid(type) : type, setOf(values));
 }
+
+/** Encodings that every message needs, made once. */
+const DER = {
+  signingTime: oid(OID.signingTime),
+  messageDigest: oid(OID.messageDigest),
+  dataContentType: seq(oid(OID.data)),
+  signedData: oid(OID.signedData),
+};
 
 /** Capabilities we announce (RFC 8551 §2.5.2), strongest first. */
 const CAPABILITIES = [OID.aes256cbc, OID.aes192cbc, OID.aes128cbc];
@@ -81,8 +89,8 @@ export function prepareSigner(identity: SigningIdentity): PreparedSigner {
 export function signDetached(signer: PreparedSigner, contentDigest: Buffer, signingTime: Date): Buffer {
   const attrs = [
     ...signer.staticAttributes,
-    attribute(OID.signingTime, time(signingTime)),
-    attribute(OID.messageDigest, octets(contentDigest)),
+    attribute(DER.signingTime, time(signingTime)),
+    attribute(DER.messageDigest, octets(contentDigest)),
   ].sort(Buffer.compare);
   const toBeSigned = tlv(0x31, attrs);
   const key: KeyObject = signer.identity.key;
@@ -91,8 +99,8 @@ export function signDetached(signer: PreparedSigner, contentDigest: Buffer, sign
       ? cryptoSign(signer.digest, toBeSigned, { key, dsaEncoding: 'der' })
       : cryptoSign(signer.digest, toBeSigned, key);
   const signerInfo = seq(smallInt(1), signer.sid, signer.digestAlgorithm, tlv(0xa0, attrs), signer.signatureAlgorithm, octets(signature));
-  const signedData = seq(smallInt(1), setOf([signer.digestAlgorithm]), seq(oid(OID.data)), signer.certificates, setOf([signerInfo]));
-  return seq(oid(OID.signedData), ctx(0, signedData));
+  const signedData = seq(smallInt(1), setOf([signer.digestAlgorithm]), DER.dataContentType, signer.certificates, setOf([signerInfo]));
+  return seq(DER.signedData, ctx(0, signedData));
 }
 
 export interface CmsVerifyResult {
