@@ -172,10 +172,57 @@ export function isSecuredContentType(ct: ContentType | undefined): boolean {
 
 /**
  * True when every CR is followed by LF, no LF stands alone and no line exceeds 998 octets
- * (RFC 5322 §2.1.1). Assumes ASCII. Aligned 4-byte words with no byte below 0x0e are
- * skipped whole: in base64 and most text they are nearly all of the input.
+ * (RFC 5322 §2.1.1). Assumes ASCII.
  */
 export function crlfLinesOk(b: Buffer): boolean {
+  return scanLinesOk(b);
+}
+
+/**
+ * Fast path of isTransportSafe for bodies of fixed-width lines (base64 and most
+ * quoted-printable), which are nearly all of a large message. One stride over the line
+ * ends checks each CR LF, trailing white space, "From " and lone "." lines; then two
+ * native searches, with the expected CR LF masked (and restored before returning), show
+ * there is no other line end. Returns null when the body is not regular, or when its
+ * memory may be shared with another thread; the caller then takes the general path.
+ */
+function regularBodySafe(b: Buffer): boolean | null {
+  const n = b.length;
+  if (n < 4096 || b.buffer instanceof SharedArrayBuffer) return null;
+  const width = b.indexOf(13);
+  if (width < 0 || width > 998) return null;
+  const stride = width + 2;
+  // A false verdict is always a real violation; true needs the final search for stray line ends.
+  const lineProblem = (start: number, end: number): boolean => {
+    const last = end > start ? b[end - 1] : -1;
+    if (last === 0x20 || last === 0x09) return true;
+    if (b[start] === 0x2e && end - start === 1) return true;
+    return end - start >= 5 && b[start] === 0x46 && b[start + 1] === 0x72 && b[start + 2] === 0x6f && b[start + 3] === 0x6d && b[start + 4] === 0x20;
+  };
+  let maskedEnd = 0;
+  try {
+    let start = 0;
+    for (let cr = width; cr + 1 < n; cr += stride) {
+      if (b[cr] !== 13 || b[cr + 1] !== 10) return null;
+      if (lineProblem(start, cr)) return false;
+      b[cr] = 0x41;
+      b[cr + 1] = 0x41;
+      maskedEnd = cr + 2;
+      start = cr + 2;
+    }
+    if (n - start > 998) return null;
+    if (start < n && lineProblem(start, n)) return false;
+    return b.indexOf(13) < 0 && b.indexOf(10) < 0 ? true : null;
+  } finally {
+    for (let q = width; q < maskedEnd; q += stride) {
+      b[q] = 13;
+      b[q + 1] = 10;
+    }
+  }
+}
+
+/** The general case, exact for any input: aligned 4-byte words with no byte below 0x0e are skipped whole. */
+function scanLinesOk(b: Buffer): boolean {
   const n = b.length;
   const u = new Uint8Array(b.buffer, b.byteOffset, n);
   const alignedStart = (4 - (b.byteOffset & 3)) & 3;
@@ -207,6 +254,8 @@ export function crlfLinesOk(b: Buffer): boolean {
 export function isTransportSafe(b: Buffer): boolean {
   if (b.length === 0) return true;
   if (!isAscii(b) || b.indexOf(0) >= 0) return false;
+  const regular = regularBodySafe(b);
+  if (regular !== null) return regular;
   const last = b[b.length - 1];
   if (last === 0x20 || last === 0x09) return false;
   // cheap single-byte scans first; the multi-byte searches only when the byte occurs at all

@@ -15,6 +15,16 @@ function naiveCrlfLinesOk(b: Buffer): boolean {
   return b.length - lineStart <= 998;
 }
 
+/** RFC 8551 §3.1 as a list of rules, line by line. */
+function naiveTransportSafe(b: Buffer): boolean {
+  if (b.some((c) => c === 0 || c > 127)) return false;
+  if (!naiveCrlfLinesOk(b)) return false;
+  return b
+    .toString('latin1')
+    .split('\r\n')
+    .every((l) => !/[ \t]$/.test(l) && !l.startsWith('From ') && l !== '.');
+}
+
 const bytes = fc.array(fc.constantFrom(13, 10, 9, 32, 65, 66, 0x0d, 0x0e, 0x0c), { maxLength: 64 });
 
 describe('line checks', () => {
@@ -28,6 +38,35 @@ describe('line checks', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it('the fixed-width fast path of isTransportSafe agrees with the definition and leaves the input as it was', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 60, max: 400 }),
+        fc.integer({ min: 0, max: 130 }),
+        fc.array(fc.record({ at: fc.nat(), bytes: fc.constantFrom('\r', '\n', ' ', '\t', '.', 'From ', '\0', 'A', '\r\n.', 'x\r\nFrom ') }), { maxLength: 3 }),
+        (width, lines, tail, edits) => {
+          const body = Buffer.from(('B'.repeat(width) + '\r\n').repeat(lines) + 'C'.repeat(tail));
+          for (const e of edits) body.write(e.bytes, e.at % body.length, 'latin1');
+          const copy = Buffer.from(body);
+          expect(isTransportSafe(body)).toBe(naiveTransportSafe(body));
+          expect(body.equals(copy)).toBe(true);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    const long = Buffer.from(('x'.repeat(997) + '\r\n').repeat(10) + 'y'.repeat(999));
+    expect(isTransportSafe(long)).toBe(false);
+    // a last line one byte longer than the others, ending in a space
+    const tailSpace = Buffer.from(('B'.repeat(76) + '\r\n').repeat(100) + 'C'.repeat(76) + ' ');
+    expect(isTransportSafe(tailSpace)).toBe(false);
+    expect(isTransportSafe(Buffer.from(('B'.repeat(76) + '\r\n').repeat(100) + 'C'.repeat(77)))).toBe(true);
+    const shared = Buffer.from(new SharedArrayBuffer(8000));
+    shared.fill(65);
+    for (let i = 76; i + 1 < shared.length; i += 78) shared.write('\r\n', i, 'latin1');
+    expect(isTransportSafe(shared)).toBe(naiveTransportSafe(shared));
   });
 
   it('finds long lines and stray line ends in large bodies', () => {
