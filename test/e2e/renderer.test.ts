@@ -291,6 +291,35 @@ describe('the renderer in Chromium, over the real core', () => {
     }
   }, 90_000);
 
+  it('keeps the preview responsive for a large message', async () => {
+    const s = await openApp(browser, url);
+    const { page } = s;
+    try {
+      s.service.setAdminPassword('correct horse battery');
+      await s.service.addCertificate({ email: 'info@example.com', p12: infoP12, password: 'p12-pass' });
+      s.service.createComposition('Big');
+      s.service.setCertificateEnabled('Big', 'info@example.com', true);
+      await page.reload();
+      await nav(page, 'Test message');
+      await page.getByLabel('From', { exact: true }).fill('info@example.com');
+      await page.getByLabel('To', { exact: true }).fill('a@example.org');
+      await page.getByLabel('Attachments').setInputFiles({ name: 'catalogue.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(5 * 1024 * 1024, 7) });
+      await page.getByRole('button', { name: 'Sign and preview' }).click();
+      const preview = page.getByTestId('preview');
+      await visible(preview.getByTestId('verification'));
+      expect(await text(preview.getByTestId('verification'))).toContain('Signature valid');
+      // the 7 MB part is collapsed and clipped; the page answers at once
+      const t0 = Date.now();
+      await preview.locator('summary', { hasText: 'Part 1: multipart/mixed' }).click();
+      await visible(preview.getByRole('button', { name: /^Show all \(/ }));
+      expect(Date.now() - t0).toBeLessThan(5000);
+      const shown = await preview.locator('pre.source').evaluateAll((els) => Math.max(...els.map((e) => e.textContent?.length ?? 0)));
+      expect(shown).toBeLessThan(70 * 1024);
+    } finally {
+      await s.close();
+    }
+  }, 90_000);
+
   it('starts in Japanese when the system is Japanese, and explains errors in Japanese', async () => {
     const s = await openApp(browser, url, { locale: 'ja-JP' });
     try {
