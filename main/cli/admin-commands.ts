@@ -19,7 +19,7 @@ import { loadRelayConfig, relayMessage } from '../core/relay';
 import { parse, required, secretFromEnv } from './args';
 import type { Output } from './output';
 
-export const ADMIN_COMMANDS = new Set(['admin-password', 'cert', 'composition', 'exception', 'pending', 'reflect', 'bundle', 'send-test']);
+export const ADMIN_COMMANDS = new Set(['admin-password', 'cert', 'composition', 'exception', 'pending', 'reflect', 'bundle', 'send-test', 'settings']);
 
 export const EX_TEMPFAIL = 75;
 
@@ -431,6 +431,34 @@ export async function runAdminCommand(command: string, args: string[], out: Outp
       return bundleCommand(args, out, ctx);
     case 'send-test':
       return sendTestCommand(args, out);
+    case 'settings': {
+      const u = 'smime-admin settings show [--json] | settings set [--warn-days N[,N]] [--language en|ja|system]';
+      const [sub, ...rest] = args;
+      if (sub === 'show') {
+        const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, u);
+        if (positionals.length) usage(u);
+        const st = ctx.service().getSettings();
+        if (values.json) json(out, st);
+        else out.stdout(`Expiry warnings: ${st.warnDays.join(' and ')} days before expiry\nLanguage: ${st.language ?? 'system default'}\n`);
+        return 0;
+      }
+      if (sub !== 'set') return usage(u);
+      const { values, positionals } = parse(rest, { 'warn-days': { type: 'string' }, language: { type: 'string' } }, u);
+      if (positionals.length || (!values['warn-days'] && !values.language)) usage(u);
+      const patch: { warnDays?: number[]; language?: 'en' | 'ja' | null } = {};
+      if (typeof values['warn-days'] === 'string') {
+        const days = values['warn-days'].split(',').map((d) => Number(d.trim()));
+        if (days.some((d) => !Number.isInteger(d))) usage(u, `--warn-days "${values['warn-days']}" is not a list of whole numbers`);
+        patch.warnDays = days;
+      }
+      if (typeof values.language === 'string') {
+        if (!['en', 'ja', 'system'].includes(values.language)) usage(u, `--language must be en, ja or system`);
+        patch.language = values.language === 'system' ? null : (values.language as 'en' | 'ja');
+      }
+      const st = ctx.service().updateSettings(patch);
+      out.stdout(`Expiry warnings: ${st.warnDays.join(' and ')} days before expiry\nLanguage: ${st.language ?? 'system default'}\n`);
+      return 0;
+    }
     default:
       return usage('smime-admin --help', `unknown command "${command}"`);
   }

@@ -29,6 +29,7 @@ Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin exception add-header NAME HEADER-NAME VALUE-PATTERN
   smime-admin exception list NAME [--json] | remove|disable|enable NAME ID
   smime-admin pending [NAME] [--json]
+  smime-admin settings show [--json] | settings set [--warn-days N[,N]] [--language en|ja|system]
   smime-admin reflect NAME --out BUNDLE --passphrase-env VAR
   smime-admin bundle inspect BUNDLE --passphrase-env VAR [--json]
   smime-admin bundle import BUNDLE --passphrase-env VAR

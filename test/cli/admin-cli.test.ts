@@ -174,6 +174,15 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     expect(readFileSync(join(d, 'config.json'), 'utf8')).toBe('{ broken');
   });
 
+  it('shows and changes the expiry warning thresholds', () => {
+    const d = tempDir();
+    expect(JSON.parse(ok(run(d, ['settings', 'show', '--json'])).stdout)).toEqual({ warnDays: [30, 7], language: null });
+    expect(ok(run(d, ['settings', 'set', '--warn-days', '14,60', '--language', 'ja'])).stdout).toBe('Expiry warnings: 60 and 14 days before expiry\nLanguage: ja\n');
+    expect(JSON.parse(ok(run(d, ['settings', 'show', '--json'])).stdout)).toEqual({ warnDays: [60, 14], language: 'ja' });
+    expect(fails(run(d, ['settings', 'set', '--warn-days', 'soon']), 2)).toMatch(/is not a list of whole numbers/);
+    expect(fails(run(d, ['settings', 'set', '--warn-days', '400']), 2)).toMatch(/between 1 and 365/);
+  });
+
   it('uses SMIME_ADMIN_HOME when no --data-dir is given', () => {
     const d = tempDir();
     const r = cli(['composition', 'create', 'FromEnv'], { env: { SMIME_ADMIN_HOME: d } });
