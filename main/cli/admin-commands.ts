@@ -15,6 +15,7 @@ import { readInputFile, writeFileAtomic } from '../core/files';
 import { MAX_MESSAGE_BYTES } from '../core/mime';
 import { MAX_P12_BYTES } from '../core/pkcs12';
 import type { Decision } from '../core/policy';
+import type { Settings } from '../core/state';
 import { loadRelayConfig, relayMessage } from '../core/relay';
 import { parse, required, secretFromEnv } from './args';
 import type { Output } from './output';
@@ -306,6 +307,10 @@ async function bundleCommand(args: string[], out: Output, ctx: AdminContext): Pr
   return 0;
 }
 
+function settingsText(st: Settings): string {
+  return `Expiry warnings: ${st.warnDays.join(' and ')} days before expiry\nLanguage: ${st.language ?? 'system default'}\n`;
+}
+
 function decisionLine(d: Decision): string {
   if (d.action === 'sign') return `${d.recipient}: sign with ${d.certificate!.email} (${d.certificate!.fingerprintSha256})`;
   if (d.action === 'reject') return `${d.recipient}: reject ${d.smtpCode} ${d.smtpText}`;
@@ -439,7 +444,7 @@ export async function runAdminCommand(command: string, args: string[], out: Outp
         if (positionals.length) usage(u);
         const st = ctx.service().getSettings();
         if (values.json) json(out, st);
-        else out.stdout(`Expiry warnings: ${st.warnDays.join(' and ')} days before expiry\nLanguage: ${st.language ?? 'system default'}\n`);
+        else out.stdout(settingsText(st));
         return 0;
       }
       if (sub !== 'set') return usage(u);
@@ -455,8 +460,7 @@ export async function runAdminCommand(command: string, args: string[], out: Outp
         if (!['en', 'ja', 'system'].includes(values.language)) usage(u, `--language must be en, ja or system`);
         patch.language = values.language === 'system' ? null : (values.language as 'en' | 'ja');
       }
-      const st = ctx.service().updateSettings(patch);
-      out.stdout(`Expiry warnings: ${st.warnDays.join(' and ')} days before expiry\nLanguage: ${st.language ?? 'system default'}\n`);
+      out.stdout(settingsText(ctx.service().updateSettings(patch)));
       return 0;
     }
     default:

@@ -2,7 +2,7 @@
  * The admin state document: what the settings file holds. No secret is ever part of it:
  * p12 passwords live in the OS keychain, p12 bytes in files of mode 0600 beside it.
  */
-import type { KeyType } from './pkcs12';
+import type { CertificateInfo } from './certificate';
 
 export const STATE_VERSION = '1.1.0';
 
@@ -15,22 +15,14 @@ export interface AdminPasswordHash {
   hash: string;
 }
 
-export interface CertRecord {
+/** A registered certificate: the inspection's public fields, where its secret lives, and when it changed. */
+export interface CertRecord
+  extends Pick<CertificateInfo, 'subject' | 'commonName' | 'issuer' | 'issuerCommonName' | 'serial' | 'notBefore' | 'notAfter' | 'fingerprintSha256' | 'keyType' | 'keyBits'> {
   id: string;
   email: string;
   /** bumped by every renewal; names the p12 file and the keychain account */
   version: number;
   fileName: string;
-  subject: string;
-  commonName: string;
-  issuer: string;
-  issuerCommonName: string;
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  fingerprintSha256: string;
-  keyType: KeyType;
-  keyBits: number;
   /** public certificate and chain, so status and warnings need no keychain access */
   certificatePem: string;
   chainPem: string[];

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRelayConfig } from '../../main/core/relay';
 import { opensslVerify, TestPki } from '../helpers/pki';
 import { tempDir } from '../helpers/stores';
-import { launch, openApp, screenshot, serveRenderer } from './harness';
+import { launch, openApp, screenshot, serveRenderer, type Session } from './harness';
 
 const DAY = 86_400_000;
 let browser: Browser;
@@ -35,6 +35,15 @@ const visible = (l: Locator) => l.first().waitFor({ state: 'visible', timeout: 1
 
 async function nav(page: Page, name: string) {
   await page.getByRole('navigation').getByRole('button', { name: new RegExp(`^${name}`) }).click();
+}
+
+/** An admin who has set up: password, info@example.com registered and checked in one composition. */
+async function seed(s: Session, composition: string) {
+  s.service.setAdminPassword('correct horse battery');
+  await s.service.addCertificate({ email: 'info@example.com', p12: infoP12, password: 'p12-pass' });
+  s.service.createComposition(composition);
+  s.service.setCertificateEnabled(composition, 'info@example.com', true);
+  await s.page.reload();
 }
 
 async function dropFile(page: Page, testId: string, name: string, bytes: Buffer) {
@@ -252,12 +261,8 @@ describe('the renderer in Chromium, over the real core', () => {
     const s = await openApp(browser, url);
     const { page } = s;
     try {
-      s.service.setAdminPassword('correct horse battery');
-      await s.service.addCertificate({ email: 'info@example.com', p12: infoP12, password: 'p12-pass' });
-      s.service.createComposition('Transactional');
-      s.service.setCertificateEnabled('Transactional', 'info@example.com', true);
+      await seed(s, 'Transactional');
       const before = s.service.getCertificate('info@example.com').fingerprintSha256;
-      await page.reload();
       await page.getByRole('button', { name: 'Renew info@example.com' }).click();
       const dialog = page.getByRole('dialog', { name: 'Renew certificate for info@example.com' });
       expect(await dialog.getByLabel('From address').getAttribute('readonly')).not.toBeNull();
@@ -295,11 +300,7 @@ describe('the renderer in Chromium, over the real core', () => {
     const s = await openApp(browser, url);
     const { page } = s;
     try {
-      s.service.setAdminPassword('correct horse battery');
-      await s.service.addCertificate({ email: 'info@example.com', p12: infoP12, password: 'p12-pass' });
-      s.service.createComposition('Big');
-      s.service.setCertificateEnabled('Big', 'info@example.com', true);
-      await page.reload();
+      await seed(s, 'Big');
       await nav(page, 'Test message');
       await page.getByLabel('From', { exact: true }).fill('info@example.com');
       await page.getByLabel('To', { exact: true }).fill('a@example.org');
