@@ -5,10 +5,9 @@
  */
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { hashAdminPassword, verifyAdminPassword } from './admin-password';
-import { appendAudit } from './audit';
+import { appendAudit, osUser } from './audit';
 import { checkPassphrase, openBundle, writeBundle, type BundleSecretCertificate } from './bundle';
 import { daysUntil, inspectIdentity, normalizeEmail, sameEmail, type CertificateInfo, type CertWarning } from './certificate';
 import { prepareSigner } from './cms';
@@ -684,7 +683,7 @@ export class AdminService {
       passphrase,
       { name: c.name, intelligentBcc: c.intelligentBcc, destinationExceptions: c.destinationExceptions, headerExceptions: c.headerExceptions },
       certs,
-      { createdAt: now, createdBy: this.user() },
+      { createdAt: now, createdBy: osUser() },
     );
     onProgress?.('writing');
     writeFileAtomic(outPath, bytes, 0o600);
@@ -775,13 +774,5 @@ export class AdminService {
       deliveries.push({ ...d, message: signed.toString('latin1'), verification, warnings });
     }
     return { decisions, deliveries };
-  }
-
-  private user(): string {
-    try {
-      return userInfo().username;
-    } catch {
-      return 'unknown';
-    }
   }
 }

@@ -16,7 +16,8 @@ export interface AuditEntry {
 
 export const AUDIT_FILE = 'audit.log';
 
-function osUser(): string {
+/** The OS account running smime-admin: who did it, in the audit log and in bundles. */
+export function osUser(): string {
   try {
     return userInfo().username;
   } catch {

@@ -79,11 +79,17 @@ export function certExtensions(cert: X509Certificate): Map<string, Extension> {
   return out;
 }
 
-/** The certificate's own encoding of issuer and serialNumber, for CMS IssuerAndSerialNumber (RFC 5652 §10.2.4). */
-export function issuerAndSerial(cert: X509Certificate): { issuer: Buffer; serial: Buffer } {
+/** serialNumber, issuer and subject of a TBSCertificate, past the optional [0] version (RFC 5280 §4.1). */
+function tbsFields(cert: X509Certificate): { serial: Asn1; issuer: Asn1; subject: Asn1 } {
   const tbs = decode(cert.raw).child(0).children();
   const i = tbs[0]!.tag === 0xa0 ? 1 : 0;
-  return { serial: tbs[i]!.raw(), issuer: tbs[i + 2]!.raw() };
+  return { serial: tbs[i]!, issuer: tbs[i + 2]!, subject: tbs[i + 4]! };
+}
+
+/** The certificate's own encoding of issuer and serialNumber, for CMS IssuerAndSerialNumber (RFC 5652 §10.2.4). */
+export function issuerAndSerial(cert: X509Certificate): { issuer: Buffer; serial: Buffer } {
+  const { serial, issuer } = tbsFields(cert);
+  return { serial: serial.raw(), issuer: issuer.raw() };
 }
 
 function signatureAlgorithmOid(cert: X509Certificate): string {
@@ -166,9 +172,7 @@ export function certificateEmails(cert: X509Certificate): string[] {
     for (const gn of decode(san.value).children()) if (gn.tag === 0x81) emails.push(gn.content().toString('latin1'));
   }
   if (emails.length === 0) {
-    const tbs = decode(cert.raw).child(0).children();
-    const i = tbs[0]!.tag === 0xa0 ? 1 : 0;
-    emails.push(...attributeValues(tbs[i + 4]!, OID.emailAddress));
+    emails.push(...attributeValues(tbsFields(cert).subject, OID.emailAddress));
   }
   return [...new Set(emails.map(normalizeEmail))];
 }

@@ -10,6 +10,7 @@
  * the signed bytes.
  */
 import { isAscii } from 'node:buffer';
+import { normalizeEmail } from './certificate';
 import { SmimeError } from './errors';
 
 export const CRLF = Buffer.from('\r\n');
@@ -492,13 +493,14 @@ export function canonicalizeEntity(headers: HeaderField[], body: Buffer, out: Bu
   const ct = contentTypeOf(headers, fallback);
   const cteHeader = getHeader(headers, 'content-transfer-encoding');
   const cte = (cteHeader ?? '7bit').toLowerCase().trim();
+  // multipart and message/* bodies become 7-bit throughout, so their own encoding says so
+  const containerHeaders = () => (cte === '7bit' || !cteHeader ? headers : replaceHeader(headers, 'content-transfer-encoding', makeHeader('Content-Transfer-Encoding', '7bit')));
 
   if (ct.type === 'multipart') {
     const boundary = ct.params.get('boundary');
     if (!boundary) throw new SmimeError('MESSAGE_INVALID', `a ${ct.type}/${ct.subtype} part has no boundary parameter`);
     const split = splitMultipart(body, boundary);
-    const fixed = cte === '7bit' || !cteHeader ? headers : replaceHeader(headers, 'content-transfer-encoding', makeHeader('Content-Transfer-Encoding', '7bit'));
-    out.push(headerBlock(fixed));
+    out.push(headerBlock(containerHeaders()));
     const delim = Buffer.from('--' + boundary, 'latin1');
     if (split.preamble) {
       const pre = toCrlf(split.preamble);
@@ -519,8 +521,7 @@ export function canonicalizeEntity(headers: HeaderField[], body: Buffer, out: Bu
 
   if (ct.type === 'message' && (ct.subtype === 'rfc822' || ct.subtype === 'global')) {
     const inner = parseMessage(body, 'an attached message');
-    const fixed = cte === '7bit' || !cteHeader ? headers : replaceHeader(headers, 'content-transfer-encoding', makeHeader('Content-Transfer-Encoding', '7bit'));
-    out.push(headerBlock(fixed));
+    out.push(headerBlock(containerHeaders()));
     canonicalizeEntity(inner.headers, inner.body, out, TEXT_PLAIN, depth + 1);
     return;
   }
@@ -614,8 +615,5 @@ export function parseAddresses(value: string | undefined): string[] {
   for (const token of rest.split(/[,;:\s]+/)) {
     if (/^[^@\s"<>]+@[^@\s"<>]+$/.test(token)) out.push(token);
   }
-  return out.map((a) => {
-    const at = a.lastIndexOf('@');
-    return a.slice(0, at) + '@' + a.slice(at + 1).toLowerCase();
-  });
+  return out.map(normalizeEmail);
 }

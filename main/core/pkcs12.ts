@@ -24,7 +24,7 @@ import {
 import forge from 'node-forge';
 import { Asn1, AsnError, decodeStrict } from './der';
 import { SmimeError } from './errors';
-import { OID, type DigestName } from './oids';
+import { digestFromOid, OID, type DigestName } from './oids';
 
 export const MAX_P12_BYTES = 1024 * 1024;
 
@@ -56,14 +56,6 @@ const HMAC_PRF: Record<string, DigestName> = {
   [OID.hmacSha256]: 'sha256',
   [OID.hmacSha384]: 'sha384',
   [OID.hmacSha512]: 'sha512',
-};
-
-const MAC_DIGESTS: Record<string, DigestName> = {
-  [OID.sha1]: 'sha1',
-  [OID.sha224]: 'sha224',
-  [OID.sha256]: 'sha256',
-  [OID.sha384]: 'sha384',
-  [OID.sha512]: 'sha512',
 };
 
 const PBES2_CIPHERS: Record<string, { name: string; keyLen: number; label: string }> = {
@@ -229,7 +221,7 @@ function verifyMac(macData: Asn1, authSafeContent: Buffer, pw: Password, protect
     const mac = createHmac(hmac, key).update(authSafeContent).digest();
     return mac.length === expected.length && timingSafeEqual(mac, expected);
   }
-  const hash = MAC_DIGESTS[macOid];
+  const hash = digestFromOid(macOid);
   if (!hash) throw new SmimeError('P12_UNSUPPORTED', `the PKCS#12 MAC uses an unsupported digest (${macOid})`);
   const children = macData.children();
   const salt = children[1]!.expect(0x04, 'MAC salt').content();
