@@ -1,13 +1,12 @@
 /**
- * Once per test run: bundle the CLI (the CLI tests run the binary users run), and start a
+ * Once per test run: build everything with scripts/build.mjs (the tests run the binaries users run), and start a
  * private D-Bus session with an unlocked gnome-keyring so the keychain tests talk to a real
  * Secret Service without ever touching the developer's own keyring.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 
 const children: ChildProcess[] = [];
 let home = '';
@@ -54,21 +53,8 @@ async function startKeyring(): Promise<void> {
 }
 
 export default async function setup(): Promise<() => void> {
-  await build({
-    entryPoints: { cli: 'main/cli/index.ts', bench: 'scripts/bench.ts', 'serve-browser': 'scripts/serve-browser.ts' },
-    outdir: 'out',
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    external: ['electron', 'keytar'],
-    logLevel: 'warning',
-  });
-  await build({ entryPoints: ['scripts/browser-bridge/client.ts'], outfile: 'out/bridge-client.js', bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', logLevel: 'warning' });
-  // the renderer tests load the real production build
-  const { build: viteBuild } = await import('vite');
-  await viteBuild({ configFile: 'renderer/vite.config.mjs', logLevel: 'warn' });
+  // the tests run what users run: the CLI, the Electron bundles and the production renderer, built by the one build script
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   await startKeyring();
   return () => {
     for (const c of children.reverse()) c.kill('SIGTERM');
