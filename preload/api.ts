@@ -3,7 +3,7 @@
  * subscription per event. No ipcRenderer, no Node, no way to name an arbitrary channel.
  * Built from two functions so the Electron preload and the browser test bridge share it.
  */
-import type { Channel, Envelope, EventName, EventTypes, Request, Response } from '../main/ipc/contract';
+import type { Channel, Envelope, EventName, EventTypes, Request, Response } from '../main/contract/channels';
 
 export const METHOD_NAMES = {
   'app:bootstrap': 'bootstrap',

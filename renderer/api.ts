@@ -1,5 +1,5 @@
 /** The renderer's only way to main: window.smime, with envelopes turned into values or UiErrors. */
-import type { Envelope, IpcError } from '../main/ipc/contract';
+import type { Envelope, IpcError } from '../main/contract/channels';
 import type { ErrorCode } from '../main/core/errors';
 
 export class UiError extends Error {

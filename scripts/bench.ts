@@ -9,12 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
-import { prepareSigner } from '../main/core/cms';
-import { defaultDestinationExceptions } from '../main/core/patterns';
-import { openPkcs12 } from '../main/core/pkcs12';
-import { compilePolicy, decide } from '../main/core/policy';
-import { parseMessage } from '../main/core/mime';
-import { signMessage, signMessageParts } from '../main/core/smime';
+import { prepareSigner } from '../main/core/engine/cms';
+import { defaultDestinationExceptions } from '../main/core/relay/patterns';
+import { openPkcs12 } from '../main/core/engine/pkcs12';
+import { compilePolicy, decide } from '../main/core/relay/policy';
+import { parseMessage } from '../main/core/engine/mime';
+import { signMessage, signMessageParts } from '../main/core/engine/smime';
 
 const quick = process.argv.includes('--quick');
 const seconds = quick ? 0.3 : 3;

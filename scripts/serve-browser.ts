@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { ConfStateStore } from '../main/adapters/conf-state-store';
 import { KeytarSecretStore } from '../main/adapters/keytar-secret-store';
-import { AdminService, SECRET_SERVICE } from '../main/core/admin';
+import { AdminService, SECRET_SERVICE } from '../main/core/domain/service';
 import { defaultDataDir } from '../main/core/data-dir';
 import { writeFileAtomic } from '../main/core/files';
 import { resolveRendererFile } from '../main/electron/renderer-files';

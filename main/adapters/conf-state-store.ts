@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import Conf from 'conf';
 import { SmimeError } from '../core/errors';
 import type { StateStore } from '../core/ports';
-import { emptyState, STATE_SCHEMA, STATE_VERSION, type AdminState } from '../core/state';
+import { emptyState, STATE_SCHEMA, STATE_VERSION, type AdminState } from '../core/domain/state';
 
 export const CONFIG_NAME = 'config';
 

@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { inspectIdentity, type CertificateInfo } from '../core/certificate';
+import { inspectIdentity, type CertificateInfo } from '../core/engine/certificate';
 import { SmimeError } from '../core/errors';
 import { readInputFile, writeFileAtomic } from '../core/files';
-import { MAX_MESSAGE_BYTES } from '../core/mime';
-import { MAX_P12_BYTES, openPkcs12 } from '../core/pkcs12';
-import { signMessage, verifyMessage } from '../core/smime';
+import { MAX_MESSAGE_BYTES } from '../core/engine/mime';
+import { MAX_P12_BYTES, openPkcs12 } from '../core/engine/pkcs12';
+import { signMessage, verifyMessage } from '../core/engine/smime';
 import { parse, required, secretFromEnv } from './args';
 import type { Output } from './output';
 

@@ -1,6 +1,6 @@
 /** The application menu: the usual roles and shortcuts, plus the app's own screens. */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { EventTypes } from '../ipc/contract';
+import type { EventTypes } from '../contract/channels';
 
 type Command = EventTypes['menu:command']['command'];
 

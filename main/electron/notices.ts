@@ -2,7 +2,7 @@
  * Expiry notices: at start and once a day, an OS notification for certificates that are
  * expired or inside the warning threshold.
  */
-import type { AdminService, CertificateView } from '../core/admin';
+import type { AdminService, CertificateView } from '../core/domain/service';
 
 const TEXT = {
   en: {

@@ -5,7 +5,7 @@
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { describeError, SmimeError } from '../core/errors';
-import { CHANNELS, MAX_REQUEST_BYTES, requestSchemas, type Channel, type Envelope } from './contract';
+import { CHANNELS, MAX_REQUEST_BYTES, requestSchemas, type Channel, type Envelope } from '../contract/channels';
 import type { Handlers } from './handlers';
 import { log } from '../logging';
 

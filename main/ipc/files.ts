@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SmimeError } from '../core/errors';
-import type { FileKind } from './contract';
+import type { FileKind } from '../contract/channels';
 
 const MAX_FILES = 32;
 

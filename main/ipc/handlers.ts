@@ -3,13 +3,13 @@
  * dialogs, events and the clock are injected, so the same handlers serve the Electron
  * app, the browser bridge and the tests.
  */
-import { AdminService } from '../core/admin';
-import { composeMessage } from '../core/compose';
+import { AdminService } from '../core/domain/service';
+import { composeMessage } from '../core/engine/compose';
 import { SmimeError } from '../core/errors';
-import { MAX_BUNDLE_BYTES } from '../core/bundle';
-import { MAX_MESSAGE_BYTES } from '../core/mime';
-import { MAX_P12_BYTES } from '../core/pkcs12';
-import type { Channel, EventName, EventTypes, FileKind, Request, Response } from './contract';
+import { MAX_BUNDLE_BYTES } from '../core/relay/bundle';
+import { MAX_MESSAGE_BYTES } from '../core/engine/mime';
+import { MAX_P12_BYTES } from '../core/engine/pkcs12';
+import type { Channel, EventName, EventTypes, FileKind, Request, Response } from '../contract/channels';
 import { FileRegistry } from './files';
 
 export interface Dialogs {

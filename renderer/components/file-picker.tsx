@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { FileKind, PickedFile } from '../../main/ipc/contract';
+import type { FileKind, PickedFile } from '../../main/contract/channels';
 import { api, toUiError, unwrap, type UiError } from '../api';
 import { formatBytes, useStrings } from '../i18n';
 import { ErrorMessage } from './error-message';

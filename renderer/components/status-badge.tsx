@@ -1,4 +1,4 @@
-import type { CertStatus } from '../../main/core/admin';
+import type { CertStatus } from '../../main/core/domain/service';
 import { fill, useStrings } from '../i18n';
 
 export function StatusBadge({ status, daysLeft, threshold }: { status: CertStatus; daysLeft: number; threshold?: number | null }) {

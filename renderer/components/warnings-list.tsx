@@ -1,4 +1,4 @@
-import type { CertWarning } from '../../main/core/certificate';
+import type { CertWarning } from '../../main/core/engine/certificate';
 import { useStrings } from '../i18n';
 
 export function WarningsList({ warnings }: { warnings: CertWarning[] }) {

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { Bootstrap } from '../../main/ipc/contract';
-import type { CertificateView } from '../../main/core/admin';
+import type { Bootstrap } from '../../main/contract/channels';
+import type { CertificateView } from '../../main/core/domain/service';
 import { api, toUiError, unwrap, type UiError } from '../api';
 
 export type Screen = 'certificates' | 'compositions' | 'reflect' | 'test' | 'settings';

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CertificateView, CertStatus } from '../../main/core/admin';
+import type { CertificateView, CertStatus } from '../../main/core/domain/service';
 import { api, unwrap } from '../api';
 import { useAppStore } from './app-store';
 

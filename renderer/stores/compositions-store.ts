@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CompositionView } from '../../main/core/admin';
+import type { CompositionView } from '../../main/core/domain/service';
 import { api, unwrap } from '../api';
 import { useAppStore } from './app-store';
 

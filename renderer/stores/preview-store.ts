@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { TestSendResult } from '../../main/core/admin';
+import type { TestSendResult } from '../../main/core/domain/service';
 
 interface PreviewState {
   result: TestSendResult | null;

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { PendingView, ReflectProgress, ReflectResult } from '../../main/core/admin';
+import type { PendingView, ReflectProgress, ReflectResult } from '../../main/core/domain/service';
 import { api, unwrap } from '../api';
 import { useAppStore } from './app-store';
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMessage } from '../../main/core/mime';
-import { compilePolicy, decide, groupDeliveries, type OperatingCertificate } from '../../main/core/policy';
-import { defaultDestinationExceptions, defaultHeaderExceptions } from '../../main/core/patterns';
-import { loadRelayConfig, relayMessage } from '../../main/core/relay';
-import { verifyMessage } from '../../main/core/smime';
+import { parseMessage } from '../../main/core/engine/mime';
+import { compilePolicy, decide, groupDeliveries, type OperatingCertificate } from '../../main/core/relay/policy';
+import { defaultDestinationExceptions, defaultHeaderExceptions } from '../../main/core/relay/patterns';
+import { loadRelayConfig, relayMessage } from '../../main/core/relay/pipeline';
+import { verifyMessage } from '../../main/core/engine/smime';
 import { opensslVerify, TestPki } from '../helpers/pki';
 import { FixedClock, makeService, MemorySecretStore, tempDir } from '../helpers/stores';
 

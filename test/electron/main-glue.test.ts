@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CHANNELS, EVENTS, requestSchemas } from '../../main/ipc/contract';
+import { CHANNELS, EVENTS, requestSchemas } from '../../main/contract/channels';
 import { assertNoSecrets, dispatch, registerIpc } from '../../main/ipc/dispatch';
 import { createHandlers, type Dialogs, type Handlers } from '../../main/ipc/handlers';
 import { isTrustedSender, startApp, type ElectronApi } from '../../main/electron/app';

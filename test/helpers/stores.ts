@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfStateStore } from '../../main/adapters/conf-state-store';
-import { AdminService } from '../../main/core/admin';
+import { AdminService } from '../../main/core/domain/service';
 import type { Clock, SecretStore } from '../../main/core/ports';
 
 /** An in-memory keychain for unit tests of the core (the keytar adapter has its own tests against a real daemon). */

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
-import type { CertificateInfo } from '../../../main/core/certificate';
-import type { PickedFile } from '../../../main/ipc/contract';
+import type { CertificateInfo } from '../../../main/core/engine/certificate';
+import type { PickedFile } from '../../../main/contract/channels';
 import { api, unwrap } from '../../api';
 import { useAction } from '../../components/use-action';
 import { Dialog } from '../../components/dialog';

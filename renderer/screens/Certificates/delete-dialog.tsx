@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { CertificateView } from '../../../main/core/admin';
+import type { CertificateView } from '../../../main/core/domain/service';
 import { api, unwrap } from '../../api';
 import { useAction } from '../../components/use-action';
 import { Dialog } from '../../components/dialog';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { CompositionView } from '../../../main/core/admin';
+import type { CompositionView } from '../../../main/core/domain/service';
 import { api, unwrap } from '../../api';
 import { useAction } from '../../components/use-action';
 import { ErrorMessage } from '../../components/error-message';

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import type { ImportResult } from '../../../main/core/admin';
-import type { PickedFile } from '../../../main/ipc/contract';
+import type { ImportResult } from '../../../main/core/domain/service';
+import type { PickedFile } from '../../../main/contract/channels';
 import { api, unwrap } from '../../api';
 import { ConfirmedSecret, confirmationProblem } from '../../components/confirmed-secret';
 import { useAction } from '../../components/use-action';

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import type { Decision } from '../../../main/core/policy';
-import type { PickedFile } from '../../../main/ipc/contract';
+import type { Decision } from '../../../main/core/relay/policy';
+import type { PickedFile } from '../../../main/contract/channels';
 import { api, toUiError, unwrap, type UiError } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { FilePicker } from '../../components/file-picker';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crlfLinesOk, decodeQuotedPrintable, encodeQuotedPrintable, isTransportSafe, parseContentType, toCrlf } from '../../main/core/mime';
+import { crlfLinesOk, decodeQuotedPrintable, encodeQuotedPrintable, isTransportSafe, parseContentType, toCrlf } from '../../../main/core/engine/mime';
 
 /** The obvious definition, byte by byte. */
 function naiveCrlfLinesOk(b: Buffer): boolean {

@@ -4,7 +4,7 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { MICALG, prepareSigner, signDetached, verifySignedData, type PreparedSigner } from './cms';
 import { certificateEmails, sameEmail } from './certificate';
-import { SmimeError } from './errors';
+import { SmimeError } from '../errors';
 import {
   contentTypeOf,
   decodeBase64,

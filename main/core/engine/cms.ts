@@ -8,7 +8,7 @@
  */
 import { createHash, sign as cryptoSign, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { ctx, decode, decodeTime, NULL, octets, oid, seq, setOf, smallInt, time, tlv, type Asn1 } from './der';
-import { SmimeError } from './errors';
+import { SmimeError } from '../errors';
 import { certExtensions, issuerAndSerial } from './certificate';
 import { DIGEST_OID, digestFromOid, OID, type DigestName } from './oids';
 import type { SigningIdentity } from './pkcs12';

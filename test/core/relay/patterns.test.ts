@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
-import { defaultDestinationExceptions, PatternSet, requiredSuffix } from '../../main/core/patterns';
+import { defaultDestinationExceptions, PatternSet, requiredSuffix } from '../../../main/core/relay/patterns';
 
 describe('required literal suffix', () => {
   it.each([

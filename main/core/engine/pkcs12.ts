@@ -23,7 +23,7 @@ import {
 } from 'node:crypto';
 import forge from 'node-forge';
 import { Asn1, AsnError, decodeStrict } from './der';
-import { SmimeError } from './errors';
+import { SmimeError } from '../errors';
 import { digestFromOid, OID, type DigestName } from './oids';
 
 export const MAX_P12_BYTES = 1024 * 1024;

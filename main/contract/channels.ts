@@ -5,10 +5,10 @@
  * error codes survive IPC. No response carries a password, a private key or p12 bytes.
  */
 import { z } from 'zod';
-import type { CertificateView, CompositionView, ImportResult, PendingView, ReflectProgress, ReflectResult, TestSendResult } from '../core/admin';
-import type { CertificateInfo } from '../core/certificate';
+import type { CertificateView, CompositionView, ImportResult, PendingView, ReflectProgress, ReflectResult, TestSendResult } from '../core/domain/service';
+import type { CertificateInfo } from '../core/engine/certificate';
 import type { ErrorCode } from '../core/errors';
-import type { Settings } from '../core/state';
+import type { Settings } from '../core/domain/state';
 
 const name = z.string().min(1).max(64);
 const email = z.string().min(3).max(254);

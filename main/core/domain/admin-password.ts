@@ -1,6 +1,6 @@
 /** The admin password: a scrypt hash (RFC 7914) in the settings file, never the password. */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { SmimeError } from './errors';
+import { SmimeError } from '../errors';
 import type { AdminPasswordHash } from './state';
 
 export const MIN_ADMIN_PASSWORD = 8;

@@ -4,7 +4,7 @@
  * attachments as base64 parts of multipart/mixed (RFC 2046 §5.1.3).
  */
 import { randomBytes } from 'node:crypto';
-import { SmimeError } from './errors';
+import { SmimeError } from '../errors';
 import { encodeBase64Lines, encodeQuotedPrintable, toCrlf } from './mime';
 
 export interface ComposeInput {

@@ -6,8 +6,8 @@
  * key-check value tells a wrong passphrase apart from a modified file.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
-import { SmimeError } from './errors';
-import type { DestinationException, HeaderException } from './state';
+import { SmimeError } from '../errors';
+import type { DestinationException, HeaderException } from '../domain/state';
 
 export const BUNDLE_FORMAT = 'smime-admin-bundle';
 export const BUNDLE_VERSION = 1;

@@ -11,7 +11,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { normalizeEmail } from './certificate';
-import { SmimeError } from './errors';
+import { SmimeError } from '../errors';
 
 export const CRLF = Buffer.from('\r\n');
 export const MAX_MESSAGE_BYTES = 100 * 1024 * 1024;

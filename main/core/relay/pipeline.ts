@@ -4,11 +4,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { openBundle, type OpenedBundle } from './bundle';
-import { prepareSigner, type PreparedSigner } from './cms';
-import { parseMessage } from './mime';
-import { openPkcs12 } from './pkcs12';
+import { prepareSigner, type PreparedSigner } from '../engine/cms';
+import { parseMessage } from '../engine/mime';
+import { openPkcs12 } from '../engine/pkcs12';
 import { compilePolicy, decide, groupDeliveries, type Decision, type Envelope, type PolicyComposition } from './policy';
-import { signMessage } from './smime';
+import { signMessage } from '../engine/smime';
 
 export interface RelayConfig {
   bundle: OpenedBundle;

@@ -2,9 +2,9 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FEATURE_PHONE_DOMAINS } from '../../main/core/patterns';
-import { TestPki, type Issued } from '../helpers/pki';
-import { FixedClock, makeService, MemorySecretStore, snapshotDir, tempDir } from '../helpers/stores';
+import { FEATURE_PHONE_DOMAINS } from '../../../main/core/relay/patterns';
+import { TestPki, type Issued } from '../../helpers/pki';
+import { FixedClock, makeService, MemorySecretStore, snapshotDir, tempDir } from '../../helpers/stores';
 
 let pki: TestPki;
 let alice: Issued;

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPkcs12 } from '../../main/core/pkcs12';
-import { TestPki, type Issued } from '../helpers/pki';
+import { openPkcs12 } from '../../../main/core/engine/pkcs12';
+import { TestPki, type Issued } from '../../helpers/pki';
 
 let pki: TestPki;
 let rsa: Issued;

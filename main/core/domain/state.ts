@@ -2,7 +2,7 @@
  * The admin state document: what the settings file holds. No secret is ever part of it:
  * p12 passwords live in the OS keychain, p12 bytes in files of mode 0600 beside it.
  */
-import type { CertificateInfo } from './certificate';
+import type { CertificateInfo } from '../engine/certificate';
 
 export const STATE_VERSION = '1.1.0';
 

@@ -2,10 +2,10 @@
  * The send decision: for a message and its envelope, what the relay does for each recipient.
  * A pure function of the composition, the envelope, the message's header fields and the time.
  */
-import { normalizeEmail } from './certificate';
-import { contentTypeOf, headerValue, isSecuredContentType, parseAddresses, type HeaderField } from './mime';
+import { normalizeEmail } from '../engine/certificate';
+import { contentTypeOf, headerValue, isSecuredContentType, parseAddresses, type HeaderField } from '../engine/mime';
 import { PatternSet } from './patterns';
-import type { DestinationException, HeaderException } from './state';
+import type { DestinationException, HeaderException } from '../domain/state';
 
 export interface OperatingCertificate {
   email: string;

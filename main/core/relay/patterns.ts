@@ -4,8 +4,8 @@
  * which would need backtracking, are refused with the reason.
  */
 import { RE2JS } from 're2js';
-import { SmimeError } from './errors';
-import type { DestinationException, HeaderException } from './state';
+import { SmimeError } from '../errors';
+import type { DestinationException, HeaderException } from '../domain/state';
 
 export const MAX_PATTERN_LENGTH = 1000;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectIdentity, type CertificateInfo } from '../../main/core/certificate';
-import { openPkcs12 } from '../../main/core/pkcs12';
-import { TestPki, type LeafOptions, type P12Options } from '../helpers/pki';
+import { inspectIdentity, type CertificateInfo } from '../../../main/core/engine/certificate';
+import { openPkcs12 } from '../../../main/core/engine/pkcs12';
+import { TestPki, type LeafOptions, type P12Options } from '../../helpers/pki';
 
 let pki: TestPki;
 beforeAll(() => {
