@@ -1,6 +1,6 @@
 /** The renderer's only way to main: window.smime, with envelopes turned into values or UiErrors. */
-import type { Envelope, IpcError } from '../main/contract/channels';
-import type { ErrorCode } from '../main/core/errors';
+import type { Envelope, IpcError } from '../main/contract';
+import type { ErrorCode } from '../main/contract';
 
 export class UiError extends Error {
   readonly code: ErrorCode;

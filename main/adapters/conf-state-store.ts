@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import { basename, dirname, join } from 'node:path';
 import Conf from 'conf';
 import { SmimeError } from '../core/errors';
-import type { StateStore } from '../core/ports';
+import type { StateStore } from '../core/domain/ports';
 import { emptyState, STATE_SCHEMA, STATE_VERSION, type AdminState } from '../core/domain/state';
 
 export const CONFIG_NAME = 'config';

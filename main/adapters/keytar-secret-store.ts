@@ -4,7 +4,7 @@
  * forever; every failure is KEYCHAIN_UNAVAILABLE. There is no plaintext fallback.
  */
 import { SmimeError } from '../core/errors';
-import type { SecretStore } from '../core/ports';
+import type { SecretStore } from '../core/domain/ports';
 
 type Keytar = typeof import('keytar');
 

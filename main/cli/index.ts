@@ -3,7 +3,7 @@
  * failures print one line on stderr and exit non-zero, never a stack trace.
  */
 import { describeError, SmimeError } from '../core/errors';
-import { adminContext, ADMIN_COMMANDS, runAdminCommand } from './admin-commands';
+import { adminContext, ADMIN_COMMANDS, runAdminCommand } from './admin';
 import { processOutput, type Output } from './output';
 import { inspectCommand, signCommand, verifyCommand } from './signing-commands';
 

@@ -7,6 +7,8 @@ import { MAX_P12_BYTES, openPkcs12 } from '../core/engine/pkcs12';
 import { signMessage, verifyMessage } from '../core/engine/smime';
 import { parse, required, secretFromEnv } from './args';
 import type { Output } from './output';
+import { json, verifyJson, warningLine, withWarningText } from './render';
+import { verifyFailureText } from '../contract';
 
 const INSPECT = 'smime-admin inspect FILE.p12 --password-env VAR [--json]';
 const SIGN = 'smime-admin sign --p12 FILE.p12 --password-env VAR --in MSG.eml --out SIGNED.eml';
@@ -28,7 +30,7 @@ export function formatCertificate(info: CertificateInfo): string {
   ];
   if (info.warnings.length > 0) {
     lines.push('Warnings:');
-    for (const w of info.warnings) lines.push(`  [${w.severity}] ${w.message}`);
+    for (const w of info.warnings) lines.push(warningLine(w));
   }
   return lines.join('\n') + '\n';
 }
@@ -40,7 +42,7 @@ export function inspectCommand(args: string[], out: Output): number {
   const password = secretFromEnv(required(values['password-env'], '--password-env', INSPECT), '--password-env');
   const id = openPkcs12(readInputFile(file, MAX_P12_BYTES, file), password, file);
   const info = inspectIdentity(id, values['warn-days'] ? { warnDays: Number(values['warn-days']) } : {});
-  out.stdout(values.json ? JSON.stringify(info, null, 2) + '\n' : formatCertificate(info));
+  out.stdout(values.json ? json(withWarningText(info)) : formatCertificate(info));
   return 0;
 }
 
@@ -71,8 +73,7 @@ export function verifyCommand(args: string[], out: Output): number {
   const message = readInputFile(inPath, MAX_MESSAGE_BYTES, inPath === '-' ? 'standard input' : inPath);
   const r = verifyMessage(message, { ...(ca ? { ca } : {}) });
   if (values.json) {
-    const { content: _c, outerHeaders: _h, ...rest } = r;
-    out.stdout(JSON.stringify(rest, null, 2) + '\n');
+    out.stdout(json(verifyJson(r)));
   } else if (r.valid) {
     out.stdout(
       `Signature valid${r.chainVerified ? ' (chain verified to the given CA)' : ''}\n` +
@@ -81,7 +82,7 @@ export function verifyCommand(args: string[], out: Output): number {
         (r.signingTime ? `Signed:   ${r.signingTime}\n` : ''),
     );
   }
-  if (!r.valid) out.stderr(`smime-admin: signature invalid: ${r.reason}\n`);
+  if (!r.valid) out.stderr(`smime-admin: signature invalid: ${r.failure ? verifyFailureText(r.failure) : 'unknown reason'}\n`);
   return r.valid ? 0 : 1;
 }
 

@@ -5,10 +5,19 @@
  * error codes survive IPC. No response carries a password, a private key or p12 bytes.
  */
 import { z } from 'zod';
-import type { CertificateView, CompositionView, ImportResult, PendingView, ReflectProgress, ReflectResult, TestSendResult } from '../core/domain/service';
-import type { CertificateInfo } from '../core/engine/certificate';
-import type { ErrorCode } from '../core/errors';
-import type { Settings } from '../core/domain/state';
+import type { ErrorCode } from './codes';
+import type {
+  CertificateInfo,
+  CertificateView,
+  CompositionView,
+  ImportResult,
+  PendingView,
+  ReflectProgress,
+  ReflectResult,
+  Settings,
+  TesterMatch,
+  TestSendResult,
+} from './views';
 
 const name = z.string().min(1).max(64);
 const email = z.string().min(3).max(254);
@@ -69,7 +78,7 @@ export const requestSchemas = {
       ]),
     })
     .strict(),
-  'test:save-eml': z.object({ content: z.string().max(100 * 1024 * 1024), suggestedName: z.string().min(1).max(100) }).strict(),
+  'test:save-eml': z.object({ delivery: token, suggestedName: z.string().min(1).max(100) }).strict(),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -115,7 +124,7 @@ export interface ResponseTypes {
   'exception:update': CompositionView;
   'exception:set-enabled': CompositionView;
   'exception:remove': CompositionView;
-  'exception:test': { address: string; match: { id: number; pattern: string } | null }[];
+  'exception:test': TesterMatch[];
   'pending:list': PendingView[];
   'reflect:export': ReflectResult | null;
   'bundle:import': ImportResult;
@@ -146,5 +155,4 @@ export const MAX_REQUEST_BYTES: Partial<Record<Channel, number>> & { default: nu
   default: 256 * 1024,
   'file:from-drop': 64 * 1024 * 1024,
   'test:send': 64 * 1024 * 1024,
-  'test:save-eml': 128 * 1024 * 1024,
 };

@@ -2,7 +2,8 @@
  * Expiry notices: at start and once a day, an OS notification for certificates that are
  * expired or inside the warning threshold.
  */
-import type { AdminService, CertificateView } from '../core/domain/service';
+import type { CertificateView } from '../contract';
+import type { AdminService } from '../core/domain/service';
 
 const TEXT = {
   en: {

@@ -25,6 +25,11 @@ export class FileRegistry {
     return { file: token, name, size: bytes.length };
   }
 
+  /** Forgets every file: a new preview replaces the outputs of the last one. */
+  clear(): void {
+    this.files.clear();
+  }
+
   get(token: string, kind: FileKind): HeldFile {
     const f = this.files.get(token);
     if (!f || f.kind !== kind) throw new SmimeError('FILE_TOKEN_UNKNOWN', 'that file is no longer available; choose it again');

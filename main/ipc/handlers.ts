@@ -3,8 +3,10 @@
  * dialogs, events and the clock are injected, so the same handlers serve the Electron
  * app, the browser bridge and the tests.
  */
-import { AdminService } from '../core/domain/service';
+import type { PreviewDelivery } from '../contract';
+import { AdminService, type TestDelivery } from '../core/domain/service';
 import { composeMessage } from '../core/engine/compose';
+import { buildEnvelope } from '../core/relay/pipeline';
 import { SmimeError } from '../core/errors';
 import { MAX_BUNDLE_BYTES } from '../core/relay/bundle';
 import { MAX_MESSAGE_BYTES } from '../core/engine/mime';
@@ -39,9 +41,26 @@ function checkSize(kind: FileKind, name: string, size: number): void {
   if (size > LIMITS[kind]) throw new SmimeError('FILE_TOO_LARGE', `${name} is larger than ${Math.round(LIMITS[kind] / 1024)} KiB`);
 }
 
+/** A delivery for the preview: its bytes stay in main under a token; the renderer gets text to read. */
+function previewDelivery(d: TestDelivery, outputs: FileRegistry): PreviewDelivery {
+  const bytes = Buffer.concat(d.message);
+  const { file } = outputs.register('eml', `${d.action}-${d.recipients[0] ?? 'message'}.eml`, bytes);
+  return {
+    id: file,
+    action: d.action,
+    recipients: d.recipients,
+    certificate: d.action === 'sign' ? d.certificate : null,
+    source: bytes.toString('utf8'),
+    size: bytes.length,
+    verification: d.verification,
+    warnings: d.warnings,
+  };
+}
+
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { service, dialogs } = deps;
   const files = deps.files ?? new FileRegistry();
+  const outputs = new FileRegistry();
   const emit = deps.emit ?? (() => undefined);
   return {
     'app:bootstrap': async () => ({
@@ -129,22 +148,25 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'test:send': async (r) => {
       const at = new Date(r.at);
       const s = r.source;
+      let message: Buffer;
+      let envelope;
       if (s.kind === 'compose') {
-        const message = composeMessage({ from: s.from, to: s.to, cc: s.cc, subject: s.subject, body: s.body, attachments: s.attachments, date: at });
-        const recipients = [...s.to, ...s.cc, ...s.bcc].map((a) => a.trim()).filter(Boolean).map((address) => ({ address }));
-        const copies = s.bccCopies.map((a) => a.trim()).filter(Boolean).map((address) => ({ address, bccCopy: true }));
-        if (recipients.length + copies.length === 0) throw new SmimeError('MESSAGE_INVALID', 'the test message needs at least one recipient');
-        return service.testSend(r.name, message, { mailFrom: s.from.trim(), recipients: [...recipients, ...copies] }, at);
+        const { from, to, cc, subject, body, attachments } = s;
+        message = composeMessage({ from, to, cc, subject, body, attachments, date: at });
+        envelope = buildEnvelope(from, [...to, ...cc, ...s.bcc], s.bccCopies);
+      } else {
+        message = files.get(s.file, 'eml').bytes;
+        envelope = buildEnvelope(s.mailFrom, s.recipients, s.bccCopies);
       }
-      const f = files.get(s.file, 'eml');
-      const recipients = [...s.recipients.map((address) => ({ address })), ...s.bccCopies.map((address) => ({ address, bccCopy: true }))].filter((x) => x.address.trim());
-      if (recipients.length === 0) throw new SmimeError('MESSAGE_INVALID', 'the test message needs at least one recipient');
-      return service.testSend(r.name, f.bytes, { mailFrom: s.mailFrom, recipients }, at);
+      const result = await service.testSend(r.name, message, envelope, at);
+      outputs.clear();
+      return { decisions: result.decisions, deliveries: result.deliveries.map((d) => previewDelivery(d, outputs)) };
     },
     'test:save-eml': async (r) => {
+      const held = outputs.get(r.delivery, 'eml');
       const path = await dialogs.savePath('eml', r.suggestedName.replace(/[^\w.@-]+/g, '_'));
       if (!path) return { saved: false, name: null };
-      await dialogs.writeFile(path, Buffer.from(r.content, 'latin1'));
+      await dialogs.writeFile(path, held.bytes);
       return { saved: true, name: path.split(/[\\/]/).pop() ?? path };
     },
   };

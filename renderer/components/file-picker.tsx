@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { FileKind, PickedFile } from '../../main/contract/channels';
+import type { FileKind, PickedFile } from '../../main/contract';
 import { api, toUiError, unwrap, type UiError } from '../api';
 import { formatBytes, useStrings } from '../i18n';
 import { ErrorMessage } from './error-message';

@@ -1,4 +1,4 @@
-import type { CertStatus } from '../../main/core/domain/service';
+import type { CertStatus } from '../../main/contract';
 import { fill, useStrings } from '../i18n';
 
 export function StatusBadge({ status, daysLeft, threshold }: { status: CertStatus; daysLeft: number; threshold?: number | null }) {

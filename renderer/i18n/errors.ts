@@ -1,5 +1,5 @@
 /** One table from error code to text, in both languages. A new code that lacks text does not compile. */
-import type { ErrorCode } from '../../main/core/errors';
+import type { ErrorCode } from '../../main/contract';
 
 export const ERROR_TEXT: Record<ErrorCode, { en: string; ja: string }> = {
   FILE_UNREADABLE: { en: 'The file cannot be read.', ja: 'ファイルを読み込めません。' },

@@ -1,3 +1,5 @@
+import type { CertWarning, Decision, ReflectWarning, VerifyFailure } from '../../main/contract';
+import { decisionText, reflectWarningText, verifyFailureText, warningText } from '../../main/contract/messages';
 import { useAppStore } from '../stores/app-store';
 import { ERROR_TEXT } from './errors';
 import { en, ja, type Strings } from './strings';
@@ -15,6 +17,22 @@ export function fill(template: string, values: Record<string, string | number> =
 
 export function useStrings(): Strings {
   return strings(useAppStore((s) => s.language));
+}
+
+/** Words for the codes main sends (warnings, decisions, verification failures, reflect warnings), in the UI's language. */
+export function useCodeText(): {
+  warning(w: CertWarning): string;
+  decision(d: Decision): string;
+  verify(f: VerifyFailure): string;
+  reflect(w: ReflectWarning): string;
+} {
+  const lang = useAppStore((s) => s.language);
+  return {
+    warning: (w) => warningText(w, lang),
+    decision: (d) => decisionText(d, lang),
+    verify: (f) => verifyFailureText(f, lang),
+    reflect: (w) => reflectWarningText(w, lang),
+  };
 }
 
 export function errorText(code: keyof typeof ERROR_TEXT, lang: Language): string {

@@ -60,7 +60,7 @@ export const en = {
     importTitle: 'Import a bundle', importHint: 'Bring a composition reflected on another admin machine into this one.', importButton: 'Import bundle',
     imported: 'Imported "{name}": {added} added, {updated} updated, {unchanged} unchanged certificates.', noCompositions: 'Create a composition first.',
     kind: {
-      'never-reflected': 'never reflected', 'certificate-added': 'certificate added', 'certificate-removed': 'certificate removed', 'certificate-renewed': 'certificate renewed',
+      'never-reflected': 'never reflected', renamed: 'renamed', 'certificate-added': 'certificate added', 'certificate-removed': 'certificate removed', 'certificate-renewed': 'certificate renewed',
       'destination-added': 'destination exception added', 'destination-removed': 'destination exception removed', 'header-added': 'header exception added',
       'header-removed': 'header exception removed', 'bcc-changed': 'intelligent BCC',
     },
@@ -151,7 +151,7 @@ export const ja: Strings = {
     importTitle: 'バンドルを取り込む', importHint: '別の管理端末で反映した構成をこの端末に取り込みます。', importButton: 'バンドルを取り込む',
     imported: '「{name}」を取り込みました: 証明書 追加 {added}・更新 {updated}・変更なし {unchanged}', noCompositions: '先に構成を作成してください。',
     kind: {
-      'never-reflected': '未反映', 'certificate-added': '証明書を追加', 'certificate-removed': '証明書を除外', 'certificate-renewed': '証明書を更新',
+      'never-reflected': '未反映', renamed: '名前を変更', 'certificate-added': '証明書を追加', 'certificate-removed': '証明書を除外', 'certificate-renewed': '証明書を更新',
       'destination-added': '宛先の例外を追加', 'destination-removed': '宛先の例外を削除', 'header-added': 'ヘッダーの例外を追加',
       'header-removed': 'ヘッダーの例外を削除', 'bcc-changed': 'インテリジェント BCC',
     },

@@ -1,6 +1,5 @@
 import { create } from 'zustand';
-import type { Bootstrap } from '../../main/contract/channels';
-import type { CertificateView } from '../../main/core/domain/service';
+import type { Bootstrap, CertificateView, Settings } from '../../main/contract';
 import { api, toUiError, unwrap, type UiError } from '../api';
 
 export type Screen = 'certificates' | 'compositions' | 'reflect' | 'test' | 'settings';
@@ -27,6 +26,10 @@ interface AppState {
   init(): Promise<void>;
   go(screen: Screen, composition?: string | null): void;
   setLanguagePreference(lang: Language | null): Promise<void>;
+  /** saves settings; the store takes main's answer (thresholds sorted, duplicates gone) */
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** first run (no current password) or a change (with it) */
+  setAdminPassword(newPassword: string, currentPassword?: string): Promise<void>;
   setAttention(certs: CertificateView[]): void;
   notify(text: string): void;
   reportError(e: unknown): void;
@@ -59,12 +62,21 @@ export const useAppStore = create<AppState>((set, get) => ({
   },
   async setLanguagePreference(lang) {
     try {
-      const settings = await unwrap(api().updateSettings({ language: lang }));
-      const boot = get().boot;
-      set({ language: settings.language ?? boot?.systemLanguage ?? 'en', ...(boot ? { boot: { ...boot, settings } } : {}) });
+      await get().updateSettings({ language: lang });
     } catch (e) {
       get().reportError(e);
     }
+  },
+  async updateSettings(patch) {
+    const settings = await unwrap(api().updateSettings(patch));
+    const boot = get().boot;
+    set({ language: settings.language ?? boot?.systemLanguage ?? 'en', ...(boot ? { boot: { ...boot, settings } } : {}) });
+    return settings;
+  },
+  async setAdminPassword(newPassword, currentPassword) {
+    await unwrap(api().setAdminPassword({ newPassword, ...(currentPassword !== undefined ? { currentPassword } : {}) }));
+    const boot = get().boot;
+    if (boot && !boot.adminPasswordSet) set({ boot: { ...boot, adminPasswordSet: true } });
   },
   setAttention(certs) {
     set({ attention: certs });

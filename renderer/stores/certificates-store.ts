@@ -1,9 +1,15 @@
 import { create } from 'zustand';
-import type { CertificateView, CertStatus } from '../../main/core/domain/service';
+import type { CertificateInfo, CertificateView, CertStatus } from '../../main/contract';
 import { api, unwrap } from '../api';
 import { useAppStore } from './app-store';
 
 export type StatusFilter = 'all' | CertStatus;
+
+interface CertificateRequest {
+  email: string;
+  file: string;
+  password: string;
+}
 
 interface CertificatesState {
   list: CertificateView[];
@@ -12,12 +18,24 @@ interface CertificatesState {
   query: string;
   sortAsc: boolean;
   load(): Promise<void>;
+  /** what a p12 holds, before anything is saved */
+  preview(file: string, password: string): Promise<CertificateInfo>;
+  add(req: CertificateRequest): Promise<CertificateView>;
+  renew(req: CertificateRequest): Promise<CertificateView>;
+  remove(email: string, adminPassword: string): Promise<void>;
   setFilter(f: StatusFilter): void;
   setQuery(q: string): void;
   toggleSort(): void;
 }
 
-export const useCertificatesStore = create<CertificatesState>((set) => ({
+/** The certificates in the store changed: the attention banner follows them. */
+function changed(list: CertificateView[]): { list: CertificateView[]; loaded: true } {
+  useAppStore.getState().setAttention(list.filter((c) => c.status !== 'valid'));
+  return { list, loaded: true };
+}
+
+/** Certificates: the list and every action on it. Actions call main and update the list from what main returned. */
+export const useCertificatesStore = create<CertificatesState>((set, get) => ({
   list: [],
   loaded: false,
   filter: 'all',
@@ -25,12 +43,25 @@ export const useCertificatesStore = create<CertificatesState>((set) => ({
   sortAsc: true,
   async load() {
     try {
-      const list = await unwrap(api().listCertificates({}));
-      set({ list, loaded: true });
-      useAppStore.getState().setAttention(list.filter((c) => c.status !== 'valid'));
+      set(changed(await unwrap(api().listCertificates({}))));
     } catch (e) {
       useAppStore.getState().reportError(e);
     }
+  },
+  preview: (file, password) => unwrap(api().previewCertificate({ file, password })),
+  async add(req) {
+    const view = await unwrap(api().addCertificate(req));
+    set(changed([...get().list.filter((c) => c.id !== view.id), view]));
+    return view;
+  },
+  async renew(req) {
+    const view = await unwrap(api().renewCertificate(req));
+    set(changed(get().list.map((c) => (c.id === view.id ? view : c))));
+    return view;
+  },
+  async remove(email, adminPassword) {
+    await unwrap(api().removeCertificate({ email, adminPassword }));
+    set(changed(get().list.filter((c) => c.email !== email)));
   },
   setFilter: (filter) => set({ filter }),
   setQuery: (query) => set({ query }),

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRelayConfig } from '../../main/core/relay/pipeline';
+import { loadRelayConfig } from '../../main/core/relay/config';
 import { opensslVerify, TestPki } from '../helpers/pki';
 import { tempDir } from '../helpers/stores';
 import { launch, openApp, screenshot, serveRenderer, type Session } from './harness';

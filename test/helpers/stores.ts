@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfStateStore } from '../../main/adapters/conf-state-store';
 import { AdminService } from '../../main/core/domain/service';
-import type { Clock, SecretStore } from '../../main/core/ports';
+import type { Clock, SecretStore } from '../../main/core/domain/ports';
 
 /** An in-memory keychain for unit tests of the core (the keytar adapter has its own tests against a real daemon). */
 export class MemorySecretStore implements SecretStore {

@@ -11,7 +11,7 @@ import { en, ja } from '../../renderer/i18n/strings';
 import { fill } from '../../renderer/i18n';
 import { useAppStore } from '../../renderer/stores/app-store';
 import { visibleCertificates } from '../../renderer/stores/certificates-store';
-import type { CertificateView } from '../../main/core/domain/service';
+import type { CertificateView } from '../../main/contract';
 
 afterEach(cleanup);
 beforeEach(() => act(() => useAppStore.setState({ language: 'en' })));

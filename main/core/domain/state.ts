@@ -2,7 +2,9 @@
  * The admin state document: what the settings file holds. No secret is ever part of it:
  * p12 passwords live in the OS keychain, p12 bytes in files of mode 0600 beside it.
  */
-import type { CertificateInfo } from '../engine/certificate';
+import type { CertificateInfo, DestinationException, HeaderException, Settings } from '../../contract';
+
+export type { DestinationException, HeaderException, Settings };
 
 export const STATE_VERSION = '1.1.0';
 
@@ -30,26 +32,10 @@ export interface CertRecord
   updatedAt: string;
 }
 
-export interface DestinationException {
-  id: number;
-  pattern: string;
-  enabled: boolean;
-  isDefault: boolean;
-  preset?: 'feature-phone' | 'smartphone';
-  note?: string;
-}
-
-export interface HeaderException {
-  id: number;
-  header: string;
-  pattern: string;
-  enabled: boolean;
-  isDefault: boolean;
-  note?: string;
-}
-
 /** What a composition means to a mail server: compared to find pending changes. */
 export interface CompositionSnapshot {
+  /** the name the servers know (absent in states written before renames were tracked) */
+  name?: string;
   certificates: { email: string; fingerprintSha256: string }[];
   destinationExceptions: { pattern: string }[];
   headerExceptions: { header: string; pattern: string }[];
@@ -58,6 +44,8 @@ export interface CompositionSnapshot {
 
 export interface Reflection {
   at: string;
+  /** the bundle's reflection number (absent before bundle format 2) */
+  serial?: number;
   bundleFile: string;
   bundleFingerprint: string;
   snapshot: CompositionSnapshot;
@@ -74,12 +62,6 @@ export interface Composition {
   createdAt: string;
   updatedAt: string;
   lastReflection: Reflection | null;
-}
-
-export interface Settings {
-  /** warning thresholds in days, largest first (default 30 and 7) */
-  warnDays: number[];
-  language: 'en' | 'ja' | null;
 }
 
 export interface AdminState {

@@ -6,53 +6,9 @@ import type { X509Certificate } from 'node:crypto';
 import { decode, decodeOid, type Asn1 } from './der';
 import { OID } from './oids';
 import type { SigningIdentity } from './pkcs12';
+import type { CertificateInfo, CertWarning, CertWarningParams, Severity } from '../../contract';
 
-export type WarningCode =
-  | 'expired'
-  | 'not-yet-valid'
-  | 'expires-soon'
-  | 'no-email-protection-eku'
-  | 'no-digital-signature'
-  | 'weak-rsa-key'
-  | 'sha1-signature'
-  | 'missing-intermediate'
-  | 'ca-certificate'
-  | 'validity-over-825-days'
-  | 'forbidden-eku'
-  | 'no-email-address'
-  | 'self-signed'
-  | 'untested-issuer';
-
-export interface CertWarning {
-  code: WarningCode;
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-}
-
-export interface CertificateInfo {
-  emails: string[];
-  subject: string;
-  commonName: string;
-  issuer: string;
-  issuerCommonName: string;
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  keyType: 'RSA' | 'EC';
-  keyBits: number;
-  curve?: string;
-  fingerprintSha256: string;
-  signatureAlgorithm: string;
-  keyUsage: string[];
-  extendedKeyUsage: string[];
-  isCA: boolean;
-  selfSigned: boolean;
-  chainLength: number;
-  chain: { subject: string; issuer: string; notAfter: string; fingerprintSha256: string }[];
-  /** Name of the issuer family the mail service lists as tested, when it is one of them. */
-  testedIssuer: string | null;
-  warnings: CertWarning[];
-}
+export type { CertificateInfo, CertWarning };
 
 export interface InspectOptions {
   now?: Date;
@@ -226,37 +182,36 @@ export function inspectIdentity(id: Pick<SigningIdentity, 'certificate' | 'chain
   const issuerText = dn(cert.issuer);
   const tested = TESTED_ISSUERS.find((t) => t.test(issuerText) || id.chain.some((c) => t.test(dn(c.subject))));
   const warnings: CertWarning[] = [];
-  const warn = (code: WarningCode, severity: CertWarning['severity'], message: string): void => {
-    warnings.push({ code, severity, message });
+  const warn = <C extends keyof CertWarningParams>(code: C, severity: Severity, params: CertWarningParams[C]): void => {
+    warnings.push({ code, severity, params } as CertWarning);
   };
+  const none = {} as Record<string, never>;
 
   const left = daysUntil(notAfter, now);
-  if (now > notAfter) warn('expired', 'error', `the certificate expired on ${notAfter.toISOString().slice(0, 10)}; mail signed with it will be rejected`);
-  else if (now < notBefore) warn('not-yet-valid', 'error', `the certificate is not valid before ${notBefore.toISOString()}`);
-  else if (left < warnDays) warn('expires-soon', 'warning', `the certificate expires in ${left} day${left === 1 ? '' : 's'} (${notAfter.toISOString().slice(0, 10)}); renew it`);
-  if (emails.length === 0) warn('no-email-address', 'error', 'the certificate names no mail address (no SAN rfc822Name, no emailAddress)');
+  if (now > notAfter) warn('expired', 'error', { date: notAfter.toISOString() });
+  else if (now < notBefore) warn('not-yet-valid', 'error', { date: notBefore.toISOString() });
+  else if (left < warnDays) warn('expires-soon', 'warning', { days: left, date: notAfter.toISOString() });
+  if (emails.length === 0) warn('no-email-address', 'error', none);
   if (eku.length > 0 && !eku.includes('emailProtection') && !eku.includes('anyExtendedKeyUsage')) {
-    warn('no-email-protection-eku', 'error', 'the certificate is not for e-mail: its extended key usage lacks emailProtection');
+    warn('no-email-protection-eku', 'error', { usages: eku });
   } else if (eku.length === 0) {
-    warn('no-email-protection-eku', 'warning', 'the certificate has no extended key usage; the S/MIME Baseline Requirements require emailProtection');
+    warn('no-email-protection-eku', 'warning', { usages: [] });
   }
   if (ku.length > 0 && !ku.includes('digitalSignature') && !ku.includes('nonRepudiation')) {
-    warn('no-digital-signature', 'error', 'the certificate may not sign: its key usage lacks digitalSignature');
+    warn('no-digital-signature', 'error', { nonRepudiationOnly: false });
   } else if (ku.length > 0 && !ku.includes('digitalSignature')) {
-    warn('no-digital-signature', 'warning', 'the key usage has nonRepudiation but not digitalSignature; some clients refuse such signatures');
+    warn('no-digital-signature', 'warning', { nonRepudiationOnly: true });
   }
-  if (id.keyType === 'RSA' && id.keyBits < 2048) warn('weak-rsa-key', 'error', `the RSA key has only ${id.keyBits} bits; 2048 is the minimum clients accept`);
-  if (sigOid === OID.sha1WithRSA || sigOid === OID.ecdsaSha1) warn('sha1-signature', 'error', 'the certificate is signed with SHA-1, which mail clients no longer trust');
-  if (cert.ca) warn('ca-certificate', 'error', 'this is a CA certificate, not an end-entity certificate for a mail address');
-  if (selfSigned) warn('self-signed', 'warning', 'the certificate is self-signed; recipients will not trust it');
-  else if (id.chain.length === 0) {
-    warn('missing-intermediate', 'warning', `the file has no certificate of the issuer (${cn(cert.issuer)}); recipients may not be able to build the chain, so include the intermediate certificates when exporting`);
-  }
+  if (id.keyType === 'RSA' && id.keyBits < 2048) warn('weak-rsa-key', 'error', { bits: id.keyBits });
+  if (sigOid === OID.sha1WithRSA || sigOid === OID.ecdsaSha1) warn('sha1-signature', 'error', none);
+  if (cert.ca) warn('ca-certificate', 'error', none);
+  if (selfSigned) warn('self-signed', 'warning', none);
+  else if (id.chain.length === 0) warn('missing-intermediate', 'warning', { issuer: cn(cert.issuer) });
   const validityDays = Math.round((notAfter.getTime() - notBefore.getTime()) / DAY);
-  if (validityDays > 825) warn('validity-over-825-days', 'warning', `the validity period is ${validityDays} days; the S/MIME Baseline Requirements allow at most 825`);
+  if (validityDays > 825) warn('validity-over-825-days', 'warning', { days: validityDays });
   const forbidden = eku.filter((e) => ['serverAuth', 'codeSigning', 'timeStamping', 'OCSPSigning', 'anyExtendedKeyUsage'].includes(e));
-  if (forbidden.length > 0) warn('forbidden-eku', 'warning', `the extended key usage includes ${forbidden.join(', ')}, which the S/MIME Baseline Requirements forbid`);
-  if (!tested) warn('untested-issuer', 'info', 'the issuer is not one the service lists as tested (DigiCert/Symantec Secure Email ID, GlobalSign S/MIME, SECOM Passport for Member); it may still work');
+  if (forbidden.length > 0) warn('forbidden-eku', 'warning', { usages: forbidden });
+  if (!tested) warn('untested-issuer', 'info', none);
 
   return {
     emails,

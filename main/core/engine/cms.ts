@@ -12,6 +12,7 @@ import { SmimeError } from '../errors';
 import { certExtensions, issuerAndSerial } from './certificate';
 import { DIGEST_OID, digestFromOid, OID, type DigestName } from './oids';
 import type { SigningIdentity } from './pkcs12';
+import type { VerifyFailure, VerifyFailureCode } from '../../contract';
 
 export const MICALG: Record<DigestName, string> = {
   sha1: 'sha-1',
@@ -105,7 +106,7 @@ export function signDetached(signer: PreparedSigner, contentDigest: Buffer, sign
 
 export interface CmsVerifyResult {
   valid: boolean;
-  reason?: string;
+  failure?: VerifyFailure;
   signer?: X509Certificate;
   /** every certificate carried in the SignedData */
   certificates: X509Certificate[];
@@ -116,8 +117,11 @@ export interface CmsVerifyResult {
   essChecked: boolean;
 }
 
-function fail(reason: string, partial: Partial<CmsVerifyResult> = {}): CmsVerifyResult {
-  return { valid: false, reason, certificates: [], essChecked: false, ...partial };
+/** Failures of the signature itself carry no parameters (RFC 5652 §5.6). */
+type SimpleFailure = Exclude<VerifyFailureCode, 'certificate-not-valid-at' | 'anchor-not-valid-at' | 'issuer-not-ca'>;
+
+function fail(code: SimpleFailure, partial: Partial<CmsVerifyResult> = {}): CmsVerifyResult {
+  return { valid: false, failure: { code, params: {} } as VerifyFailure, certificates: [], essChecked: false, ...partial };
 }
 
 const SIG_DIGEST: Record<string, DigestName> = {
@@ -141,7 +145,7 @@ export function verifySignedData(der: Buffer, detachedContent: Buffer | null): C
   let signedData: Asn1[];
   try {
     root = decode(der);
-    if (root.child(0).oid() !== OID.signedData) return fail('the signature part is not CMS SignedData');
+    if (root.child(0).oid() !== OID.signedData) return fail('not-signed-data');
     signedData = root.child(1).child(0).children();
   } catch {
     throw new SmimeError('SIGNATURE_MALFORMED', 'the signature part is not valid CMS (it is truncated or corrupt)');
@@ -155,7 +159,7 @@ export function verifySignedData(der: Buffer, detachedContent: Buffer | null): C
       encapsulated = eContent.child(0).content();
       content = encapsulated;
     }
-    if (!content) return fail('the signature is detached but no signed content was found');
+    if (!content) return fail('no-signed-content');
     const certificates: X509Certificate[] = [];
     let idx = 3;
     if (signedData[idx]?.tag === 0xa0) {
@@ -164,7 +168,7 @@ export function verifySignedData(der: Buffer, detachedContent: Buffer | null): C
     }
     if (signedData[idx]?.tag === 0xa1) idx++;
     const signerInfos = signedData[idx]!.children();
-    if (signerInfos.length === 0) return fail('the signature has no signer', { certificates });
+    if (signerInfos.length === 0) return fail('no-signer', { certificates });
     const si = signerInfos[0]!.children();
     const sid = si[1]!;
     let signer: X509Certificate | undefined;
@@ -182,9 +186,9 @@ export function verifySignedData(der: Buffer, detachedContent: Buffer | null): C
         return ext !== undefined && decode(ext.value).content().equals(ski);
       });
     }
-    if (!signer) return fail("the signer's certificate is not included in the signature", { certificates });
+    if (!signer) return fail('signer-certificate-missing', { certificates });
     const digest = digestFromOid(si[2]!.child(0).oid());
-    if (!digest) return fail('the signature uses an unsupported digest algorithm', { certificates, signer });
+    if (!digest) return fail('unsupported-digest', { certificates, signer });
     let pos = 3;
     let signedAttrs: Asn1 | undefined;
     if (si[pos]!.tag === 0xa0) signedAttrs = si[pos++];
@@ -213,15 +217,15 @@ export function verifySignedData(der: Buffer, detachedContent: Buffer | null): C
           }
           const expected = createHash(hashName).update(signer.raw).digest();
           if (!expected.equals(hashEl.content())) {
-            return fail("the ESS signing-certificate hash does not match the signer's certificate", { certificates, signer, signingTime, digest });
+            return fail('ess-hash-mismatch', { certificates, signer, signingTime, digest });
           }
           essChecked = true;
         }
       }
-      if (!md) return fail('the signed attributes have no message digest', { certificates, signer });
-      if (ctype !== OID.data) return fail('the signed content type is not id-data', { certificates, signer });
+      if (!md) return fail('no-message-digest', { certificates, signer });
+      if (ctype !== OID.data) return fail('content-type-not-data', { certificates, signer });
       if (!md.equals(contentDigest)) {
-        return fail('the message digest does not match: the signed content was changed after signing', { certificates, signer, signingTime, digest });
+        return fail('content-changed', { certificates, signer, signingTime, digest });
       }
       const raw = signedAttrs.raw();
       toVerify = Buffer.concat([Buffer.from([0x31]), raw.subarray(1)]);
@@ -231,8 +235,8 @@ export function verifySignedData(der: Buffer, detachedContent: Buffer | null): C
     if (sigAlg === OID.rsaEncryption || sigAlg in SIG_DIGEST) {
       const isEc = pub.asymmetricKeyType === 'ec';
       ok = cryptoVerify(digest, toVerify, isEc ? { key: pub, dsaEncoding: 'der' } : pub, signature);
-    } else return fail('the signature algorithm is not supported', { certificates, signer });
-    if (!ok) return fail('the signature value does not verify with the signer\'s public key', { certificates, signer, signingTime, digest });
+    } else return fail('unsupported-signature-algorithm', { certificates, signer });
+    if (!ok) return fail('bad-signature', { certificates, signer, signingTime, digest });
     return { valid: true, certificates, signer, signingTime, digest, essChecked, ...(encapsulated ? { content: encapsulated } : {}) };
   } catch (e) {
     if (e instanceof SmimeError) throw e;

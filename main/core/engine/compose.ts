@@ -33,8 +33,28 @@ function encodedWord(s: string): string {
   return words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join('\r\n ');
 }
 
+/** A display name as RFC 5322 allows it: atoms as they are, other ASCII quoted, anything else RFC 2047 encoded words. */
+function phrase(name: string): string {
+  if (!/^[\x20-\x7e]*$/.test(name)) return encodedWord(name);
+  if (/^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(name)) return name;
+  return `"${name.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** `Name <addr>` or `addr`, with the name made ASCII (RFC 5322 §3.4, RFC 2047 §5(3)). */
+function mailbox(s: string): string {
+  const t = s.trim();
+  const m = /^(.*?)\s*<([^<>]+)>$/.exec(t);
+  if (!m) return t;
+  const name = m[1]!.trim().replace(/^"(.*)"$/, '$1');
+  return name ? `${phrase(name)} <${m[2]!.trim()}>` : `<${m[2]!.trim()}>`;
+}
+
 function addressList(list: string[]): string {
-  return list.map((a) => a.trim()).filter(Boolean).join(',\r\n ');
+  return list
+    .map((a) => a.trim())
+    .filter(Boolean)
+    .map(mailbox)
+    .join(',\r\n ');
 }
 
 function param(name: string, value: string): string {
@@ -47,7 +67,7 @@ export function composeMessage(input: ComposeInput): Buffer {
   const date = input.date ?? new Date();
   const domain = input.from.split('@')[1]?.replace(/[>\s]/g, '') || 'localhost';
   const headers = [
-    `From: ${input.from.trim()}`,
+    `From: ${mailbox(input.from)}`,
     ...(input.to.some((a) => a.trim()) ? [`To: ${addressList(input.to)}`] : []),
     ...(input.cc.some((a) => a.trim()) ? [`Cc: ${addressList(input.cc)}`] : []),
     `Subject: ${encodedWord(input.subject)}`,
@@ -57,8 +77,10 @@ export function composeMessage(input: ComposeInput): Buffer {
   ];
   const text = encodeQuotedPrintable(toCrlf(Buffer.from(input.body, 'utf8')));
   const textPart = `Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text.toString('latin1')}`;
+  const head = headers.join('\r\n');
+  if (/[^\x00-\x7f]/.test(head)) throw new SmimeError('INTERNAL', 'a composed header is not ASCII');
   if (input.attachments.length === 0) {
-    return Buffer.from(`${headers.join('\r\n')}\r\n${textPart}`, 'latin1');
+    return Buffer.from(`${head}\r\n${textPart}`, 'latin1');
   }
   const boundary = `----=_part_${randomBytes(12).toString('hex')}`;
   const parts = [
@@ -69,7 +91,7 @@ export function composeMessage(input: ComposeInput): Buffer {
     ),
   ];
   return Buffer.from(
-    `${headers.join('\r\n')}\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n${parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('')}--${boundary}--\r\n`,
+    `${head}\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n${parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('')}--${boundary}--\r\n`,
     'latin1',
   );
 }

@@ -578,8 +578,8 @@ export function isContentHeader(h: HeaderField): boolean {
  * Prepares the entity to be signed: Content-* fields move into it, everything else stays
  * outside (RFC 8551 §3.1, §3.5.3). Refuses input that is already signed or encrypted.
  */
-export function prepareSignedEntity(message: Buffer): { outer: HeaderField[]; entity: Buffer[] } {
-  const parsed = parseMessage(message);
+export function prepareSignedEntity(message: Buffer | ParsedMessage): { outer: HeaderField[]; entity: Buffer[] } {
+  const parsed = Buffer.isBuffer(message) ? parseMessage(message) : message;
   const ct = parseContentType(getHeader(parsed.headers, 'content-type'));
   if (isSecuredContentType(ct)) {
     throw new SmimeError('MESSAGE_ALREADY_SMIME', `the message is already S/MIME (${ct!.type}/${ct!.subtype}); it is not signed again`);

@@ -18,8 +18,10 @@ import {
   splitMultipart,
   toCrlf,
   type HeaderField,
+  type ParsedMessage,
 } from './mime';
 import type { SigningIdentity } from './pkcs12';
+import type { VerificationView, VerifyFailure } from '../../contract';
 
 export interface SignOptions {
   /** signingTime attribute; defaults to now */
@@ -34,7 +36,7 @@ export interface SignOptions {
  * the signed entity is made 7-bit and canonical first, and the bytes signed are
  * exactly the bytes emitted between the delimiters.
  */
-export function signMessage(message: Buffer, signer: PreparedSigner | SigningIdentity, opts: SignOptions = {}): Buffer {
+export function signMessage(message: Buffer | ParsedMessage, signer: PreparedSigner | SigningIdentity, opts: SignOptions = {}): Buffer {
   return Buffer.concat(signMessageParts(message, signer, opts));
 }
 
@@ -42,7 +44,7 @@ export function signMessage(message: Buffer, signer: PreparedSigner | SigningIde
  * The signed message as a list of buffers, in order: a relay writes them to its socket
  * (or a file with writev) without first copying a large message into one buffer.
  */
-export function signMessageParts(message: Buffer, signer: PreparedSigner | SigningIdentity, opts: SignOptions = {}): Buffer[] {
+export function signMessageParts(message: Buffer | ParsedMessage, signer: PreparedSigner | SigningIdentity, opts: SignOptions = {}): Buffer[] {
   const prepared = 'staticAttributes' in signer ? signer : prepareSigner(signer);
   const { outer, entity } = prepareSignedEntity(message);
   const hash = createHash(prepared.digest);
@@ -77,44 +79,33 @@ export interface VerifyOptions {
   now?: Date;
 }
 
-export interface VerifyResult {
-  valid: boolean;
-  reason?: string;
-  signerEmail: string | null;
-  signerEmails: string[];
-  from: string | null;
-  fromMatches: boolean;
-  signer?: { subject: string; issuer: string; serial: string; fingerprintSha256: string; notAfter: string };
-  signingTime?: string;
-  digest?: string;
-  /** null when no trust anchor was given */
-  chainVerified: boolean | null;
+export interface VerifyResult extends VerificationView {
   /** the signed entity (detached) or encapsulated content (opaque) */
   content: Buffer;
   outerHeaders: HeaderField[];
 }
 
 /** Builds the chain signer → intermediates (from the signature) → one of the anchors, checking each link. */
-export function verifyChain(signer: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): string | null {
+export function verifyChain(signer: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): VerifyFailure | null {
   let current = signer;
   const seen = new Set<string>();
   for (let depth = 0; depth < 10; depth++) {
     const from = new Date(current.validFrom);
     const to = new Date(current.validTo);
-    if (at < from || at > to) return `certificate "${current.subject.split('\n').join(', ')}" was not valid at ${at.toISOString()}`;
+    if (at < from || at > to) return { code: 'certificate-not-valid-at', params: { subject: current.subject.split('\n').join(', '), at: at.toISOString() } };
     const anchor = anchors.find((a) => current.checkIssued(a) && current.verify(a.publicKey));
     if (anchor) {
-      if (at < new Date(anchor.validFrom) || at > new Date(anchor.validTo)) return 'the trust anchor was not valid at signing time';
+      if (at < new Date(anchor.validFrom) || at > new Date(anchor.validTo)) return { code: 'anchor-not-valid-at', params: { at: at.toISOString() } };
       return null;
     }
     if (anchors.some((a) => a.fingerprint256 === current.fingerprint256)) return null;
     seen.add(current.fingerprint256);
     const next = pool.find((c) => !seen.has(c.fingerprint256) && current.checkIssued(c) && current.verify(c.publicKey));
-    if (!next) return 'the certificate chain does not lead to the given trust anchor';
-    if (!next.ca) return `"${next.subject.split('\n').join(', ')}" signed a certificate but is not a CA`;
+    if (!next) return { code: 'chain-incomplete', params: {} };
+    if (!next.ca) return { code: 'issuer-not-ca', params: { subject: next.subject.split('\n').join(', ') } };
     current = next;
   }
-  return 'the certificate chain is too long';
+  return { code: 'chain-too-long', params: {} };
 }
 
 /**
@@ -148,7 +139,7 @@ export function verifyMessage(message: Buffer, opts: VerifyOptions = {}): Verify
   }
   let result = verifySignedData(der, content);
   // A signed message saved with LF line ends still verifies over its canonical CRLF form.
-  if (!result.valid && content && result.reason?.startsWith('the message digest')) {
+  if (!result.valid && content && result.failure?.code === 'content-changed') {
     const canonical = toCrlf(content);
     if (canonical !== content) {
       const again = verifySignedData(der, canonical);
@@ -162,7 +153,7 @@ export function verifyMessage(message: Buffer, opts: VerifyOptions = {}): Verify
   const signerEmails = signer ? certificateEmails(signer) : [];
   const fromMatches = fromAddr !== null && signerEmails.some((e) => sameEmail(e, fromAddr));
   let chainVerified: boolean | null = null;
-  let reason = result.reason;
+  let failure = result.failure;
   let valid = result.valid;
   if (valid && signer && opts.ca) {
     const at = result.signingTime ?? opts.now ?? new Date();
@@ -170,12 +161,12 @@ export function verifyMessage(message: Buffer, opts: VerifyOptions = {}): Verify
     chainVerified = problem === null;
     if (problem) {
       valid = false;
-      reason = problem;
+      failure = problem;
     }
   }
   return {
     valid,
-    ...(reason && !valid ? { reason } : {}),
+    ...(failure && !valid ? { failure } : {}),
     signerEmail: signerEmails[0] ?? null,
     signerEmails,
     from: fromAddr,

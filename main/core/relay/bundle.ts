@@ -6,15 +6,23 @@
  * key-check value tells a wrong passphrase apart from a modified file.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { DestinationException, HeaderException } from '../../contract';
 import { SmimeError } from '../errors';
-import type { DestinationException, HeaderException } from '../domain/state';
+import { MAX_PATTERN_LENGTH } from './patterns';
 
 export const BUNDLE_FORMAT = 'smime-admin-bundle';
-export const BUNDLE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 export const MIN_PASSPHRASE = 12;
 const KEY_CHECK_LABEL = 'smime-admin bundle key check v1';
 const DEFAULT_KDF = { N: 1 << 15, r: 8, p: 1 };
+/**
+ * The most work an (unauthenticated) bundle header may ask for before its passphrase is
+ * checked: N up to 2^17, r up to 16, p up to 4, and at most 128 MiB of scrypt memory and
+ * 8 × the default's cost (about a second here).
+ */
+export const KDF_BOUNDS = { minN: 1 << 14, maxN: 1 << 17, maxR: 16, maxP: 4, maxMemory: 128 * 1024 * 1024, maxCost: (1 << 15) * 8 * 8 };
 
 export interface KdfParams {
   name: 'scrypt';
@@ -42,6 +50,8 @@ export interface BundleCertificate {
 }
 
 export interface BundleComposition {
+  /** the composition's identity; a relay follows it across renames */
+  id: string;
   name: string;
   intelligentBcc: boolean;
   destinationExceptions: DestinationException[];
@@ -52,6 +62,8 @@ export interface BundlePayload {
   bundleId: string;
   createdAt: string;
   createdBy: string;
+  /** the composition's reflection number: each reflection's is higher than the last, so relays refuse rollbacks */
+  serial: number;
   composition: BundleComposition;
   certificates: BundleCertificate[];
 }
@@ -72,7 +84,8 @@ export interface BundleSecretCertificate extends Omit<BundleCertificate, 'p12' |
 }
 
 function deriveKeys(passphrase: string, kdf: KdfParams): { enc: Buffer; mac: Buffer } {
-  const key = scryptSync(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 64, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r });
+  const maxmem = 256 * kdf.N * kdf.r;
+  const key = scryptSync(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 64, { ...kdf, maxmem });
   return { enc: key.subarray(0, 32), mac: key.subarray(32) };
 }
 
@@ -108,7 +121,7 @@ export function writeBundle(
   passphrase: string,
   composition: BundleComposition,
   certificates: BundleSecretCertificate[],
-  meta: { createdAt: Date; createdBy: string },
+  meta: { createdAt: Date; createdBy: string; serial: number },
   kdfParams = DEFAULT_KDF,
 ): Buffer {
   checkPassphrase(passphrase);
@@ -119,6 +132,7 @@ export function writeBundle(
     bundleId,
     createdAt: meta.createdAt.toISOString(),
     createdBy: meta.createdBy,
+    serial: meta.serial,
     composition,
     certificates: certificates.map(({ p12, password, ...pub }) => ({
       ...pub,
@@ -142,39 +156,143 @@ export interface OpenedBundle {
   certificates: BundleSecretCertificate[];
 }
 
-/** Authenticates and opens a bundle; every failure is a one-line reason. */
+const b64 = z.string().max(MAX_BUNDLE_BYTES).regex(/^[A-Za-z0-9+/]*={0,2}$/);
+const iso = z.string().datetime({ offset: true });
+const sealed = z.object({ iv: b64, data: b64, tag: b64 }).strict();
+const patternText = z.string().min(1).max(MAX_PATTERN_LENGTH);
+const noteText = z.string().max(200).optional();
+const exceptionId = z.number().int().min(0).max(1_000_000);
+const fileSchema = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT),
+    version: z.number(),
+    kdf: z.unknown(),
+    keyCheck: z.string().max(100),
+    payload: z.string(),
+    mac: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+const kdfSchema = z
+  .object({
+    name: z.literal('scrypt'),
+    N: z.number().int().min(KDF_BOUNDS.minN).max(KDF_BOUNDS.maxN),
+    r: z.number().int().min(1).max(KDF_BOUNDS.maxR),
+    p: z.number().int().min(1).max(KDF_BOUNDS.maxP),
+    salt: b64.max(64),
+  })
+  .strict()
+  .refine((k) => (k.N & (k.N - 1)) === 0, 'N is not a power of two')
+  .refine((k) => 128 * k.N * k.r <= KDF_BOUNDS.maxMemory, 'the memory cost is too high')
+  .refine((k) => k.N * k.r * k.p <= KDF_BOUNDS.maxCost, 'the work factor is too high');
+const payloadSchema = z
+  .object({
+    bundleId: z.string().uuid(),
+    createdAt: iso,
+    createdBy: z.string().max(256),
+    serial: z.number().int().min(1),
+    composition: z
+      .object({
+        id: z.string().min(1).max(64),
+        name: z.string().min(1).max(64),
+        intelligentBcc: z.boolean(),
+        destinationExceptions: z
+          .array(
+            z
+              .object({
+                id: exceptionId,
+                pattern: patternText,
+                enabled: z.boolean(),
+                isDefault: z.boolean(),
+                preset: z.enum(['feature-phone', 'smartphone']).optional(),
+                note: noteText,
+              })
+              .strict(),
+          )
+          .max(1000),
+        headerExceptions: z
+          .array(
+            z
+              .object({
+                id: exceptionId,
+                header: z.string().min(1).max(76),
+                pattern: patternText,
+                enabled: z.boolean(),
+                isDefault: z.boolean(),
+                note: noteText,
+              })
+              .strict(),
+          )
+          .max(1000),
+      })
+      .strict(),
+    certificates: z
+      .array(
+        z
+          .object({
+            email: z.string().min(3).max(254),
+            fingerprintSha256: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+            subject: z.string().max(4096),
+            issuer: z.string().max(4096),
+            notBefore: iso,
+            notAfter: iso,
+            p12: sealed,
+            password: sealed,
+          })
+          .strict(),
+      )
+      .max(10_000),
+  })
+  .strict();
+
+function firstIssue(e: z.ZodError): string {
+  const i = e.issues[0];
+  return i ? `${i.path.join('.') || 'file'}: ${i.message}` : 'malformed';
+}
+
+/**
+ * Authenticates and opens a bundle; every failure is a one-line reason. The key parameters
+ * are bounded before any work is done, and the payload is checked whole before it is used.
+ */
 export function openBundle(bytes: Buffer, passphrase: string, name = 'the bundle'): OpenedBundle {
   if (bytes.length > MAX_BUNDLE_BYTES) throw new SmimeError('FILE_TOO_LARGE', `${name} is larger than ${MAX_BUNDLE_BYTES / 1048576} MiB`);
-  let file: BundleFile;
+  let json: unknown;
   try {
-    file = JSON.parse(bytes.toString('utf8')) as BundleFile;
+    json = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new SmimeError('BUNDLE_INVALID', `${name} is damaged: it is truncated or was modified (it is not valid JSON)`);
   }
-  if (!file || typeof file !== 'object' || file.format !== BUNDLE_FORMAT) {
+  if (!json || typeof json !== 'object' || (json as { format?: unknown }).format !== BUNDLE_FORMAT) {
     throw new SmimeError('BUNDLE_INVALID', `${name} is not a smime-admin config bundle`);
   }
-  if (file.version !== BUNDLE_VERSION) {
-    throw new SmimeError('BUNDLE_UNSUPPORTED_VERSION', `${name} has format version ${String(file.version)}; this smime-admin reads version ${BUNDLE_VERSION}`);
+  const version = (json as { version?: unknown }).version;
+  if (version !== BUNDLE_VERSION) {
+    throw new SmimeError('BUNDLE_UNSUPPORTED_VERSION', `${name} has format version ${String(version)}; this smime-admin reads version ${BUNDLE_VERSION}`);
   }
-  const kdf = file.kdf;
-  const valid =
-    kdf && kdf.name === 'scrypt' && Number.isInteger(kdf.N) && kdf.N >= 1 << 14 && kdf.N <= 1 << 20 && (kdf.N & (kdf.N - 1)) === 0 &&
-    Number.isInteger(kdf.r) && kdf.r >= 1 && kdf.r <= 32 && Number.isInteger(kdf.p) && kdf.p >= 1 && kdf.p <= 16 && typeof kdf.salt === 'string' &&
-    typeof file.keyCheck === 'string' && typeof file.payload === 'string' && typeof file.mac === 'string';
-  if (!valid) throw new SmimeError('BUNDLE_TAMPERED', `${name} was modified: its key parameters are not valid`);
-  const keys = deriveKeys(passphrase, kdf);
+  const file = fileSchema.safeParse(json);
+  if (!file.success) throw new SmimeError('BUNDLE_INVALID', `${name} is damaged (${firstIssue(file.error)})`);
+  const kdf = kdfSchema.safeParse(file.data.kdf);
+  if (!kdf.success) throw new SmimeError('BUNDLE_TAMPERED', `${name} was modified: its key parameters are not valid (${firstIssue(kdf.error)})`);
+  const f: BundleFile = { ...file.data, kdf: kdf.data };
+  const keys = deriveKeys(passphrase, kdf.data);
   const check = createHmac('sha256', keys.mac).update(KEY_CHECK_LABEL).digest();
-  const given = Buffer.from(file.keyCheck, 'base64');
+  const given = Buffer.from(f.keyCheck, 'base64');
   if (given.length !== check.length || !timingSafeEqual(given, check)) {
     throw new SmimeError('BUNDLE_WRONG_PASSPHRASE', `wrong passphrase for ${name}`);
   }
-  const mac = createHmac('sha256', keys.mac).update(macInput(file)).digest();
-  const givenMac = Buffer.from(file.mac, 'hex');
+  const mac = createHmac('sha256', keys.mac).update(macInput(f)).digest();
+  const givenMac = Buffer.from(f.mac, 'hex');
   if (givenMac.length !== mac.length || !timingSafeEqual(givenMac, mac)) {
     throw new SmimeError('BUNDLE_TAMPERED', `${name} was modified after it was written (its authentication code does not match)`);
   }
-  const payload = JSON.parse(file.payload) as BundlePayload;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(f.payload);
+  } catch {
+    throw new SmimeError('BUNDLE_INVALID', `${name} is damaged: its payload is not JSON`);
+  }
+  const parsed = payloadSchema.safeParse(raw);
+  if (!parsed.success) throw new SmimeError('BUNDLE_INVALID', `${name} is damaged (${firstIssue(parsed.error)})`);
+  const payload: BundlePayload = parsed.data;
   const certificates = payload.certificates.map(({ p12, password, ...pub }) => ({
     ...pub,
     p12: unseal(keys.enc, p12, `${payload.bundleId}:${pub.fingerprintSha256}:p12`),

@@ -5,7 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import { SmimeError } from '../errors';
-import type { DestinationException, HeaderException } from '../domain/state';
+import type { DestinationException, HeaderException } from '../../contract';
 
 export const MAX_PATTERN_LENGTH = 1000;
 

@@ -1,60 +1,71 @@
 /**
- * The server side of a bundle: the same core a relay runs. Given a bundle, its passphrase,
- * a message and its envelope, produce what each recipient would receive.
+ * The one relay pipeline: parse once → decide per recipient → sign once per certificate →
+ * deliveries as bytes. `send-test`, the test-message preview and the relay server all run
+ * exactly this; they differ only in where the composition and the signers come from.
  */
-import { X509Certificate } from 'node:crypto';
-import { openBundle, type OpenedBundle } from './bundle';
-import { prepareSigner, type PreparedSigner } from '../engine/cms';
-import { parseMessage } from '../engine/mime';
-import { openPkcs12 } from '../engine/pkcs12';
-import { compilePolicy, decide, groupDeliveries, type Decision, type Envelope, type PolicyComposition } from './policy';
-import { signMessage } from '../engine/smime';
+import type { CertificateRef, Decision } from '../../contract';
+import type { PreparedSigner } from '../engine/cms';
+import { parseAddresses, parseMessage } from '../engine/mime';
+import { SmimeError } from '../errors';
+import { signMessageParts } from '../engine/smime';
+import { decide, groupDeliveries, type Envelope, type PolicyComposition } from './policy';
 
-export interface RelayConfig {
-  bundle: OpenedBundle;
-  policy: PolicyComposition;
-  signers: Map<string, PreparedSigner>;
-}
+/** Where the pipeline gets the signer of a certificate the decision chose (a bundle, or the keychain). */
+export type SignerSource = (certificate: CertificateRef) => PreparedSigner | Promise<PreparedSigner>;
 
-/** Opens a bundle and prepares its signers once; a relay keeps this for its lifetime. */
-export function loadRelayConfig(bytes: Buffer, passphrase: string, name = 'the bundle'): RelayConfig {
-  const bundle = openBundle(bytes, passphrase, name);
-  const signers = new Map<string, PreparedSigner>();
-  for (const c of bundle.certificates) {
-    const id = openPkcs12(c.p12, c.password, `the certificate for ${c.email} in ${name}`);
-    signers.set(new X509Certificate(id.certificate.raw).fingerprint256, prepareSigner(id));
-  }
-  const comp = bundle.payload.composition;
-  const policy = compilePolicy({
-    name: comp.name,
-    intelligentBcc: comp.intelligentBcc,
-    destinationExceptions: comp.destinationExceptions,
-    headerExceptions: comp.headerExceptions,
-    certificates: bundle.certificates.map((c) => ({ email: c.email, fingerprintSha256: c.fingerprintSha256, notBefore: new Date(c.notBefore), notAfter: new Date(c.notAfter) })),
-  });
-  return { bundle, policy, signers };
-}
+/** One message for every recipient with the same outcome. `message` stays a list of buffers until it is written. */
+export type PipelineDelivery =
+  | { action: 'sign'; recipients: string[]; certificate: CertificateRef; message: Buffer[]; size: number }
+  | { action: 'unsigned'; recipients: string[]; message: Buffer[]; size: number };
 
-export interface RelayDelivery {
-  action: 'sign' | 'unsigned';
-  recipients: string[];
-  certificate?: { email: string; fingerprintSha256: string };
-  message: Buffer;
-}
-
-export interface RelayResult {
+export interface PipelineResult {
   decisions: Decision[];
-  deliveries: RelayDelivery[];
+  deliveries: PipelineDelivery[];
 }
 
-/** What the relay does with one message: decisions per recipient, one message per delivery. */
-export function relayMessage(config: RelayConfig, message: Buffer, envelope: Envelope, at: Date): RelayResult {
-  const parsed = parseMessage(message);
-  const decisions = decide(config.policy, envelope, parsed.headers, at);
-  const deliveries = groupDeliveries(decisions).map((d): RelayDelivery => {
-    if (d.action === 'unsigned') return { ...d, message };
-    const signer = config.signers.get(d.certificate!.fingerprintSha256)!;
-    return { ...d, message: signMessage(message, signer, { now: at }) };
-  });
+const total = (parts: Buffer[]): number => parts.reduce((n, b) => n + b.length, 0);
+
+/**
+ * Runs one message through the composition. Unsigned deliveries carry the input bytes
+ * untouched; signed ones the multipart/signed message (RFC 8551 §3.5.3). A message that is
+ * not RFC 5322 throws MESSAGE_INVALID before any decision is made.
+ */
+export async function runPipeline(
+  policy: PolicyComposition,
+  signerFor: SignerSource,
+  message: Buffer,
+  envelope: Envelope,
+  at: Date,
+  what = 'the message',
+): Promise<PipelineResult> {
+  const parsed = parseMessage(message, what);
+  const decisions = decide(policy, envelope, parsed.headers, at);
+  const deliveries: PipelineDelivery[] = [];
+  for (const d of groupDeliveries(decisions)) {
+    if (d.action === 'unsigned') {
+      deliveries.push({ ...d, message: [message], size: message.length });
+      continue;
+    }
+    const signer = await signerFor(d.certificate);
+    const parts = signMessageParts(parsed, signer, { now: at });
+    deliveries.push({ ...d, message: parts, size: total(parts) });
+  }
   return { decisions, deliveries };
+}
+
+/**
+ * The envelope of a message as the relay sees it: MAIL FROM and recipients, intelligent-BCC
+ * copies marked. Blank entries are dropped; an envelope without a recipient is refused.
+ */
+export function buildEnvelope(mailFrom: string, recipients: string[], bccCopies: string[] = []): Envelope {
+  const clean = (xs: string[]): string[] => xs.map((a) => a.trim()).filter(Boolean);
+  const envelope: Envelope = {
+    mailFrom: parseAddresses(mailFrom)[0] ?? mailFrom.trim(),
+    recipients: [
+      ...clean(recipients).map((a) => ({ address: parseAddresses(a)[0] ?? a })),
+      ...clean(bccCopies).map((a) => ({ address: parseAddresses(a)[0] ?? a, bccCopy: true })),
+    ],
+  };
+  if (envelope.recipients.length === 0) throw new SmimeError('MESSAGE_INVALID', 'the message needs at least one recipient');
+  return envelope;
 }

@@ -5,7 +5,14 @@
 import { normalizeEmail } from '../engine/certificate';
 import { contentTypeOf, headerValue, isSecuredContentType, parseAddresses, type HeaderField } from '../engine/mime';
 import { PatternSet } from './patterns';
-import type { DestinationException, HeaderException } from '../domain/state';
+import {
+  SMTP_EXPIRED,
+  SMTP_NOT_YET_VALID,
+  type CertificateRef,
+  type Decision,
+  type DestinationException,
+  type HeaderException,
+} from '../../contract';
 
 export interface OperatingCertificate {
   email: string;
@@ -54,31 +61,7 @@ export interface Envelope {
   recipients: EnvelopeRecipient[];
 }
 
-export type DecisionReason =
-  | 'signed'
-  | 'bcc-copy'
-  | 'header-exception'
-  | 'destination-exception'
-  | 'already-secured'
-  | 'no-certificate'
-  | 'certificate-expired'
-  | 'certificate-not-yet-valid';
-
-export interface Decision {
-  recipient: string;
-  action: 'sign' | 'unsigned' | 'reject';
-  reason: DecisionReason;
-  /** exactly why, in words */
-  detail: string;
-  /** for reject: the SMTP reply the relay gives */
-  smtpCode?: number;
-  smtpText?: string;
-  certificate?: { email: string; fingerprintSha256: string };
-  exceptionId?: number;
-}
-
-export const SMTP_EXPIRED = 'S/MIME certificate is expired';
-export const SMTP_NOT_YET_VALID = 'S/MIME certificate is not yet valid';
+export type { Decision };
 
 /** The address the signature must carry: the first From address, else MAIL FROM (RFC 8550 §3). */
 export function signingAddress(headers: readonly HeaderField[], mailFrom: string): string | null {
@@ -114,59 +97,55 @@ export function decide(policy: PolicyComposition, envelope: Envelope, headers: r
   const cert = sender ? policy.certificates.get(sender.toLowerCase()) : undefined;
   return envelope.recipients.map((r): Decision => {
     const recipient = r.address;
-    if (r.bccCopy && policy.intelligentBcc) {
-      return { recipient, action: 'unsigned', reason: 'bcc-copy', detail: 'copy forwarded by intelligent BCC; BCC copies are not signed' };
-    }
+    if (r.bccCopy && policy.intelligentBcc) return { recipient, action: 'unsigned', reason: 'bcc-copy', params: {} };
     if (headerHit) {
-      return {
-        recipient,
-        action: 'unsigned',
-        reason: 'header-exception',
-        detail: `header exception #${headerHit.id}: ${headerHit.header} "${headerValueHit.slice(0, 80)}" matches ${headerHit.pattern}`,
-        exceptionId: headerHit.id,
-      };
+      const { id, header, pattern } = headerHit;
+      const params = { id, header, value: headerValueHit.slice(0, 80), pattern };
+      return { recipient, action: 'unsigned', reason: 'header-exception', params };
     }
     if (secured) {
-      return { recipient, action: 'unsigned', reason: 'already-secured', detail: `the message is already ${topType.type}/${topType.subtype}; it is not signed again` };
+      const params = { contentType: `${topType.type}/${topType.subtype}` };
+      return { recipient, action: 'unsigned', reason: 'already-secured', params };
     }
     const dest = policy.destinations.firstMatch(recipient);
     if (dest) {
-      return { recipient, action: 'unsigned', reason: 'destination-exception', detail: `destination exception #${dest.id}: matches ${dest.pattern}`, exceptionId: dest.id };
+      const params = { id: dest.id, pattern: dest.pattern };
+      return { recipient, action: 'unsigned', reason: 'destination-exception', params };
     }
     if (!cert) {
-      return {
-        recipient,
-        action: 'unsigned',
-        reason: 'no-certificate',
-        detail: sender ? `no certificate operates for ${sender} in composition "${policy.name}"` : 'the message has no From address and no MAIL FROM',
-      };
+      const params = { sender, composition: policy.name };
+      return { recipient, action: 'unsigned', reason: 'no-certificate', params };
     }
     const certificate = { email: cert.email, fingerprintSha256: cert.fingerprintSha256 };
     if (at > cert.notAfter) {
-      return { recipient, action: 'reject', reason: 'certificate-expired', detail: `the certificate for ${cert.email} expired on ${cert.notAfter.toISOString()}`, smtpCode: 451, smtpText: SMTP_EXPIRED, certificate };
+      const params = { email: cert.email, notAfter: cert.notAfter.toISOString() };
+      return { recipient, action: 'reject', reason: 'certificate-expired', params, smtp: SMTP_EXPIRED, certificate };
     }
     if (at < cert.notBefore) {
-      return { recipient, action: 'reject', reason: 'certificate-not-yet-valid', detail: `the certificate for ${cert.email} is valid from ${cert.notBefore.toISOString()}`, smtpCode: 451, smtpText: SMTP_NOT_YET_VALID, certificate };
+      const params = { email: cert.email, notBefore: cert.notBefore.toISOString() };
+      return { recipient, action: 'reject', reason: 'certificate-not-yet-valid', params, smtp: SMTP_NOT_YET_VALID, certificate };
     }
-    return { recipient, action: 'sign', reason: 'signed', detail: `signed with the certificate for ${cert.email}`, certificate };
+    return { recipient, action: 'sign', reason: 'signed', params: { email: cert.email }, certificate };
   });
 }
 
-export interface Delivery {
-  action: 'sign' | 'unsigned';
-  recipients: string[];
-  certificate?: { email: string; fingerprintSha256: string };
-}
+/** Recipients with the same outcome: one message for all of them. */
+export type Delivery =
+  | { action: 'sign'; recipients: string[]; certificate: CertificateRef }
+  | { action: 'unsigned'; recipients: string[] };
 
 /** Recipients with the same outcome share one delivery; rejected recipients get none. */
 export function groupDeliveries(decisions: readonly Decision[]): Delivery[] {
   const groups = new Map<string, Delivery>();
   for (const d of decisions) {
     if (d.action === 'reject') continue;
-    const key = d.action === 'sign' ? `sign:${d.certificate!.fingerprintSha256}` : 'unsigned';
-    const g = groups.get(key) ?? { action: d.action, recipients: [], ...(d.certificate && d.action === 'sign' ? { certificate: d.certificate } : {}) };
+    const key = d.action === 'sign' ? `sign:${d.certificate.fingerprintSha256}` : 'unsigned';
+    let g = groups.get(key);
+    if (!g) {
+      g = d.action === 'sign' ? { action: 'sign', recipients: [], certificate: d.certificate } : { action: 'unsigned', recipients: [] };
+      groups.set(key, g);
+    }
     g.recipients.push(d.recipient);
-    groups.set(key, g);
   }
   return [...groups.values()];
 }

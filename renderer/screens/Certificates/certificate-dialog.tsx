@@ -1,7 +1,5 @@
 import { useId, useState } from 'react';
-import type { CertificateInfo } from '../../../main/core/engine/certificate';
-import type { PickedFile } from '../../../main/contract/channels';
-import { api, unwrap } from '../../api';
+import type { CertificateInfo, PickedFile } from '../../../main/contract';
 import { useAction } from '../../components/use-action';
 import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
@@ -53,7 +51,7 @@ export function Inspection({ info }: { info: CertificateInfo }) {
 /** Add (or renew) a certificate: address, password, file → inspection → save. */
 export function CertificateDialog({ renewEmail, onClose }: { renewEmail?: string; onClose(): void }) {
   const t = useStrings();
-  const load = useCertificatesStore((s) => s.load);
+  const { preview, add, renew } = useCertificatesStore();
   const notify = useAppStore((s) => s.notify);
   const [email, setEmail] = useState(renewEmail ?? '');
   const [password, setPassword] = useState('');
@@ -67,14 +65,13 @@ export function CertificateDialog({ renewEmail, onClose }: { renewEmail?: string
   const inspect = async () => {
     if (!file) return;
     setInfo(null);
-    await run(async () => setInfo(await unwrap(api().previewCertificate({ file: file.file, password }))));
+    await run(async () => setInfo(await preview(file.file, password)));
   };
   const save = async () => {
     if (!file) return;
     await run(async () => {
       const req = { email: email.trim(), file: file.file, password };
-      const view = await unwrap(renewEmail ? api().renewCertificate(req) : api().addCertificate(req));
-      await load();
+      const view = await (renewEmail ? renew(req) : add(req));
       notify(fill(t.addCert.saved, { email: view.email }));
       onClose();
     });

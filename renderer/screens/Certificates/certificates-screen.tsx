@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { CertificateView } from '../../../main/core/domain/service';
+import type { CertificateView } from '../../../main/contract';
 import { StatusBadge } from '../../components/status-badge';
 import { formatDate, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';

@@ -1,6 +1,5 @@
 import { useId, useState } from 'react';
-import type { CertificateView } from '../../../main/core/domain/service';
-import { api, unwrap } from '../../api';
+import type { CertificateView } from '../../../main/contract';
 import { useAction } from '../../components/use-action';
 import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
@@ -12,14 +11,13 @@ export function DeleteDialog({ cert, onClose }: { cert: CertificateView; onClose
   const t = useStrings();
   const go = useAppStore((s) => s.go);
   const notify = useAppStore((s) => s.notify);
-  const load = useCertificatesStore((s) => s.load);
+  const removeCertificate = useCertificatesStore((s) => s.remove);
   const [password, setPassword] = useState('');
   const { busy, error, run } = useAction();
   const id = useId();
   const remove = () =>
     run(async () => {
-      await unwrap(api().removeCertificate({ email: cert.email, adminPassword: password }));
-      await load();
+      await removeCertificate(cert.email, password);
       notify(fill(t.deleteCert.done, { email: cert.email }));
       onClose();
     });

@@ -1,6 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { CompositionView } from '../../../main/core/domain/service';
-import { api, unwrap } from '../../api';
+import type { CompositionView } from '../../../main/contract';
 import { useAction } from '../../components/use-action';
 import { ErrorMessage } from '../../components/error-message';
 import { StatusBadge } from '../../components/status-badge';
@@ -11,8 +10,7 @@ import { DestinationExceptions, HeaderExceptions } from './exceptions';
 
 function Detail({ comp }: { comp: CompositionView }) {
   const t = useStrings();
-  const put = useCompositionsStore((s) => s.put);
-  const remove = useCompositionsStore((s) => s.remove);
+  const { rename, remove, setCertificate, setIntelligentBcc } = useCompositionsStore();
   const go = useAppStore((s) => s.go);
   const [newName, setNewName] = useState(comp.name);
   const { error, run } = useAction();
@@ -30,9 +28,8 @@ function Detail({ comp }: { comp: CompositionView }) {
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            const c = await unwrap(api().renameComposition({ name: comp.name, newName: newName.trim() }));
-            put(c, comp.name);
-            go('compositions', c.name);
+            const c = await rename(comp.name, newName.trim());
+            go('compositions', c.id);
           });
         }}
       >
@@ -49,8 +46,7 @@ function Detail({ comp }: { comp: CompositionView }) {
           onClick={() => {
             if (window.confirm(fill(t.comps.confirmDelete, { name: comp.name }))) {
               void run(async () => {
-                await unwrap(api().deleteComposition({ name: comp.name }));
-                remove(comp.name);
+                await remove(comp.name);
                 go('compositions', null);
               });
             }
@@ -73,7 +69,7 @@ function Detail({ comp }: { comp: CompositionView }) {
                   <input
                     type="checkbox"
                     checked={c.enabled}
-                    onChange={(e) => void run(async () => put(await unwrap(api().setCompositionCertificate({ name: comp.name, email: c.email, enabled: e.target.checked }))))}
+                    onChange={(e) => void run(() => setCertificate(comp.name, c.email, e.target.checked))}
                   />{' '}
                   {c.email}
                 </label>{' '}
@@ -91,7 +87,7 @@ function Detail({ comp }: { comp: CompositionView }) {
             role="switch"
             aria-checked={comp.intelligentBcc}
             checked={comp.intelligentBcc}
-            onChange={(e) => void run(async () => put(await unwrap(api().setIntelligentBcc({ name: comp.name, on: e.target.checked }))))}
+            onChange={(e) => void run(() => setIntelligentBcc(comp.name, e.target.checked))}
           />{' '}
           {t.comps.bccHint}
         </label>
@@ -104,7 +100,7 @@ function Detail({ comp }: { comp: CompositionView }) {
 
 export function CompositionsScreen() {
   const t = useStrings();
-  const { list, loaded, load, put } = useCompositionsStore();
+  const { list, loaded, load, create: createComposition } = useCompositionsStore();
   const selected = useAppStore((s) => s.selectedComposition);
   const go = useAppStore((s) => s.go);
   const [name, setName] = useState('');
@@ -113,14 +109,13 @@ export function CompositionsScreen() {
   useEffect(() => {
     void load();
   }, [load]);
-  const comp = list.find((c) => c.name === selected) ?? null;
+  const comp = list.find((c) => c.id === selected) ?? list.find((c) => c.name === selected) ?? null;
   const create = async (e: React.FormEvent) => {
     e.preventDefault();
     await run(async () => {
-      const c = await unwrap(api().createComposition({ name: name.trim() }));
-      put(c);
+      const c = await createComposition(name.trim());
       setName('');
-      go('compositions', c.name);
+      go('compositions', c.id);
     });
   };
   return (
@@ -148,7 +143,7 @@ export function CompositionsScreen() {
           <ul className="nav-list">
             {list.map((c) => (
               <li key={c.id}>
-                <button type="button" className={c.name === selected ? 'selected' : ''} aria-current={c.name === selected ? 'true' : undefined} onClick={() => go('compositions', c.name)}>
+                <button type="button" className={c === comp ? 'selected' : ''} aria-current={c === comp ? 'true' : undefined} onClick={() => go('compositions', c.id)}>
                   {c.name}
                   {c.pending && (
                     <span className="dot" aria-label={t.comps.pending} title={t.comps.pending}>

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import type { CompositionView } from '../../../main/core/domain/service';
-import { api, toUiError, unwrap, type UiError } from '../../api';
+import type { CompositionView, TesterMatch } from '../../../main/contract';
+import { toUiError, type UiError } from '../../api';
 import { useAction } from '../../components/use-action';
 import { ErrorMessage } from '../../components/error-message';
 import { fill, useStrings } from '../../i18n';
@@ -8,39 +8,36 @@ import { useCompositionsStore } from '../../stores/compositions-store';
 
 type Change = (p: () => Promise<CompositionView>) => Promise<boolean>;
 
-/** Applies a change that answers with the composition's new state. */
-function useChange(name: string): [Change, UiError | null, (e: UiError | null) => void] {
-  const put = useCompositionsStore((s) => s.put);
+/** Runs a store action on the composition, keeping its error for the form; true when it succeeded. */
+function useChange(): [Change, UiError | null, (e: UiError | null) => void] {
   const { error, setError, run } = useAction();
-  const change: Change = async (p) => {
-    const c = await run(p);
-    if (c) put(c, name);
-    return c !== undefined;
-  };
+  const change: Change = async (p) => (await run(p)) !== undefined;
   return [change, error, setError];
 }
 
 /** The on/off box of one exception row. */
 function EnabledToggle({ comp, id, enabled, label, change }: { comp: CompositionView; id: number; enabled: boolean; label: string; change: Change }) {
   const t = useStrings();
+  const setExceptionEnabled = useCompositionsStore((s) => s.setExceptionEnabled);
   return (
     <input
       type="checkbox"
       checked={enabled}
       aria-label={`${t.common.enabled} #${id} ${label}`}
-      onChange={(e) => void change(() => unwrap(api().setExceptionEnabled({ name: comp.name, id, enabled: e.target.checked })))}
+      onChange={(e) => void change(() => setExceptionEnabled(comp.name, id, e.target.checked))}
     />
   );
 }
 
 export function DestinationExceptions({ comp }: { comp: CompositionView }) {
   const t = useStrings();
-  const [change, error, setError] = useChange(comp.name);
+  const [change, error, setError] = useChange();
+  const { addDestination, updateException, removeException, testDestinations } = useCompositionsStore();
   const [pattern, setPattern] = useState('');
   const [note, setNote] = useState('');
   const [editing, setEditing] = useState<{ id: number; pattern: string } | null>(null);
   const [addresses, setAddresses] = useState('');
-  const [results, setResults] = useState<{ address: string; match: { id: number; pattern: string } | null }[]>([]);
+  const [results, setResults] = useState<TesterMatch[]>([]);
   const [testError, setTestError] = useState<UiError | null>(null);
   const patternId = useId();
   const noteId = useId();
@@ -57,7 +54,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
     let cancelled = false;
     const timer = setTimeout(async () => {
       try {
-        const r = await unwrap(api().testDestinations({ name: comp.name, addresses: list, ...(pattern.trim() ? { candidate: pattern.trim() } : {}) }));
+        const r = await testDestinations(comp.name, list, pattern.trim() || undefined);
         if (!cancelled) {
           setResults(r);
           setTestError(null);
@@ -70,11 +67,11 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [addresses, pattern, comp]);
+  }, [addresses, pattern, comp, testDestinations]);
 
   const add = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (await change(() => unwrap(api().addDestinationException({ name: comp.name, pattern: pattern.trim(), ...(note.trim() ? { note: note.trim() } : {}) })))) {
+    if (await change(() => addDestination(comp.name, pattern.trim(), note.trim() || undefined))) {
       setPattern('');
       setNote('');
     }
@@ -115,7 +112,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
                   <button
                     type="button"
                     onClick={async () => {
-                      if (await change(() => unwrap(api().updateException({ name: comp.name, id: x.id, pattern: editing.pattern })))) setEditing(null);
+                      if (await change(() => updateException(comp.name, x.id, { pattern: editing.pattern }))) setEditing(null);
                     }}
                   >
                     {t.comps.savePattern}
@@ -130,7 +127,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
                   disabled={x.isDefault}
                   title={x.isDefault ? t.comps.defaultsLocked : undefined}
                   aria-label={`${t.common.remove} #${x.id}`}
-                  onClick={() => void change(() => unwrap(api().removeException({ name: comp.name, id: x.id })))}
+                  onClick={() => void change(() => removeException(comp.name, x.id))}
                 >
                   {t.common.remove}
                 </button>
@@ -174,7 +171,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
             {results.map((r, i) => (
               <li key={i} className={r.match ? 'unsigned' : 'signed'}>
                 <span className="mono">{r.address}</span>:{' '}
-                {!r.match ? t.comps.testerSigned : r.match.id === 0 ? t.comps.testerCandidate : fill(t.comps.testerMatched, { id: r.match.id, pattern: r.match.pattern })}
+                {!r.match ? t.comps.testerSigned : r.match.kind === 'candidate' ? t.comps.testerCandidate : fill(t.comps.testerMatched, { id: r.match.id, pattern: r.match.pattern })}
               </li>
             ))}
           </ul>
@@ -186,14 +183,15 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
 
 export function HeaderExceptions({ comp }: { comp: CompositionView }) {
   const t = useStrings();
-  const [change, error] = useChange(comp.name);
+  const [change, error] = useChange();
+  const { addHeader, removeException } = useCompositionsStore();
   const [header, setHeader] = useState('');
   const [pattern, setPattern] = useState('');
   const headerId = useId();
   const patternId = useId();
   const add = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (await change(() => unwrap(api().addHeaderException({ name: comp.name, header: header.trim(), pattern: pattern.trim() })))) {
+    if (await change(() => addHeader(comp.name, header.trim(), pattern.trim()))) {
       setHeader('');
       setPattern('');
     }
@@ -226,7 +224,7 @@ export function HeaderExceptions({ comp }: { comp: CompositionView }) {
                 {x.isDefault && <span className="badge neutral">{t.common.default}</span>} {x.note}
               </td>
               <td>
-                <button type="button" disabled={x.isDefault} title={x.isDefault ? t.comps.defaultsLocked : undefined} onClick={() => void change(() => unwrap(api().removeException({ name: comp.name, id: x.id })))}>
+                <button type="button" disabled={x.isDefault} title={x.isDefault ? t.comps.defaultsLocked : undefined} onClick={() => void change(() => removeException(comp.name, x.id))}>
                   {t.common.remove}
                 </button>
               </td>

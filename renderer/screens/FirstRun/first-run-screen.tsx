@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { api, unwrap } from '../../api';
 import { ConfirmedSecret, confirmationProblem } from '../../components/confirmed-secret';
 import { ErrorMessage } from '../../components/error-message';
 import { useAction } from '../../components/use-action';
@@ -8,7 +7,7 @@ import { useAppStore } from '../../stores/app-store';
 
 export function FirstRunScreen() {
   const t = useStrings();
-  const init = useAppStore((s) => s.init);
+  const setAdminPassword = useAppStore((s) => s.setAdminPassword);
   const [value, setValue] = useState<[string, string]>(['', '']);
   const [problem, setProblem] = useState<string | null>(null);
   const { busy, error, run } = useAction();
@@ -18,8 +17,7 @@ export function FirstRunScreen() {
     setProblem(p === 'too-short' ? t.firstRun.tooShort : p === 'mismatch' ? t.firstRun.mismatch : null);
     if (p) return;
     await run(async () => {
-      await unwrap(api().setAdminPassword({ newPassword: value[0] }));
-      await init();
+      await setAdminPassword(value[0]);
     });
   };
   return (

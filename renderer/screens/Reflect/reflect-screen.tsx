@@ -1,21 +1,17 @@
 import { useEffect, useId, useState } from 'react';
-import type { ImportResult } from '../../../main/core/domain/service';
-import type { PickedFile } from '../../../main/contract/channels';
-import { api, unwrap } from '../../api';
+import type { ImportResult, PickedFile } from '../../../main/contract';
 import { ConfirmedSecret, confirmationProblem } from '../../components/confirmed-secret';
 import { useAction } from '../../components/use-action';
 import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { FilePicker } from '../../components/file-picker';
-import { fill, formatBytes, formatDate, useStrings } from '../../i18n';
+import { fill, formatBytes, formatDate, useCodeText, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
-import { useCompositionsStore } from '../../stores/compositions-store';
 import { useReflectStore } from '../../stores/reflect-store';
 
 function ReflectDialog({ name, onClose }: { name: string; onClose(): void }) {
   const t = useStrings();
-  const { progress, setProgress, setResult, load } = useReflectStore();
-  const loadComps = useCompositionsStore((s) => s.load);
+  const { progress, reflect } = useReflectStore();
   const notify = useAppStore((s) => s.notify);
   const [value, setValue] = useState<[string, string]>(['', '']);
   const [problem, setProblem] = useState<string | null>(null);
@@ -25,14 +21,9 @@ function ReflectDialog({ name, onClose }: { name: string; onClose(): void }) {
     const p = confirmationProblem(value[0], value[1], 12);
     setProblem(p === 'too-short' ? t.reflect.tooShort : p === 'mismatch' ? t.reflect.mismatch : null);
     if (p) return;
-    setProgress(null);
     await run(async () => {
-      const r = await unwrap(api().reflect({ name, passphrase: value[0] }));
-      if (r) {
-        setResult(r);
-        await Promise.all([load(), loadComps()]);
-        onClose();
-      } else notify(t.reflect.cancelled);
+      if (await reflect(name, value[0])) onClose();
+      else notify(t.reflect.cancelled);
     });
   };
   return (
@@ -69,16 +60,14 @@ function ImportBundle() {
   const [pass, setPass] = useState('');
   const [result, setResult] = useState<ImportResult | null>(null);
   const { busy, error, run } = useAction();
-  const load = useReflectStore((s) => s.load);
-  const loadComps = useCompositionsStore((s) => s.load);
+  const importBundle = useReflectStore((s) => s.importBundle);
   const id = useId();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!file) return;
     setResult(null);
     await run(async () => {
-      setResult(await unwrap(api().importBundle({ file: file.file, passphrase: pass })));
-      await Promise.all([load(), loadComps()]);
+      setResult(await importBundle(file.file, pass));
     });
   };
   return (
@@ -108,6 +97,7 @@ function ImportBundle() {
 export function ReflectScreen() {
   const t = useStrings();
   const lang = useAppStore((s) => s.language);
+  const codes = useCodeText();
   const { pending, loaded, load, result, setProgress } = useReflectStore();
   const [reflecting, setReflecting] = useState<string | null>(null);
   useEffect(() => {
@@ -159,9 +149,9 @@ export function ReflectScreen() {
           </dl>
           {result.warnings.length > 0 && (
             <ul className="warnings">
-              {result.warnings.map((w) => (
-                <li key={w} className="sev-warning">
-                  {w}
+              {result.warnings.map((w, i) => (
+                <li key={i} className="sev-warning" data-code={w.code}>
+                  {codes.reflect(w)}
                 </li>
               ))}
             </ul>

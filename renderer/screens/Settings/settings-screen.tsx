@@ -1,5 +1,4 @@
 import { useId, useState } from 'react';
-import { api, unwrap } from '../../api';
 import { useAction } from '../../components/use-action';
 import { ErrorMessage } from '../../components/error-message';
 import { useStrings } from '../../i18n';
@@ -10,7 +9,8 @@ export function SettingsScreen() {
   const boot = useAppStore((s) => s.boot);
   const setLanguagePreference = useAppStore((s) => s.setLanguagePreference);
   const notify = useAppStore((s) => s.notify);
-  const init = useAppStore((s) => s.init);
+  const updateSettings = useAppStore((s) => s.updateSettings);
+  const setAdminPassword = useAppStore((s) => s.setAdminPassword);
   const days = boot?.settings.warnDays ?? [30, 7];
   const [first, setFirst] = useState(String(days[0] ?? 30));
   const [final, setFinal] = useState(String(days[1] ?? 7));
@@ -25,15 +25,14 @@ export function SettingsScreen() {
   const saveThresholds = async (e: React.FormEvent) => {
     e.preventDefault();
     await run(async () => {
-      await unwrap(api().updateSettings({ warnDays: [Number(first), Number(final)].filter((n) => Number.isFinite(n) && n > 0) }));
-      await init();
+      await updateSettings({ warnDays: [Number(first), Number(final)].filter((n) => Number.isFinite(n) && n > 0) });
       notify(t.settings.saved);
     });
   };
   const changePassword = async (e: React.FormEvent) => {
     e.preventDefault();
     await run(async () => {
-      await unwrap(api().setAdminPassword({ newPassword: next, currentPassword: current }));
+      await setAdminPassword(next, current);
       setCurrent('');
       setNext('');
       notify(t.settings.pwChanged);

@@ -1,12 +1,11 @@
 import { useEffect, useId, useState } from 'react';
-import type { Decision } from '../../../main/core/relay/policy';
-import type { PickedFile } from '../../../main/contract/channels';
-import { api, toUiError, unwrap, type UiError } from '../../api';
+import type { Decision, PickedFile } from '../../../main/contract';
+import { toUiError, type UiError } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { FilePicker } from '../../components/file-picker';
 import { MimeSource } from '../../components/mime-source';
 import { WarningsList } from '../../components/warnings-list';
-import { fill, formatBytes, useStrings } from '../../i18n';
+import { fill, formatBytes, useCodeText, useStrings } from '../../i18n';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { usePreviewStore } from '../../stores/preview-store';
 
@@ -31,24 +30,27 @@ function Field({ label, value, onChange, area, hint }: { label: string; value: s
 
 function ReasonText({ d }: { d: Decision }) {
   const t = useStrings();
-  const text = d.reason === 'signed' ? fill(t.test.reason.signed, { email: d.certificate?.email ?? '' }) : t.test.reason[d.reason];
+  const codes = useCodeText();
+  const text = d.action === 'sign' ? fill(t.test.reason.signed, { email: d.certificate.email }) : t.test.reason[d.reason];
   return (
     <>
       <span>{text}</span>
       {d.action === 'reject' && (
         <strong className="smtp">
           {' '}
-          {d.smtpCode} {d.smtpText}
+          {d.smtp.code} {d.smtp.text}
         </strong>
       )}
-      <div className="muted small">{d.detail}</div>
+      <div className="muted small">{codes.decision(d)}</div>
     </>
   );
 }
 
 function Preview() {
   const t = useStrings();
+  const codes = useCodeText();
   const result = usePreviewStore((s) => s.result);
+  const save = usePreviewStore((s) => s.save);
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const [copied, setCopied] = useState(false);
@@ -84,12 +86,12 @@ function Preview() {
           {fill(t.test.saved, { name: saved })}
         </p>
       )}
-      {result.deliveries.map((d, i) => (
-        <section key={i} className="card" data-delivery={d.action}>
+      {result.deliveries.map((d) => (
+        <section key={d.id} className="card" data-delivery={d.action}>
           <h3>{fill(t.test.delivery, { list: d.recipients.join(', ') })}</h3>
           {d.verification && (
             <div className={d.verification.valid ? 'verify ok' : 'verify bad'} data-testid="verification">
-              <strong>{d.verification.valid ? t.test.valid : fill(t.test.invalid, { reason: d.verification.reason ?? '' })}</strong>
+              <strong>{d.verification.valid ? t.test.valid : fill(t.test.invalid, { reason: d.verification.failure ? codes.verify(d.verification.failure) : '' })}</strong>
               <div>
                 {t.test.signer}: {d.verification.signerEmail} — {d.verification.signer?.subject}
               </div>
@@ -104,12 +106,12 @@ function Preview() {
           )}
           <div className="row">
             <h4>{d.action === 'sign' ? t.test.source : t.test.unsignedSource}</h4>
-            <span className="muted">{formatBytes(d.message.length)}</span>
+            <span className="muted">{formatBytes(d.size)}</span>
             <button
               type="button"
               onClick={async () => {
                 try {
-                  await navigator.clipboard.writeText(d.message);
+                  await navigator.clipboard.writeText(d.source);
                   setCopied(true);
                   setTimeout(() => setCopied(false), 2000);
                 } catch {
@@ -124,8 +126,8 @@ function Preview() {
               onClick={async () => {
                 setError(null);
                 try {
-                  const r = await unwrap(api().saveEml({ content: d.message, suggestedName: `${d.action}-${d.recipients[0] ?? 'message'}.eml` }));
-                  if (r.saved) setSaved(r.name);
+                  const name = await save(d.id, `${d.action}-${d.recipients[0] ?? 'message'}.eml`);
+                  if (name) setSaved(name);
                 } catch (e) {
                   setError(toUiError(e));
                 }
@@ -134,7 +136,7 @@ function Preview() {
               {t.test.saveEml}
             </button>
           </div>
-          <MimeSource source={d.message} />
+          <MimeSource source={d.source} />
         </section>
       ))}
     </div>
@@ -144,7 +146,7 @@ function Preview() {
 export function TestMessageScreen() {
   const t = useStrings();
   const { list: comps, load } = useCompositionsStore();
-  const { sending, setSending, setResult } = usePreviewStore();
+  const { sending, send: sendTest } = usePreviewStore();
   const [composition, setComposition] = useState('');
   const [at, setAt] = useState(localNow());
   const [mode, setMode] = useState<'compose' | 'eml'>('compose');
@@ -174,19 +176,15 @@ export function TestMessageScreen() {
   const send = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(null);
-    setSending(true);
     try {
       const when = new Date(at).toISOString();
       const source =
         mode === 'compose'
           ? { kind: 'compose' as const, from, to: list(to), cc: list(cc), bcc: list(bcc), bccCopies: list(copies), subject, body, attachments }
           : { kind: 'eml' as const, file: eml?.file ?? '', mailFrom, recipients: list(rcpts), bccCopies: list(copies) };
-      setResult(await unwrap(api().testSend({ name: composition, at: when, source })));
+      await sendTest({ name: composition, at: when, source });
     } catch (err) {
-      setResult(null);
       setError(toUiError(err));
-    } finally {
-      setSending(false);
     }
   };
   if (comps.length === 0) {

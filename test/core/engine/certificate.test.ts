@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { warningText } from '../../../main/contract';
 import { inspectIdentity, type CertificateInfo } from '../../../main/core/engine/certificate';
 import { openPkcs12 } from '../../../main/core/engine/pkcs12';
 import { TestPki, type LeafOptions, type P12Options } from '../../helpers/pki';
@@ -42,7 +43,9 @@ describe('certificate inspection', () => {
     expect(codes(inspect({ notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) }))).toContain('expired');
     expect(codes(inspect({ notBefore: new Date(Date.now() + 5 * DAY), notAfter: new Date(Date.now() + 300 * DAY) }))).toContain('not-yet-valid');
     const soon = inspect({ notAfter: new Date(Date.now() + 10 * DAY + 3_600_000) });
-    expect(soon.warnings.find((w) => w.code === 'expires-soon')?.message).toMatch(/expires in 10 days/);
+    const w = soon.warnings.find((x) => x.code === 'expires-soon')!;
+    expect(warningText(w)).toMatch(/expires in 10 days/);
+    expect(warningText(w, 'ja')).toMatch(/^証明書はあと10日（\d{4}年\d+月\d+日）で期限切れになります。/);
   });
 
   it('flags certificates not made for signing mail', () => {

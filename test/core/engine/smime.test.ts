@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyFailureText } from '../../../main/contract';
 import { decode } from '../../../main/core/engine/der';
 import { decodeBase64, getHeader, parseMessage, parsePart, splitMultipart } from '../../../main/core/engine/mime';
 import { openPkcs12, type SigningIdentity } from '../../../main/core/engine/pkcs12';
@@ -124,7 +125,8 @@ describe('tampering is detected', () => {
     expect(nssVerify(pki, content, signature).ok).toBe(false);
     const v = verifyMessage(tampered, { ca: [root] });
     expect(v.valid).toBe(false);
-    expect(v.reason).toMatch(/message digest does not match/);
+    expect(v.failure).toEqual({ code: 'content-changed', params: {} });
+    expect(verifyFailureText(v.failure!)).toMatch(/message digest does not match/);
   });
 
   it('a forged ESS certificate hash is refused by our verifier', () => {
@@ -139,7 +141,9 @@ describe('tampering is detected', () => {
     const b64 = signed.toString('latin1').split('Cryptographic Signature\r\n\r\n')[1]!.split('\r\n--')[0]!;
     const forgedB64 = forged.toString('base64').replace(/.{76}/g, '$&\r\n').replace(/\r\n$/, '');
     const forgedMsg = Buffer.from(signed.toString('latin1').replace(b64, forgedB64), 'latin1');
-    expect(verifyMessage(forgedMsg).reason).toMatch(/ESS signing-certificate hash/);
+    const f = verifyMessage(forgedMsg).failure!;
+    expect(f.code).toBe('ess-hash-mismatch');
+    expect(verifyFailureText(f)).toMatch(/ESS signing-certificate hash/);
   });
 
   it('refuses to sign a message that is already signed or encrypted', () => {

@@ -2,7 +2,7 @@
  * Ports the admin core depends on. Adapters live outside main/core: keytar and
  * conf/electron-store in main/adapters, in-memory ones in the tests.
  */
-import type { AdminState } from './domain/state';
+import type { AdminState } from './state';
 
 /** The OS keychain. Implementations fail loudly; there is never a plaintext fallback. */
 export interface SecretStore {

@@ -1,0 +1,221 @@
+/**
+ * The certificate registry: PKCS#12 files for From addresses the certificates name, their
+ * passwords in the OS keychain only, status and warnings, renewal and guarded deletion.
+ */
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CertificateInfo, CertificateView } from '../../contract';
+import { inspectIdentity, normalizeEmail, sameEmail } from '../engine/certificate';
+import { openPkcs12, type SigningIdentity } from '../engine/pkcs12';
+import { SmimeError } from '../errors';
+import { writeFileAtomic } from '../files';
+import { verifyAdminPassword } from './admin-password';
+import { CERT_DIR, type DomainContext } from './context';
+import type { AdminState, CertRecord } from './state';
+import { statusAt } from './status';
+
+export interface CertificateInput {
+  email: string;
+  p12: Buffer;
+  password: string;
+  fileName?: string;
+}
+
+/** The keychain account of one certificate version: a renewal stores its secret before the old one goes. */
+export function secretAccount(rec: Pick<CertRecord, 'id' | 'version'>): string {
+  return `cert:${rec.id}:v${rec.version}`;
+}
+
+export function validateEmail(email: string): string {
+  const e = email.trim();
+  if (!/^[^\s@<>()"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(e) || e.length > 254) {
+    throw new SmimeError('EMAIL_INVALID', `"${email}" is not a mail address`);
+  }
+  return normalizeEmail(e);
+}
+
+function toPem(der: Buffer): string {
+  const body = der
+    .toString('base64')
+    .replace(/.{64}/g, '$&\n')
+    .replace(/\n?$/, '\n');
+  return `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
+}
+
+export function findCert(state: AdminState, email: string): CertRecord {
+  const rec = state.certificates.find((c) => sameEmail(c.email, email));
+  if (!rec) throw new SmimeError('CERT_NOT_FOUND', `no certificate is registered for ${email.trim()}`);
+  return rec;
+}
+
+function inspect(ctx: DomainContext, ident: SigningIdentity, warnDays: number): CertificateInfo {
+  return inspectIdentity(ident, { now: ctx.now(), warnDays });
+}
+
+/** Opens a p12 and inspects it without saving anything: what the add dialog shows first. */
+export function previewCertificate(ctx: DomainContext, p12: Buffer, password: string, fileName = 'the file'): CertificateInfo {
+  return inspect(ctx, openPkcs12(p12, password, fileName), ctx.load().settings.warnDays[0]!);
+}
+
+function checkAddress(info: CertificateInfo, email: string): void {
+  if (info.emails.some((e) => sameEmail(e, email))) return;
+  throw new SmimeError(
+    'EMAIL_NOT_IN_CERTIFICATE',
+    info.emails.length > 0
+      ? `${email} is not in this certificate; it is for ${info.emails.join(', ')}`
+      : `${email} is not in this certificate; it names no mail address at all`,
+  );
+}
+
+/** Opens the p12 and checks it is for `email`: the validation every add, renew and import does first. */
+export function openForAddress(ctx: DomainContext, input: CertificateInput, what = input.fileName ?? 'the file') {
+  const ident = openPkcs12(input.p12, input.password, what);
+  const info = inspect(ctx, ident, ctx.load().settings.warnDays[0]!);
+  checkAddress(info, input.email);
+  return { ident, info };
+}
+
+function makeRecord(ctx: DomainContext, base: Pick<CertRecord, 'id' | 'version' | 'email' | 'addedAt'>, ident: SigningIdentity, info: CertificateInfo): CertRecord {
+  const { subject, commonName, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits } = info;
+  return {
+    ...base,
+    fileName: `${base.id}-v${base.version}.p12`,
+    ...{ subject, commonName, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits },
+    certificatePem: toPem(ident.certificate.raw),
+    chainPem: ident.chain.map((c) => toPem(c.raw)),
+    updatedAt: ctx.now().toISOString(),
+  };
+}
+
+/**
+ * Stores secret, file and record in that order and undoes the earlier steps when a later
+ * one fails, so a failure leaves nothing behind.
+ */
+async function persist(ctx: DomainContext, rec: CertRecord, input: CertificateInput, commit: (s: AdminState) => void): Promise<void> {
+  await ctx.secrets.set(secretAccount(rec), input.password);
+  const file = join(ctx.certDir(), rec.fileName);
+  try {
+    writeFileAtomic(file, input.p12, 0o600);
+    chmodSync(file, 0o600);
+    ctx.mutate(commit);
+  } catch (e) {
+    rmSync(file, { force: true });
+    await ctx.secrets.delete(secretAccount(rec)).catch(() => false);
+    throw e;
+  }
+}
+
+/** Registers a p12 for a From address that the certificate names. */
+export async function addCertificate(ctx: DomainContext, input: CertificateInput): Promise<CertificateView> {
+  const email = validateEmail(input.email);
+  const { ident, info } = openForAddress(ctx, { ...input, email });
+  const exists = (s: AdminState) => s.certificates.some((c) => sameEmail(c.email, email));
+  if (exists(ctx.load())) throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered; renew it instead`);
+  const rec = makeRecord(ctx, { id: randomUUID(), version: 1, email, addedAt: ctx.now().toISOString() }, ident, info);
+  await persist(ctx, rec, input, (s) => {
+    if (exists(s)) throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered`);
+    s.certificates.push(rec);
+  });
+  ctx.audit('certificate.add', email, { fingerprintSha256: rec.fingerprintSha256, notAfter: rec.notAfter });
+  return getCertificate(ctx, email);
+}
+
+/** Replaces the p12 of an address; the old one stays in force until the new one is validated and saved. */
+export async function renewCertificate(ctx: DomainContext, input: CertificateInput): Promise<CertificateView> {
+  const email = validateEmail(input.email);
+  const old = findCert(ctx.load(), email);
+  const { ident, info } = openForAddress(ctx, { ...input, email });
+  const rec = makeRecord(ctx, { id: old.id, version: old.version + 1, email: old.email, addedAt: old.addedAt }, ident, info);
+  await persist(ctx, rec, input, (s) => {
+    const idx = s.certificates.findIndex((c) => c.id === old.id);
+    if (idx < 0) throw new SmimeError('CERT_NOT_FOUND', `no certificate is registered for ${email}`);
+    s.certificates[idx] = rec;
+  });
+  rmSync(join(ctx.certDir(), old.fileName), { force: true });
+  await ctx.secrets.delete(secretAccount(old)).catch(() => false);
+  const details = { fingerprintSha256: rec.fingerprintSha256, previousFingerprintSha256: old.fingerprintSha256, notAfter: rec.notAfter };
+  ctx.audit('certificate.renew', email, details);
+  return getCertificate(ctx, email);
+}
+
+/** Compositions that still need a certificate: checked in them, or served by their last reflection. */
+export function certificateUsers(state: AdminState, rec: CertRecord): { checked: string[]; reflected: string[] } {
+  const checked = state.compositions.filter((c) => c.certificateIds.includes(rec.id)).map((c) => c.name);
+  const reflected = state.compositions
+    .filter((c) => !c.certificateIds.includes(rec.id))
+    .filter((c) => c.lastReflection?.snapshot.certificates.some((x) => sameEmail(x.email, rec.email)))
+    .map((c) => c.name);
+  return { checked, reflected };
+}
+
+/** Deletes a certificate: admin password first, and only once no composition uses it, not even in its last reflection. */
+export async function removeCertificate(ctx: DomainContext, input: { email: string; adminPassword: string }): Promise<void> {
+  const state = ctx.load();
+  verifyAdminPassword(state.adminPassword, input.adminPassword);
+  const rec = findCert(state, input.email);
+  const { checked, reflected } = certificateUsers(state, rec);
+  if (checked.length > 0 || reflected.length > 0) {
+    const quoted = (xs: string[]) => xs.map((n) => `"${n}"`).join(', ');
+    const parts: string[] = [];
+    if (checked.length > 0) parts.push(`it is checked in ${quoted(checked)}: uncheck it there`);
+    if (reflected.length > 0) {
+      const which = reflected.length === 1 ? 'that composition' : 'those compositions';
+      parts.push(`the mail servers still use it through ${quoted(reflected)}: reflect ${which} first`);
+    }
+    throw new SmimeError('CERT_IN_USE', `the certificate for ${rec.email} is still in use; ${parts.join('; ')}`);
+  }
+  ctx.mutate((s) => {
+    s.certificates = s.certificates.filter((c) => c.id !== rec.id);
+  });
+  rmSync(join(ctx.certDir(), rec.fileName), { force: true });
+  await ctx.secrets.delete(secretAccount(rec)).catch(() => false);
+  ctx.audit('certificate.remove', rec.email, { fingerprintSha256: rec.fingerprintSha256 });
+}
+
+/** A record as screens and the CLI show it, with its status at this moment. */
+export function certificateView(rec: CertRecord, state: AdminState, now: Date): CertificateView {
+  const certificate = new X509Certificate(rec.certificatePem);
+  const chain = rec.chainPem.map((p) => new X509Certificate(p));
+  const { warnings } = inspectIdentity({ certificate, chain, keyType: rec.keyType, keyBits: rec.keyBits }, { now, warnDays: state.settings.warnDays[0] });
+  const { id, email, commonName, subject, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits } = rec;
+  return {
+    ...{ id, email, commonName, subject, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits },
+    chainLength: rec.chainPem.length,
+    ...statusAt(rec, now, state.settings.warnDays),
+    usedBy: state.compositions.filter((c) => c.certificateIds.includes(rec.id)).map((c) => c.name),
+    warnings,
+  };
+}
+
+/** Every registered certificate, soonest expiry first. */
+export function listCertificates(ctx: DomainContext): CertificateView[] {
+  const state = ctx.load();
+  const now = ctx.now();
+  return state.certificates.map((c) => certificateView(c, state, now)).sort((a, b) => a.notAfter.localeCompare(b.notAfter));
+}
+
+export function getCertificate(ctx: DomainContext, email: string): CertificateView {
+  const state = ctx.load();
+  return certificateView(findCert(state, email), state, ctx.now());
+}
+
+/** Certificates that are expired or inside a warning threshold: for start-up and daily notices. */
+export function certificatesNeedingAttention(ctx: DomainContext): CertificateView[] {
+  return listCertificates(ctx).filter((c) => c.status !== 'valid');
+}
+
+/** The stored p12 and its keychain password, opened: what signing and reflecting need. */
+export async function loadIdentity(ctx: DomainContext, rec: CertRecord): Promise<{ identity: SigningIdentity; p12: Buffer; password: string }> {
+  const password = await ctx.secrets.get(secretAccount(rec));
+  if (password === null) {
+    throw new SmimeError('SECRET_MISSING', `the keychain holds no password for the certificate of ${rec.email}; renew the certificate to store it again`);
+  }
+  let p12: Buffer;
+  try {
+    p12 = readFileSync(join(ctx.dataDir, CERT_DIR, rec.fileName));
+  } catch {
+    throw new SmimeError('FILE_UNREADABLE', `the PKCS#12 file of ${rec.email} is missing from ${join(ctx.dataDir, CERT_DIR)}; renew the certificate`);
+  }
+  return { identity: openPkcs12(p12, password, `the stored certificate of ${rec.email}`), p12, password };
+}

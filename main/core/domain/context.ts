@@ -1,0 +1,62 @@
+/**
+ * What every admin operation works with: the state document, the keychain, the clock and
+ * the data folder, behind ports. One instance per service; modules take it as their first
+ * argument instead of sharing a class.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock, type Clock, type SecretStore, type StateStore } from './ports';
+import { appendAudit, type AuditEntry } from './audit';
+import type { AdminState } from './state';
+
+/** The keychain service under which p12 passwords are stored. */
+export const SECRET_SERVICE = 'smime-admin';
+export const CERT_DIR = 'certs';
+
+export interface AdminDeps {
+  store: StateStore;
+  secrets: SecretStore;
+  dataDir: string;
+  clock?: Clock;
+}
+
+export class DomainContext {
+  readonly store: StateStore;
+  readonly secrets: SecretStore;
+  readonly clock: Clock;
+  readonly dataDir: string;
+
+  constructor(deps: AdminDeps) {
+    this.store = deps.store;
+    this.secrets = deps.secrets;
+    this.clock = deps.clock ?? systemClock;
+    this.dataDir = deps.dataDir;
+  }
+
+  now(): Date {
+    return this.clock.now();
+  }
+
+  load(): AdminState {
+    return this.store.load();
+  }
+
+  /** Load, change, save: `fn` may throw, and then nothing is saved. */
+  mutate<T>(fn: (s: AdminState) => T): T {
+    const state = this.load();
+    const result = fn(state);
+    this.store.save(state);
+    return result;
+  }
+
+  audit(action: string, target?: string, details?: AuditEntry['details']): void {
+    appendAudit(this.dataDir, this.now(), action, target, details);
+  }
+
+  /** The folder of stored p12 files (mode 0700), created on first use. */
+  certDir(): string {
+    const dir = join(this.dataDir, CERT_DIR);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+}
