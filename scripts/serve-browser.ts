@@ -1,9 +1,10 @@
 /**
  * npm run start:browser — the renderer in a normal browser, backed by the real core in this
- * process (real keychain, real settings). Listens on 127.0.0.1 only; every request needs the
- * per-run token printed below. For development and demos; the app itself is Electron.
+ * process (real keychain, real settings). Listens on 127.0.0.1 only and answers only our own
+ * page on that origin (see browser-bridge/request-guard); every IPC call needs the per-run token,
+ * which reaches the page inside its HTML. For development and demos; the app itself is Electron.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -14,14 +15,40 @@ import { defaultDataDir } from '../main/core/data-dir';
 import { writeFileAtomic } from '../main/core/files';
 import { resolveRendererFile } from '../main/electron/renderer-files';
 import { createHandlers } from '../main/ipc/handlers';
-import { bridgeCall } from './browser-bridge/server';
+import { CLIENT_PATH, IPC_PREFIX } from './browser-bridge/protocol';
+import { isPagePath, refuseRequest } from './browser-bridge/request-guard';
+import { bridgeCall, bridgedIndexHtml } from './browser-bridge/server';
+
+/** On every response: no sniffing, no referrer, nothing cached, no cross-origin embedding; never CORS headers. */
+const BASE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'cross-origin-resource-policy': 'same-origin',
+};
+/** The page also refuses framing (frame-ancestors is ignored in a meta CSP) and keeps its window to itself. */
+const PAGE_HEADERS = {
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+};
+/** The largest request the contract allows (128 MiB of .eml) as base64 JSON, with room to spare. */
+const MAX_BODY_BYTES = 192 * 1024 * 1024;
 
 async function main(): Promise<void> {
+  const requested = Number(process.env.PORT || 5180);
+  if (!Number.isInteger(requested) || requested < 0 || requested > 65535) {
+    throw new Error(`PORT must be a port number (0 picks a free one), not ${JSON.stringify(process.env.PORT)}`);
+  }
   const root = join(__dirname, 'renderer');
   const dataDir = defaultDataDir();
   const exports = join(dataDir, 'exports');
   const token = randomBytes(24).toString('hex');
-  const service = new AdminService({ store: new ConfStateStore(dataDir), secrets: new KeytarSecretStore(SECRET_SERVICE), dataDir });
+  const service = new AdminService({
+    store: new ConfStateStore(dataDir),
+    secrets: new KeytarSecretStore(SECRET_SERVICE),
+    dataDir,
+  });
   const handlers = createHandlers({
     service,
     // a browser cannot show native dialogs for main: files come in by drag and drop, saves go to the exports folder
@@ -37,49 +64,92 @@ async function main(): Promise<void> {
     systemLanguage: () => ((process.env.LANG ?? '').startsWith('ja') ? 'ja' : 'en'),
   });
   const client = readFileSync(join(__dirname, 'bridge-client.js'), 'utf8');
+  const clientHash = createHash('sha384').update(client).digest('base64');
+  const indexHtml = () => bridgedIndexHtml(readFileSync(join(root, 'index.html'), 'utf8'), { token, clientHash });
+  // fail at start, not on the first page load, if the built page no longer has what we patch
+  indexHtml();
+  let port = 0;
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
+      if (!res.headersSent) res.writeHead(500, BASE_HEADERS);
       res.end();
     });
   });
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = refuseRequest(req, { port, token });
+    if (refusal) {
+      // the body is drained, not read: a refused request never reaches the core
+      req.resume();
+      res
+        .writeHead(refusal.status, { ...BASE_HEADERS, 'content-type': 'text/plain; charset=utf-8' })
+        .end(`${refusal.code}\n`);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method === 'POST' && url.pathname.startsWith('/__ipc/')) {
-      if (req.headers['x-smime-token'] !== token) {
-        res.writeHead(403).end();
+    if (url.pathname.startsWith(IPC_PREFIX)) {
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+        req.resume();
+        res.writeHead(413, { ...BASE_HEADERS, connection: 'close' }).end();
         return;
       }
       const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(await bridgeCall(handlers, decodeURIComponent(url.pathname.slice(7)), Buffer.concat(chunks).toString('utf8')));
+      let size = 0;
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        // a chunked body has no length up front: stop reading, the connection goes with it
+        if (size > MAX_BODY_BYTES) return void res.writeHead(413, { ...BASE_HEADERS, connection: 'close' }).end();
+        chunks.push(c as Buffer);
+      }
+      let channel: string;
+      try {
+        channel = decodeURIComponent(url.pathname.slice(IPC_PREFIX.length));
+      } catch {
+        channel = '';
+      }
+      const answer = await bridgeCall(handlers, channel, Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8' }).end(answer);
       return;
     }
-    if (url.pathname === '/__bridge.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(`window.__smimeToken=${JSON.stringify(token)};\n${client}`);
+    if (url.pathname === CLIENT_PATH) {
+      res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }).end(client);
+      return;
+    }
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204, BASE_HEADERS).end();
+      return;
+    }
+    if (isPagePath(url.pathname)) {
+      res
+        .writeHead(200, { ...BASE_HEADERS, ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8' })
+        .end(indexHtml());
       return;
     }
     const f = resolveRendererFile(root, `app://smime-admin${url.pathname}`);
-    if (!f) {
-      res.writeHead(404).end();
-      return;
-    }
-    let body: Buffer;
+    let body: Buffer | undefined;
     try {
-      body = readFileSync(f.path);
+      body = f ? readFileSync(f.path) : undefined;
     } catch {
-      res.writeHead(404).end();
+      body = undefined;
+    }
+    if (!f || !body) {
+      res.writeHead(404, BASE_HEADERS).end();
       return;
     }
-    if (f.path.endsWith('index.html')) {
-      body = Buffer.from(body.toString('utf8').replace("connect-src 'none'", "connect-src 'self'").replace(/script-src [^;]+/, "script-src 'self'").replace('<head>', '<head><script src="/__bridge.js"></script>'));
-    }
-    res.writeHead(200, { 'content-type': f.type }).end(body);
+    res.writeHead(200, { ...BASE_HEADERS, 'content-type': f.type }).end(body);
   }
-  server.listen(Number(process.env.PORT ?? 5180), '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    process.stdout.write(`smime-admin in the browser: http://127.0.0.1:${port}/  (data folder ${dataDir}; files to open: drag them onto the window; saved files: ${exports})\n`);
+  server.on('error', (e) => {
+    process.stderr.write(`start:browser: cannot listen on 127.0.0.1:${requested}: ${e.message}\n`);
+    process.exit(1);
+  });
+  server.listen(requested, '127.0.0.1', () => {
+    port = (server.address() as { port: number }).port;
+    process.stdout.write(
+      `smime-admin in the browser: http://127.0.0.1:${port}/  (data folder ${dataDir}; files to open: drag them onto the window; saved files: ${exports})\n`,
+    );
   });
 }
 
-void main();
+main().catch((e: unknown) => {
+  process.stderr.write(`start:browser: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,9 +1,11 @@
 /**
  * window.smime in a plain browser, for tests and `npm run start:browser` only: the same
  * createApi the Electron preload uses, carried over Playwright's exposeFunction or a
- * loopback POST with a per-run token. Never part of the app build.
+ * loopback POST with a per-run token. Never part of the app build, and never holds the token
+ * itself: any page may include a script, only our own origin can read our HTML.
  */
 import { createApi } from '../../preload/api';
+import { IPC_PREFIX, TOKEN_HEADER, TOKEN_META } from './protocol';
 
 type Listener = (payload: unknown) => void;
 
@@ -11,7 +13,6 @@ declare global {
   interface Window {
     __smimeBridge?: (channel: string, body: string) => Promise<string>;
     __smimeEmit?: (event: string, payload: unknown) => void;
-    __smimeToken?: string;
   }
 }
 
@@ -26,9 +27,22 @@ function encode(v: unknown): string {
   });
 }
 
+/** Takes the token from the meta tag the server put above this script, and drops the tag from the DOM. */
+function takeToken(): string {
+  const meta = document.querySelector<HTMLMetaElement>(`meta[name="${TOKEN_META}"]`);
+  meta?.remove();
+  return meta?.content ?? '';
+}
+
+const token = takeToken();
+
 async function transport(channel: string, body: string): Promise<string> {
   if (window.__smimeBridge) return window.__smimeBridge(channel, body);
-  const r = await fetch(`/__ipc/${encodeURIComponent(channel)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-smime-token': window.__smimeToken ?? '' }, body });
+  const r = await fetch(`${IPC_PREFIX}${encodeURIComponent(channel)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
+    body,
+  });
   return r.text();
 }
 
