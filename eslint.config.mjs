@@ -10,7 +10,10 @@ export default tseslint.config(
     plugins: { local: { rules: { layers: layersRule } } },
     rules: {
       '@typescript-eslint/no-require-imports': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -19,6 +22,8 @@ export default tseslint.config(
   },
   {
     files: ['bin/**/*.js', 'scripts/**/*.mjs', 'eslint/**/*.mjs'],
-    languageOptions: { globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
+    },
   },
 );

@@ -9,17 +9,49 @@ const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 export const LAYERS = [
   { name: 'contract', dir: 'main/contract', may: ['zod'] },
   { name: 'core-engine', dir: 'main/core/engine', may: ['node:*', 'node-forge', 'contract', 'core-base'] },
-  { name: 'core-relay', dir: 'main/core/relay', may: ['node:*', 're2js', 'zod', 'contract', 'core-base', 'core-engine'] },
-  { name: 'core-domain', dir: 'main/core/domain', may: ['node:*', 'contract', 'core-base', 'core-engine', 'core-relay'] },
+  {
+    name: 'core-relay',
+    dir: 'main/core/relay',
+    may: ['node:*', 're2js', 'zod', 'contract', 'core-base', 'core-engine'],
+  },
+  {
+    name: 'core-domain',
+    dir: 'main/core/domain',
+    may: ['node:*', 'contract', 'core-base', 'core-engine', 'core-relay'],
+  },
   { name: 'core-base', dir: 'main/core', may: ['node:*', 'contract'] },
-  { name: 'adapters', dir: 'main/adapters', may: ['node:*', 'keytar', 'conf', 'proper-lockfile', 'contract', 'core-base', 'core-domain'] },
+  {
+    name: 'adapters',
+    dir: 'main/adapters',
+    may: ['node:*', 'keytar', 'conf', 'proper-lockfile', 'contract', 'core-base', 'core-domain'],
+  },
   {
     name: 'server',
     dir: 'main/server',
-    may: ['node:*', 'smtp-server', 'nodemailer', 'nodemailer/*', 'prom-client', 'pino', 'contract', 'core-base', 'core-engine', 'core-relay'],
+    may: [
+      'node:*',
+      'smtp-server',
+      'nodemailer',
+      'nodemailer/*',
+      'prom-client',
+      'pino',
+      'contract',
+      'core-base',
+      'core-engine',
+      'core-relay',
+    ],
   },
-  { name: 'cli', dir: 'main/cli', may: ['node:*', 'contract', 'core-base', 'core-engine', 'core-relay', 'core-domain', 'adapters', 'server'] },
-  { name: 'ipc', dir: 'main/ipc', may: ['node:*', 'zod', 'contract', 'core-base', 'core-engine', 'core-relay', 'core-domain', 'logging'], types: ['electron'] },
+  {
+    name: 'cli',
+    dir: 'main/cli',
+    may: ['node:*', 'contract', 'core-base', 'core-engine', 'core-relay', 'core-domain', 'adapters', 'server'],
+  },
+  {
+    name: 'ipc',
+    dir: 'main/ipc',
+    may: ['node:*', 'zod', 'contract', 'core-base', 'core-engine', 'core-relay', 'core-domain', 'logging'],
+    types: ['electron'],
+  },
   {
     name: 'electron-main',
     dir: 'main/electron',
@@ -29,7 +61,12 @@ export const LAYERS = [
   { name: 'logging', dir: 'main/logging.ts', may: ['node:*'] },
   { name: 'electron-entry', dir: 'main/index.ts', may: ['electron', 'electron-store', 'node:*', 'electron-main'] },
   { name: 'preload', dir: 'preload', may: ['electron'], types: ['contract'] },
-  { name: 'renderer', dir: 'renderer', may: ['react', 'react/*', 'react-dom', 'react-dom/*', 'zustand', 'contract-messages'], types: ['contract', 'preload'] },
+  {
+    name: 'renderer',
+    dir: 'renderer',
+    may: ['react', 'react/*', 'react-dom', 'react-dom/*', 'zustand', 'contract-messages'],
+    types: ['contract', 'preload'],
+  },
 ];
 
 function layerOf(absPath) {
@@ -50,12 +87,20 @@ function packageMatches(spec, pattern) {
 
 /** Does `allowed` (a list of layer names and package patterns) admit the target? */
 function admits(allowed, target) {
-  if (target.kind === 'layer') return allowed.includes(target.name) || (target.name === 'contract-messages' && allowed.includes('contract'));
+  if (target.kind === 'layer')
+    return allowed.includes(target.name) || (target.name === 'contract-messages' && allowed.includes('contract'));
   return allowed.some((p) => packageMatches(target.spec, p));
 }
 
 export const layersRule = {
-  meta: { type: 'problem', schema: [], messages: { denied: '{{from}} may not import {{what}} (allowed: {{allowed}}). See the layers in eslint/layers.mjs and the README.' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      denied:
+        '{{from}} may not import {{what}} (allowed: {{allowed}}). See the layers in eslint/layers.mjs and the README.',
+    },
+  },
   create(context) {
     const file = context.filename;
     const found = layerOf(file);
@@ -72,15 +117,25 @@ export const layersRule = {
       } else target = { kind: 'package', spec };
       if (admits(me.may, target) || (typeOnly && admits(me.types ?? [], target))) return;
       const allowed = [...me.may, ...(me.types ?? []).map((t) => `types of ${t}`)].join(', ') || 'nothing';
-      context.report({ node, messageId: 'denied', data: { from, what: target.kind === 'layer' ? `${target.name} (${spec})` : spec, allowed } });
+      context.report({
+        node,
+        messageId: 'denied',
+        data: { from, what: target.kind === 'layer' ? `${target.name} (${spec})` : spec, allowed },
+      });
     };
     return {
-      ImportDeclaration: (n) => check(n, n.source.value, n.importKind === 'type' || (n.specifiers.length > 0 && n.specifiers.every((s) => s.importKind === 'type'))),
+      ImportDeclaration: (n) =>
+        check(
+          n,
+          n.source.value,
+          n.importKind === 'type' || (n.specifiers.length > 0 && n.specifiers.every((s) => s.importKind === 'type')),
+        ),
       ExportNamedDeclaration: (n) => n.source && check(n, n.source.value, n.exportKind === 'type'),
       ExportAllDeclaration: (n) => check(n, n.source.value, n.exportKind === 'type'),
       ImportExpression: (n) => n.source.type === 'Literal' && check(n, n.source.value, false),
       CallExpression: (n) => {
-        if (n.callee.type === 'Identifier' && n.callee.name === 'require' && n.arguments[0]?.type === 'Literal') check(n, n.arguments[0].value, false);
+        if (n.callee.type === 'Identifier' && n.callee.name === 'require' && n.arguments[0]?.type === 'Literal')
+          check(n, n.arguments[0].value, false);
       },
     };
   },

@@ -16,7 +16,8 @@ export function setLogSink(fn: (line: string) => void): void {
   sink = fn;
 }
 
-const SECRET_FIELD = /("?(?:password|passphrase|adminPassword|newPassword|currentPassword|secret|p12|privateKey)"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\s,}]+)/gi;
+const SECRET_FIELD =
+  /("?(?:password|passphrase|adminPassword|newPassword|currentPassword|secret|p12|privateKey)"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\s,}]+)/gi;
 
 export function redact(text: string): string {
   return text

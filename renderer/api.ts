@@ -22,7 +22,9 @@ export async function unwrap<T>(p: Promise<Envelope<T>>): Promise<T> {
 }
 
 export function toUiError(e: unknown): UiError {
-  return e instanceof UiError ? e : new UiError({ code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) });
+  return e instanceof UiError
+    ? e
+    : new UiError({ code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) });
 }
 
 export const api = () => window.smime;

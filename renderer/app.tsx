@@ -20,8 +20,14 @@ function AttentionBanner() {
   if (attention.length === 0) return null;
   return (
     <div className="banner warn" role="status" data-testid="attention">
-      <strong>{t.attention.title}</strong>: {attention.map((c) => `${c.email} (${c.status === 'expiring' ? fill(t.status.expiring, { n: c.daysLeft }) : t.status[c.status]})`).join(', ')}.{' '}
-      {t.attention.renew}{' '}
+      <strong>{t.attention.title}</strong>:{' '}
+      {attention
+        .map(
+          (c) =>
+            `${c.email} (${c.status === 'expiring' ? fill(t.status.expiring, { n: c.daysLeft }) : t.status[c.status]})`,
+        )
+        .join(', ')}
+      . {t.attention.renew}{' '}
       <button type="button" className="link" onClick={() => go('certificates')}>
         {t.nav.certificates}
       </button>
@@ -74,7 +80,12 @@ export function App() {
         <ul>
           {SCREENS.map((s) => (
             <li key={s}>
-              <button type="button" className={s === screen ? 'selected' : ''} aria-current={s === screen ? 'page' : undefined} onClick={() => go(s)}>
+              <button
+                type="button"
+                className={s === screen ? 'selected' : ''}
+                aria-current={s === screen ? 'page' : undefined}
+                onClick={() => go(s)}
+              >
                 {t.nav[s]}
                 {s === 'reflect' && pendingCount > 0 && <span className="count">{pendingCount}</span>}
               </button>

@@ -17,13 +17,16 @@ function pinScripts() {
       handler(html, ctx) {
         if (!ctx.bundle) return html;
         const hashes = [];
-        const out = html.replace(/<script type="module" crossorigin src="\.\/(assets\/[^"]+\.js)"><\/script>/g, (_m, file) => {
-          const chunk = ctx.bundle[file];
-          if (!chunk || chunk.type !== 'chunk') throw new Error(`pin-scripts: no chunk for ${file}`);
-          const hash = `sha384-${createHash('sha384').update(chunk.code).digest('base64')}`;
-          hashes.push(`'${hash}'`);
-          return `<script type="module" crossorigin integrity="${hash}" src="./${file}"></script>`;
-        });
+        const out = html.replace(
+          /<script type="module" crossorigin src="\.\/(assets\/[^"]+\.js)"><\/script>/g,
+          (_m, file) => {
+            const chunk = ctx.bundle[file];
+            if (!chunk || chunk.type !== 'chunk') throw new Error(`pin-scripts: no chunk for ${file}`);
+            const hash = `sha384-${createHash('sha384').update(chunk.code).digest('base64')}`;
+            hashes.push(`'${hash}'`);
+            return `<script type="module" crossorigin integrity="${hash}" src="./${file}"></script>`;
+          },
+        );
         if (hashes.length === 0) throw new Error('pin-scripts: no script found to pin');
         return out.replace("script-src 'self'", `script-src ${hashes.join(' ')}`);
       },

@@ -24,12 +24,76 @@ function openssl(args: string[], cwd?: string): string {
 }
 
 function fixtures(dir: string): { p12: string; keyPem: string; certPem: string } {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=Bench CA', '-addext', 'basicConstraints=critical,CA:TRUE'], dir);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=Bench'], dir);
-  writeFileSync(join(dir, 'ext'), 'subjectAltName=email:bench@example.com\nextendedKeyUsage=emailProtection\nkeyUsage=critical,digitalSignature\n');
-  openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'ext', '-out', 'leaf.pem'], dir);
-  openssl(['pkcs12', '-export', '-inkey', 'leaf.key', '-in', 'leaf.pem', '-certfile', 'ca.pem', '-out', 'b.p12', '-passout', 'pass:bench'], dir);
-  return { p12: join(dir, 'b.p12'), keyPem: readFileSync(join(dir, 'leaf.key'), 'utf8'), certPem: readFileSync(join(dir, 'leaf.pem'), 'utf8') };
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=Bench CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+    ],
+    dir,
+  );
+  openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=Bench'],
+    dir,
+  );
+  writeFileSync(
+    join(dir, 'ext'),
+    'subjectAltName=email:bench@example.com\nextendedKeyUsage=emailProtection\nkeyUsage=critical,digitalSignature\n',
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-extfile',
+      'ext',
+      '-out',
+      'leaf.pem',
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      'leaf.key',
+      '-in',
+      'leaf.pem',
+      '-certfile',
+      'ca.pem',
+      '-out',
+      'b.p12',
+      '-passout',
+      'pass:bench',
+    ],
+    dir,
+  );
+  return {
+    p12: join(dir, 'b.p12'),
+    keyPem: readFileSync(join(dir, 'leaf.key'), 'utf8'),
+    certPem: readFileSync(join(dir, 'leaf.pem'), 'utf8'),
+  };
 }
 
 function rate(fn: () => void, secs: number): number {
@@ -51,12 +115,15 @@ function median(xs: number[]): number {
 }
 
 function message4k(): Buffer {
-  const body = ('Thank you for your order. Your parcel ships tomorrow.\n').repeat(70);
-  return Buffer.from(`From: Shop <bench@example.com>\nTo: customer@example.org\nSubject: Your order\nDate: Sat, 28 Nov 2026 10:00:00 +0900\nMessage-ID: <bench@example.com>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\n${body}`).subarray(0, 4096);
+  const body = 'Thank you for your order. Your parcel ships tomorrow.\n'.repeat(70);
+  return Buffer.from(
+    `From: Shop <bench@example.com>\nTo: customer@example.org\nSubject: Your order\nDate: Sat, 28 Nov 2026 10:00:00 +0900\nMessage-ID: <bench@example.com>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\n${body}`,
+  ).subarray(0, 4096);
 }
 
 function message20m(): Buffer {
-  const head = 'From: bench@example.com\r\nTo: customer@example.org\r\nSubject: Big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n';
+  const head =
+    'From: bench@example.com\r\nTo: customer@example.org\r\nSubject: Big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n';
   const target = 20 * 1024 * 1024;
   const binLen = Math.floor(((target - head.length - 20) * 76) / 78 / 4) * 3;
   const b64 = randomBytes(binLen).toString('base64').replace(/.{76}/g, '$&\r\n');
@@ -92,11 +159,13 @@ function main(): void {
   try {
     const fx = fixtures(dir);
     const p12 = readFileSync(fx.p12);
-    const importMs = median(Array.from({ length: quick ? 3 : 20 }, () => {
-      const t = performance.now();
-      openPkcs12(p12, 'bench');
-      return performance.now() - t;
-    }));
+    const importMs = median(
+      Array.from({ length: quick ? 3 : 20 }, () => {
+        const t = performance.now();
+        openPkcs12(p12, 'bench');
+        return performance.now() - t;
+      }),
+    );
     const id = openPkcs12(p12, 'bench');
     const signer = prepareSigner(id);
     const m4 = message4k();
@@ -108,7 +177,14 @@ function main(): void {
     const runs = Array.from({ length: quick ? 1 : 5 }, () => {
       const r = spawnSync(process.execPath, [__filename, '--big-child', fx.p12, bigPath], { maxBuffer: 1 << 20 });
       if (r.status !== 0) throw new Error(r.stderr.toString());
-      return JSON.parse(r.stdout.toString()) as { ms: number; coldMs: number; concatMs: number; bytes: number; baseRss: number; maxRss: number };
+      return JSON.parse(r.stdout.toString()) as {
+        ms: number;
+        coldMs: number;
+        concatMs: number;
+        bytes: number;
+        baseRss: number;
+        maxRss: number;
+      };
     });
     const bigMs = median(runs.map((r) => r.ms));
     const concatMs = median(runs.map((r) => r.concatMs));
@@ -118,11 +194,26 @@ function main(): void {
     const baseRss = median(runs.map((r) => r.baseRss));
 
     // OpenSSL signing the same message as S/MIME (canonical text mode), whole process
-    const cmsMs = median(Array.from({ length: quick ? 1 : 5 }, () => {
-      const t = performance.now();
-      openssl(['cms', '-sign', '-in', bigPath, '-signer', join(dir, 'leaf.pem'), '-inkey', join(dir, 'leaf.key'), '-md', 'sha256', '-out', join(dir, 'cms.out')]);
-      return performance.now() - t;
-    }));
+    const cmsMs = median(
+      Array.from({ length: quick ? 1 : 5 }, () => {
+        const t = performance.now();
+        openssl([
+          'cms',
+          '-sign',
+          '-in',
+          bigPath,
+          '-signer',
+          join(dir, 'leaf.pem'),
+          '-inkey',
+          join(dir, 'leaf.key'),
+          '-md',
+          'sha256',
+          '-out',
+          join(dir, 'cms.out'),
+        ]);
+        return performance.now() - t;
+      }),
+    );
 
     // OpenSSL's own figures, same machine, same run
     const rsaOut = openssl(['speed', '-seconds', quick ? '1' : '3', 'rsa2048']);
@@ -136,30 +227,64 @@ function main(): void {
     const fKey = forge.pki.privateKeyFromPem(fx.keyPem);
     const fCert = forge.pki.certificateFromPem(fx.certPem);
     const content = m4.toString('binary');
-    const forgeRate = rate(() => {
-      const p7 = forge.pkcs7.createSignedData();
-      p7.content = forge.util.createBuffer(content);
-      p7.addCertificate(fCert);
-      p7.addSigner({ key: fKey, certificate: fCert, digestAlgorithm: forge.pki.oids.sha256!, authenticatedAttributes: [{ type: forge.pki.oids.contentType!, value: forge.pki.oids.data! }, { type: forge.pki.oids.messageDigest! }, { type: forge.pki.oids.signingTime!, value: new Date() as unknown as string }] });
-      p7.sign({ detached: true });
-      forge.asn1.toDer(p7.toAsn1()).getBytes();
-    }, quick ? 0.3 : 2);
+    const forgeRate = rate(
+      () => {
+        const p7 = forge.pkcs7.createSignedData();
+        p7.content = forge.util.createBuffer(content);
+        p7.addCertificate(fCert);
+        p7.addSigner({
+          key: fKey,
+          certificate: fCert,
+          digestAlgorithm: forge.pki.oids.sha256!,
+          authenticatedAttributes: [
+            { type: forge.pki.oids.contentType!, value: forge.pki.oids.data! },
+            { type: forge.pki.oids.messageDigest! },
+            { type: forge.pki.oids.signingTime!, value: new Date() as unknown as string },
+          ],
+        });
+        p7.sign({ detached: true });
+        forge.asn1.toDer(p7.toAsn1()).getBytes();
+      },
+      quick ? 0.3 : 2,
+    );
 
     // decisions: 1 000 recipients x 500 destination patterns
-    const patterns = Array.from({ length: 500 }, (_, i) => ({ id: i + 1, pattern: `@(?:[^@]+\\.)?dom${i}\\.example\\.jp$`, enabled: true, isDefault: false }));
+    const patterns = Array.from({ length: 500 }, (_, i) => ({
+      id: i + 1,
+      pattern: `@(?:[^@]+\\.)?dom${i}\\.example\\.jp$`,
+      enabled: true,
+      isDefault: false,
+    }));
     const tc = performance.now();
-    const policy = compilePolicy({ name: 'bench', intelligentBcc: true, destinationExceptions: [...defaultDestinationExceptions(1000), ...patterns], headerExceptions: [], certificates: [{ email: 'bench@example.com', fingerprintSha256: 'x', notBefore: new Date(0), notAfter: new Date(4e12) }] });
+    const policy = compilePolicy({
+      name: 'bench',
+      intelligentBcc: true,
+      destinationExceptions: [...defaultDestinationExceptions(1000), ...patterns],
+      headerExceptions: [],
+      certificates: [
+        { email: 'bench@example.com', fingerprintSha256: 'x', notBefore: new Date(0), notAfter: new Date(4e12) },
+      ],
+    });
     const compileMs = performance.now() - tc;
-    const recipients = Array.from({ length: 1000 }, (_, i) => ({ address: i % 10 === 0 ? `u${i}@mail.dom${i % 500}.example.jp` : i % 10 === 1 ? `u${i}@docomo.ne.jp` : `user${i}@host${i}.example.com` }));
+    const recipients = Array.from({ length: 1000 }, (_, i) => ({
+      address:
+        i % 10 === 0
+          ? `u${i}@mail.dom${i % 500}.example.jp`
+          : i % 10 === 1
+            ? `u${i}@docomo.ne.jp`
+            : `user${i}@host${i}.example.com`,
+    }));
     const headers = parseMessage(m4).headers;
     const tcold = performance.now();
     decide(policy, { mailFrom: 'bench@example.com', recipients }, parseMessage(message4k()).headers, new Date());
     const decideColdMs = performance.now() - tcold;
-    const decideMs = median(Array.from({ length: quick ? 3 : 15 }, () => {
-      const t = performance.now();
-      decide(policy, { mailFrom: 'bench@example.com', recipients }, headers, new Date());
-      return performance.now() - t;
-    }));
+    const decideMs = median(
+      Array.from({ length: quick ? 3 : 15 }, () => {
+        const t = performance.now();
+        decide(policy, { mailFrom: 'bench@example.com', recipients }, headers, new Date());
+        return performance.now() - t;
+      }),
+    );
 
     const sign20MBps = mb / (bigMs / 1000);
     const result = {

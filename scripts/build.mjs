@@ -2,7 +2,14 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+};
 // keytar is native; electron is provided by the runtime.
 const external = ['electron', 'keytar'];
 
@@ -10,13 +17,28 @@ await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'out/cli.j
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'out/bench.js', external });
 await build({ ...common, entryPoints: ['scripts/serve-browser.ts'], outfile: 'out/serve-browser.js', external });
 // the page side of the browser bridge, for start:browser only (never part of the app)
-await build({ bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', entryPoints: ['scripts/browser-bridge/client.ts'], outfile: 'out/bridge-client.js', logLevel: 'warning' });
+await build({
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'chrome120',
+  entryPoints: ['scripts/browser-bridge/client.ts'],
+  outfile: 'out/bridge-client.js',
+  logLevel: 'warning',
+});
 if (existsSync('main/index.ts')) {
   await build({ ...common, entryPoints: ['main/index.ts'], outfile: 'out/main/index.js', external });
 }
 if (existsSync('preload/index.ts')) {
   // Sandboxed preloads run in a restricted CommonJS environment: bundle everything but electron.
-  await build({ ...common, platform: 'browser', format: 'cjs', entryPoints: ['preload/index.ts'], outfile: 'out/preload/index.js', external: ['electron'] });
+  await build({
+    ...common,
+    platform: 'browser',
+    format: 'cjs',
+    entryPoints: ['preload/index.ts'],
+    outfile: 'out/preload/index.js',
+    external: ['electron'],
+  });
 }
 if (existsSync('renderer/index.html')) {
   const { build: viteBuild } = await import('vite');

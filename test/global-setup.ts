@@ -21,8 +21,17 @@ async function startKeyring(): Promise<void> {
   need('dbus-daemon');
   need('gnome-keyring-daemon');
   home = mkdtempSync(join(tmpdir(), 'smime-keyring-'));
-  const env = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_RUNTIME_DIR: home, XDG_CONFIG_HOME: join(home, 'config') };
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_RUNTIME_DIR: home,
+    XDG_CONFIG_HOME: join(home, 'config'),
+  };
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], {
+    env,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   children.push(bus);
   const address = await new Promise<string>((resolve, reject) => {
     let buf = '';
@@ -34,7 +43,10 @@ async function startKeyring(): Promise<void> {
     setTimeout(() => reject(new Error('dbus-daemon did not start')), 5000);
   });
   const keyringEnv = { ...env, DBUS_SESSION_BUS_ADDRESS: address };
-  const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env: keyringEnv, stdio: ['pipe', 'ignore', 'ignore'] });
+  const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
+    env: keyringEnv,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   children.push(keyring);
   keyring.stdin!.end('smime-admin-test-keyring');
   process.env.DBUS_SESSION_BUS_ADDRESS = address;

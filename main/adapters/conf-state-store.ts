@@ -19,7 +19,12 @@ export const MIGRATIONS: Record<string, (store: Conf<AdminState>) => void> = {
   '1.1.0': (store) => {
     const settings = store.get('settings') as unknown as { warnDays?: unknown; language?: unknown } | undefined;
     const wd = settings?.warnDays;
-    const warnDays = typeof wd === 'number' ? [wd, Math.min(7, wd)].filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => b - a) : Array.isArray(wd) ? wd : [30, 7];
+    const warnDays =
+      typeof wd === 'number'
+        ? [wd, Math.min(7, wd)].filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => b - a)
+        : Array.isArray(wd)
+          ? wd
+          : [30, 7];
     store.set('settings', { warnDays, language: (settings?.language as AdminState['settings']['language']) ?? null });
   },
 };
@@ -69,7 +74,11 @@ export class ConfStateStore implements StateStore {
 
   private corrupt(e: unknown): SmimeError {
     const msg = (e as Error).message ?? String(e);
-    const why = /JSON/i.test(msg) ? 'it is not valid JSON' : /schema/i.test(msg) ? `it does not match the schema (${msg.replace(/^Config schema violation: /, '')})` : msg;
+    const why = /JSON/i.test(msg)
+      ? 'it is not valid JSON'
+      : /schema/i.test(msg)
+        ? `it does not match the schema (${msg.replace(/^Config schema violation: /, '')})`
+        : msg;
     let backup = '';
     if (existsSync(this.path)) {
       const data = readFileSync(this.path);
@@ -103,7 +112,10 @@ export class ConfStateStore implements StateStore {
     try {
       conf.store = { ...conf.store, ...structuredClone(state) };
     } catch (e) {
-      throw new SmimeError('OUTPUT_UNWRITABLE', `cannot write the settings file ${this.path}: ${(e as Error).message.split('\n')[0]}`);
+      throw new SmimeError(
+        'OUTPUT_UNWRITABLE',
+        `cannot write the settings file ${this.path}: ${(e as Error).message.split('\n')[0]}`,
+      );
     }
   }
 }

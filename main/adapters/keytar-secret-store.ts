@@ -12,7 +12,8 @@ export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 15_000;
 
 function explain(message: string): string {
   if (/autolaunch D-Bus|DBUS_SESSION_BUS_ADDRESS|dbus-launch|X11/i.test(message)) return 'no D-Bus session is running';
-  if (/org\.freedesktop\.secrets|not provided by any \.service/i.test(message)) return 'no Secret Service (gnome-keyring, KWallet) is running';
+  if (/org\.freedesktop\.secrets|not provided by any \.service/i.test(message))
+    return 'no Secret Service (gnome-keyring, KWallet) is running';
   if (/locked/i.test(message)) return 'the keyring is locked';
   return message.split('\n')[0]!;
 }
@@ -31,12 +32,21 @@ export class KeytarSecretStore implements SecretStore {
     try {
       k = this.keytar ??= this.load();
     } catch (e) {
-      throw new SmimeError('KEYCHAIN_UNAVAILABLE', `the OS keychain cannot be used (${explain((e as Error).message)}); smime-admin never stores passwords anywhere else`);
+      throw new SmimeError(
+        'KEYCHAIN_UNAVAILABLE',
+        `the OS keychain cannot be used (${explain((e as Error).message)}); smime-admin never stores passwords anywhere else`,
+      );
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new SmimeError('KEYCHAIN_TIMEOUT', `the OS keychain did not answer within ${Math.round(this.timeoutMs / 1000)} s while trying to ${what}; unlock it and try again`)),
+        () =>
+          reject(
+            new SmimeError(
+              'KEYCHAIN_TIMEOUT',
+              `the OS keychain did not answer within ${Math.round(this.timeoutMs / 1000)} s while trying to ${what}; unlock it and try again`,
+            ),
+          ),
         this.timeoutMs,
       );
     });
@@ -44,7 +54,10 @@ export class KeytarSecretStore implements SecretStore {
       return await Promise.race([fn(k), timeout]);
     } catch (e) {
       if (e instanceof SmimeError) throw e;
-      throw new SmimeError('KEYCHAIN_UNAVAILABLE', `the OS keychain is not available (${explain((e as Error).message)}); smime-admin never stores passwords anywhere else`);
+      throw new SmimeError(
+        'KEYCHAIN_UNAVAILABLE',
+        `the OS keychain is not available (${explain((e as Error).message)}); smime-admin never stores passwords anywhere else`,
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -12,7 +12,11 @@ export function parse<O extends Options>(args: string[], options: O, usage: stri
   }
 }
 
-export function required(value: string | boolean | undefined | (string | boolean)[], flag: string, usage: string): string {
+export function required(
+  value: string | boolean | undefined | (string | boolean)[],
+  flag: string,
+  usage: string,
+): string {
   if (typeof value !== 'string' || value === '') throw new SmimeError('USAGE', `missing ${flag}; usage: ${usage}`);
   return value;
 }
@@ -20,6 +24,7 @@ export function required(value: string | boolean | undefined | (string | boolean
 /** A secret from the environment variable the user named; secrets never come from argv. */
 export function secretFromEnv(varName: string, flag: string): string {
   const v = process.env[varName];
-  if (v === undefined) throw new SmimeError('USAGE', `${flag} names ${varName}, but that environment variable is not set`);
+  if (v === undefined)
+    throw new SmimeError('USAGE', `${flag} names ${varName}, but that environment variable is not set`);
   return v;
 }

@@ -2,7 +2,15 @@
  * Codes become English words at the CLI's edge. JSON keeps the documented fields (`message`,
  * `reason`, `detail` as text) beside the codes and parameters, so scripts can use either.
  */
-import { decisionText, reflectWarningText, verifyFailureText, warningText, type CertWarning, type Decision, type ReflectWarning } from '../contract';
+import {
+  decisionText,
+  reflectWarningText,
+  verifyFailureText,
+  warningText,
+  type CertWarning,
+  type Decision,
+  type ReflectWarning,
+} from '../contract';
 import type { VerifyResult } from '../core/engine/smime';
 
 export const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
@@ -12,7 +20,9 @@ export function warningsJson(ws: CertWarning[]): (CertWarning & { message: strin
 }
 
 /** Any object with `warnings` gets each warning's message added. */
-export function withWarningText<T extends { warnings: CertWarning[] }>(v: T): Omit<T, 'warnings'> & { warnings: ReturnType<typeof warningsJson> } {
+export function withWarningText<T extends { warnings: CertWarning[] }>(
+  v: T,
+): Omit<T, 'warnings'> & { warnings: ReturnType<typeof warningsJson> } {
   return { ...v, warnings: warningsJson(v.warnings) };
 }
 
@@ -45,7 +55,8 @@ export function decisionJson(d: Decision): object {
 }
 
 export function decisionLine(d: Decision): string {
-  if (d.action === 'sign') return `${d.recipient}: sign with ${d.certificate.email} (${d.certificate.fingerprintSha256})`;
+  if (d.action === 'sign')
+    return `${d.recipient}: sign with ${d.certificate.email} (${d.certificate.fingerprintSha256})`;
   if (d.action === 'reject') return `${d.recipient}: reject ${d.smtp.code} ${d.smtp.text}`;
   return `${d.recipient}: unsigned (${d.reason}: ${decisionText(d)})`;
 }

@@ -36,9 +36,14 @@ export function formatCertificate(info: CertificateInfo): string {
 }
 
 export function inspectCommand(args: string[], out: Output): number {
-  const { values, positionals } = parse(args, { 'password-env': { type: 'string' }, json: { type: 'boolean' }, 'warn-days': { type: 'string' } }, INSPECT);
+  const { values, positionals } = parse(
+    args,
+    { 'password-env': { type: 'string' }, json: { type: 'boolean' }, 'warn-days': { type: 'string' } },
+    INSPECT,
+  );
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new SmimeError('USAGE', `give exactly one PKCS#12 file; usage: ${INSPECT}`);
+  if (!file || positionals.length > 1)
+    throw new SmimeError('USAGE', `give exactly one PKCS#12 file; usage: ${INSPECT}`);
   const password = secretFromEnv(required(values['password-env'], '--password-env', INSPECT), '--password-env');
   const id = openPkcs12(readInputFile(file, MAX_P12_BYTES, file), password, file);
   const info = inspectIdentity(id, values['warn-days'] ? { warnDays: Number(values['warn-days']) } : {});
@@ -65,7 +70,11 @@ export function signCommand(args: string[], _out: Output): number {
 }
 
 export function verifyCommand(args: string[], out: Output): number {
-  const { values, positionals } = parse(args, { in: { type: 'string' }, ca: { type: 'string' }, json: { type: 'boolean' } }, VERIFY);
+  const { values, positionals } = parse(
+    args,
+    { in: { type: 'string' }, ca: { type: 'string' }, json: { type: 'boolean' } },
+    VERIFY,
+  );
   if (positionals.length > 0) throw new SmimeError('USAGE', `unexpected argument ${positionals[0]}; usage: ${VERIFY}`);
   const inPath = required(values.in, '--in', VERIFY);
   let ca: X509Certificate[] | undefined;
@@ -82,7 +91,8 @@ export function verifyCommand(args: string[], out: Output): number {
         (r.signingTime ? `Signed:   ${r.signingTime}\n` : ''),
     );
   }
-  if (!r.valid) out.stderr(`smime-admin: signature invalid: ${r.failure ? verifyFailureText(r.failure) : 'unknown reason'}\n`);
+  if (!r.valid)
+    out.stderr(`smime-admin: signature invalid: ${r.failure ? verifyFailureText(r.failure) : 'unknown reason'}\n`);
   return r.valid ? 0 : 1;
 }
 

@@ -33,7 +33,12 @@ export type FileKind = (typeof FILE_KINDS)[number];
 
 export const requestSchemas = {
   'app:bootstrap': z.object({}).strict(),
-  'settings:update': z.object({ warnDays: z.array(z.number().int().min(1).max(365)).min(1).max(3).optional(), language: z.enum(['en', 'ja']).nullable().optional() }).strict(),
+  'settings:update': z
+    .object({
+      warnDays: z.array(z.number().int().min(1).max(365)).min(1).max(3).optional(),
+      language: z.enum(['en', 'ja']).nullable().optional(),
+    })
+    .strict(),
   'admin:set-password': z.object({ newPassword: secret, currentPassword: secret.optional() }).strict(),
   'file:open': z.object({ kind: z.enum(FILE_KINDS) }).strict(),
   'file:from-drop': z.object({ kind: z.enum(FILE_KINDS), name: z.string().min(1).max(255), bytes }).strict(),
@@ -51,7 +56,9 @@ export const requestSchemas = {
   'composition:set-bcc': z.object({ name, on: z.boolean() }).strict(),
   'exception:add-destination': z.object({ name, pattern, note: z.string().max(200).optional() }).strict(),
   'exception:add-header': z.object({ name, header: z.string().min(1).max(76), pattern }).strict(),
-  'exception:update': z.object({ name, id: exceptionId, pattern: pattern.optional(), header: z.string().min(1).max(76).optional() }).strict(),
+  'exception:update': z
+    .object({ name, id: exceptionId, pattern: pattern.optional(), header: z.string().min(1).max(76).optional() })
+    .strict(),
   'exception:set-enabled': z.object({ name, id: exceptionId, enabled: z.boolean() }).strict(),
   'exception:remove': z.object({ name, id: exceptionId }).strict(),
   'exception:test': z.object({ name, addresses: addressList, candidate: pattern.optional() }).strict(),
@@ -63,18 +70,30 @@ export const requestSchemas = {
       name,
       at: z.string().datetime({ offset: true }),
       source: z.discriminatedUnion('kind', [
-        z.object({
-          kind: z.literal('compose'),
-          from: z.string().min(1).max(320),
-          to: addressList,
-          cc: addressList,
-          bcc: addressList,
-          bccCopies: addressList,
-          subject: z.string().max(998),
-          body: z.string().max(10 * 1024 * 1024),
-          attachments: z.array(z.object({ name: z.string().min(1).max(255), type: z.string().max(127), bytes })).max(20),
-        }).strict(),
-        z.object({ kind: z.literal('eml'), file: token, mailFrom: z.string().max(320), recipients: addressList, bccCopies: addressList }).strict(),
+        z
+          .object({
+            kind: z.literal('compose'),
+            from: z.string().min(1).max(320),
+            to: addressList,
+            cc: addressList,
+            bcc: addressList,
+            bccCopies: addressList,
+            subject: z.string().max(998),
+            body: z.string().max(10 * 1024 * 1024),
+            attachments: z
+              .array(z.object({ name: z.string().min(1).max(255), type: z.string().max(127), bytes }))
+              .max(20),
+          })
+          .strict(),
+        z
+          .object({
+            kind: z.literal('eml'),
+            file: token,
+            mailFrom: z.string().max(320),
+            recipients: addressList,
+            bccCopies: addressList,
+          })
+          .strict(),
       ]),
     })
     .strict(),
@@ -144,7 +163,9 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError 
 /** Events main sends to the renderer. */
 export interface EventTypes {
   'reflect:progress': { name: string; step: ReflectProgress };
-  'menu:command': { command: 'go-certificates' | 'go-compositions' | 'go-reflect' | 'go-test' | 'go-settings' | 'add-certificate' };
+  'menu:command': {
+    command: 'go-certificates' | 'go-compositions' | 'go-reflect' | 'go-test' | 'go-settings' | 'add-certificate';
+  };
   'certificates:attention': CertificateView[];
 }
 export type EventName = keyof EventTypes;

@@ -99,7 +99,8 @@ export interface DecisionParams {
   'certificate-not-yet-valid': { email: string; notBefore: string };
 }
 export type DecisionReason = keyof DecisionParams;
-export type UnsignedReason = 'bcc-copy' | 'header-exception' | 'already-secured' | 'destination-exception' | 'no-certificate';
+export type UnsignedReason =
+  'bcc-copy' | 'header-exception' | 'already-secured' | 'destination-exception' | 'no-certificate';
 export type RejectReason = 'certificate-expired' | 'certificate-not-yet-valid';
 
 /** The reply a relay gives for a rejected recipient (RFC 5321 code, RFC 3463 enhanced code, text). */
@@ -110,7 +111,11 @@ export interface SmtpReply {
 }
 
 export const SMTP_EXPIRED: SmtpReply = { code: 451, enhanced: '4.7.5', text: 'S/MIME certificate is expired' };
-export const SMTP_NOT_YET_VALID: SmtpReply = { code: 451, enhanced: '4.7.5', text: 'S/MIME certificate is not yet valid' };
+export const SMTP_NOT_YET_VALID: SmtpReply = {
+  code: 451,
+  enhanced: '4.7.5',
+  text: 'S/MIME certificate is not yet valid',
+};
 
 type DecisionOf<R extends DecisionReason> = { recipient: string; reason: R; params: DecisionParams[R] };
 export type SignDecision = DecisionOf<'signed'> & { action: 'sign'; certificate: CertificateRef };

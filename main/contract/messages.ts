@@ -33,7 +33,8 @@ const en: Tables = {
   warning: {
     expired: (p) => `the certificate expired on ${day(p.date)}; mail signed with it will be rejected`,
     'not-yet-valid': (p) => `the certificate is not valid before ${p.date}`,
-    'expires-soon': (p) => `the certificate expires in ${p.days} day${p.days === 1 ? '' : 's'} (${day(p.date)}); renew it`,
+    'expires-soon': (p) =>
+      `the certificate expires in ${p.days} day${p.days === 1 ? '' : 's'} (${day(p.date)}); renew it`,
     'no-email-protection-eku': (p) =>
       p.usages.length > 0
         ? `the certificate is not for e-mail: its extended key usage lacks emailProtection (it has ${list(p.usages, ', ')})`
@@ -88,7 +89,8 @@ const en: Tables = {
     'chain-too-long': () => 'the certificate chain is too long',
   },
   reflect: {
-    'certificate-expired': (p) => `the certificate for ${p.email} is expired (since ${day(p.date)}): its mail will be rejected with 451`,
+    'certificate-expired': (p) =>
+      `the certificate for ${p.email} is expired (since ${day(p.date)}): its mail will be rejected with 451`,
     'certificate-expiring': (p) => `the certificate for ${p.email} expires in ${p.days} days`,
   },
 };

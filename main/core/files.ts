@@ -20,12 +20,17 @@ export function readInputFile(path: string, max: number, what = path): Buffer {
   try {
     if (path === '-') {
       const data = readFileSync(0);
-      if (data.length > max) throw new SmimeError('FILE_TOO_LARGE', `${what} is larger than ${Math.round(max / 1024)} KiB`);
+      if (data.length > max)
+        throw new SmimeError('FILE_TOO_LARGE', `${what} is larger than ${Math.round(max / 1024)} KiB`);
       return data;
     }
     const st = statSync(path);
     if (st.isDirectory()) throw new SmimeError('FILE_UNREADABLE', `cannot read ${what}: it is a directory`);
-    if (st.size > max) throw new SmimeError('FILE_TOO_LARGE', `${what} is ${Math.round(st.size / 1024)} KiB, more than the ${Math.round(max / 1024)} KiB allowed`);
+    if (st.size > max)
+      throw new SmimeError(
+        'FILE_TOO_LARGE',
+        `${what} is ${Math.round(st.size / 1024)} KiB, more than the ${Math.round(max / 1024)} KiB allowed`,
+      );
     return readFileSync(path);
   } catch (e) {
     if (e instanceof SmimeError) throw e;

@@ -19,7 +19,10 @@ import { scheduleExpiryNotices } from './notices';
 import { resolveRendererFile } from './renderer-files';
 import { APP_SCHEME, APP_URL, guardWebContents, hardenSession, isTrustedUrl, secureWindowOptions } from './security';
 
-export type ElectronApi = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'Menu' | 'Notification' | 'protocol' | 'session' | 'net'>;
+export type ElectronApi = Pick<
+  typeof Electron,
+  'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'Menu' | 'Notification' | 'protocol' | 'session' | 'net'
+>;
 
 export interface AppOptions {
   /** folder with preload/ and renderer/ builds */
@@ -39,7 +42,10 @@ export function electronDialogs(electron: ElectronApi, window: () => Electron.Br
   return {
     async openFile(kind) {
       const win = window();
-      const opts: Electron.OpenDialogOptions = { properties: ['openFile'], filters: [...FILTERS[kind], { name: 'All files', extensions: ['*'] }] };
+      const opts: Electron.OpenDialogOptions = {
+        properties: ['openFile'],
+        filters: [...FILTERS[kind], { name: 'All files', extensions: ['*'] }],
+      };
       const r = win ? await electron.dialog.showOpenDialog(win, opts) : await electron.dialog.showOpenDialog(opts);
       const path = r.filePaths[0];
       if (r.canceled || !path) return null;
@@ -58,15 +64,28 @@ export function electronDialogs(electron: ElectronApi, window: () => Electron.Br
 }
 
 /** Trusted sender: our window's main frame showing our own page. */
-export function isTrustedSender(event: Pick<Electron.IpcMainInvokeEvent, 'sender' | 'senderFrame'>, window: Electron.BrowserWindow | null): boolean {
+export function isTrustedSender(
+  event: Pick<Electron.IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
+  window: Electron.BrowserWindow | null,
+): boolean {
   if (!window || window.isDestroyed()) return false;
   const frame = event.senderFrame;
-  return event.sender === window.webContents && frame !== null && frame === window.webContents.mainFrame && isTrustedUrl(frame.url);
+  return (
+    event.sender === window.webContents &&
+    frame !== null &&
+    frame === window.webContents.mainFrame &&
+    isTrustedUrl(frame.url)
+  );
 }
 
 /** Must run before the app is ready. */
 export function registerScheme(electron: Pick<ElectronApi, 'protocol'>): void {
-  electron.protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false } }]);
+  electron.protocol.registerSchemesAsPrivileged([
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false },
+    },
+  ]);
 }
 
 export function startApp(electron: ElectronApi, opts: AppOptions): void {
@@ -81,7 +100,11 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
   // Chromium's own caches stay out of our data folder
   app.setPath('sessionData', join(dataDir, 'chromium'));
   setLogDirectory(dataDir);
-  const service = new AdminService({ store: new ConfStateStore(dataDir, opts.storeFactory), secrets: new KeytarSecretStore(SECRET_SERVICE), dataDir });
+  const service = new AdminService({
+    store: new ConfStateStore(dataDir, opts.storeFactory),
+    secrets: new KeytarSecretStore(SECRET_SERVICE),
+    dataDir,
+  });
   const systemLanguage = (): 'en' | 'ja' => (app.getLocale().toLowerCase().startsWith('ja') ? 'ja' : 'en');
   const language = (): 'en' | 'ja' => {
     try {
@@ -93,7 +116,14 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
   const emit = <E extends EventName>(event: E, payload: EventTypes[E]) => {
     if (win && !win.isDestroyed()) win.webContents.send(event, payload);
   };
-  const handlers = createHandlers({ service, dialogs: electronDialogs(electron, () => win), emit, version: opts.version ?? app.getVersion(), platform: process.platform, systemLanguage });
+  const handlers = createHandlers({
+    service,
+    dialogs: electronDialogs(electron, () => win),
+    emit,
+    version: opts.version ?? app.getVersion(),
+    platform: process.platform,
+    systemLanguage,
+  });
 
   app.on('second-instance', () => {
     if (win) {
@@ -101,7 +131,9 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
       win.focus();
     }
   });
-  app.on('web-contents-created', (_e, contents) => guardWebContents(contents, { onBlocked: (what, url) => log('warn', `blocked ${what} ${url}`) }));
+  app.on('web-contents-created', (_e, contents) =>
+    guardWebContents(contents, { onBlocked: (what, url) => log('warn', `blocked ${what} ${url}`) }),
+  );
   app.on('window-all-closed', () => app.quit());
 
   void app.whenReady().then(() => {
@@ -118,7 +150,11 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
     });
     registerIpc(electron.ipcMain, handlers, (event) => isTrustedSender(event, win));
     const setMenu = () =>
-      electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(menuTemplate(process.platform, language(), (command) => emit('menu:command', { command }))));
+      electron.Menu.setApplicationMenu(
+        electron.Menu.buildFromTemplate(
+          menuTemplate(process.platform, language(), (command) => emit('menu:command', { command })),
+        ),
+      );
     setMenu();
     win = new electron.BrowserWindow(secureWindowOptions(join(opts.outDir, 'preload', 'index.js')));
     win.once('ready-to-show', () => win?.show());

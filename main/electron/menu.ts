@@ -5,11 +5,39 @@ import type { EventTypes } from '../contract/channels';
 type Command = EventTypes['menu:command']['command'];
 
 const LABELS = {
-  en: { file: 'File', addCert: 'Add Certificate…', view: 'View', certificates: 'Certificates', compositions: 'Server Compositions', reflect: 'Reflect', test: 'Test Message', settings: 'Settings…', edit: 'Edit', window: 'Window', help: 'Help' },
-  ja: { file: 'ファイル', addCert: '証明書を追加…', view: '表示', certificates: '証明書', compositions: 'サーバー構成', reflect: '反映', test: 'テストメッセージ', settings: '設定…', edit: '編集', window: 'ウインドウ', help: 'ヘルプ' },
+  en: {
+    file: 'File',
+    addCert: 'Add Certificate…',
+    view: 'View',
+    certificates: 'Certificates',
+    compositions: 'Server Compositions',
+    reflect: 'Reflect',
+    test: 'Test Message',
+    settings: 'Settings…',
+    edit: 'Edit',
+    window: 'Window',
+    help: 'Help',
+  },
+  ja: {
+    file: 'ファイル',
+    addCert: '証明書を追加…',
+    view: '表示',
+    certificates: '証明書',
+    compositions: 'サーバー構成',
+    reflect: '反映',
+    test: 'テストメッセージ',
+    settings: '設定…',
+    edit: '編集',
+    window: 'ウインドウ',
+    help: 'ヘルプ',
+  },
 };
 
-export function menuTemplate(platform: string, language: 'en' | 'ja', send: (c: Command) => void): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  platform: string,
+  language: 'en' | 'ja',
+  send: (c: Command) => void,
+): MenuItemConstructorOptions[] {
   const l = LABELS[language];
   const mac = platform === 'darwin';
   return [

@@ -23,7 +23,9 @@ const TEXT = {
 export function expiryNotice(certs: CertificateView[], language: 'en' | 'ja'): { title: string; body: string } | null {
   if (certs.length === 0) return null;
   const t = TEXT[language];
-  const lines = certs.map((c) => (c.status === 'expired' ? t.expired(c) : c.status === 'not-yet-valid' ? t.notYet(c) : t.soon(c)));
+  const lines = certs.map((c) =>
+    c.status === 'expired' ? t.expired(c) : c.status === 'not-yet-valid' ? t.notYet(c) : t.soon(c),
+  );
   return { title: t.title(certs.length), body: lines.join('\n') };
 }
 

@@ -38,7 +38,10 @@ const FORCED: WebPreferences = {
 };
 
 /** Window options with the security flags forced last (VS Code's defaultBrowserWindowOptions habit). */
-export function secureWindowOptions(preload: string, overrides: BrowserWindowConstructorOptions = {}): BrowserWindowConstructorOptions {
+export function secureWindowOptions(
+  preload: string,
+  overrides: BrowserWindowConstructorOptions = {},
+): BrowserWindowConstructorOptions {
   return {
     width: 1280,
     height: 800,
@@ -68,7 +71,10 @@ export interface NavigationGuardDeps {
 }
 
 /** Refuses navigation away from the app, new windows and webviews. */
-export function guardWebContents(contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>, deps: NavigationGuardDeps = {}): void {
+export function guardWebContents(
+  contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
+  deps: NavigationGuardDeps = {},
+): void {
   const blocked = deps.onBlocked ?? (() => undefined);
   contents.on('will-navigate', (event, url) => {
     if (!isTrustedUrl(url)) {
@@ -98,9 +104,15 @@ export function permissionAllowed(permission: string, origin: string | undefined
 }
 
 /** Denies every other permission request and check, and adds the CSP header to every response. */
-export function hardenSession(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'webRequest'>): void {
-  session.setPermissionRequestHandler((wc, permission, callback, details) => callback(permissionAllowed(permission, details?.requestingUrl ?? wc?.getURL())));
-  session.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
+export function hardenSession(
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'webRequest'>,
+): void {
+  session.setPermissionRequestHandler((wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details?.requestingUrl ?? wc?.getURL())),
+  );
+  session.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
+    permissionAllowed(permission, requestingOrigin),
+  );
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, ...securityHeaders() } });
   });

@@ -15,7 +15,8 @@ export function requestSize(v: unknown, depth = 0): number {
   if (typeof v === 'string') return v.length;
   if (v instanceof Uint8Array) return v.byteLength;
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + 8 + requestSize(x, depth + 1), 0);
-  if (v && typeof v === 'object') return Object.entries(v).reduce((n, [k, x]) => n + k.length + 8 + requestSize(x, depth + 1), 0);
+  if (v && typeof v === 'object')
+    return Object.entries(v).reduce((n, [k, x]) => n + k.length + 8 + requestSize(x, depth + 1), 0);
   return 8;
 }
 
@@ -25,24 +26,34 @@ const FORBIDDEN_KEYS = /^(password|adminPassword|passphrase|newPassword|currentP
 export function assertNoSecrets(v: unknown, path = 'response', depth = 0): void {
   if (depth > 30 || v === null || typeof v !== 'object') return;
   if (v instanceof Uint8Array) throw new Error(`${path} carries binary data`);
-  if ('asymmetricKeyType' in (v as object) || 'export' in (v as object)) throw new Error(`${path} carries a key object`);
+  if ('asymmetricKeyType' in (v as object) || 'export' in (v as object))
+    throw new Error(`${path} carries a key object`);
   for (const [k, x] of Object.entries(v)) {
     if (FORBIDDEN_KEYS.test(k)) throw new Error(`${path}.${k} looks like a secret`);
     assertNoSecrets(x, `${path}.${k}`, depth + 1);
   }
 }
 
-export async function dispatch(handlers: Handlers, channel: string, payload: unknown, trusted: boolean): Promise<Envelope<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  channel: string,
+  payload: unknown,
+  trusted: boolean,
+): Promise<Envelope<unknown>> {
   try {
     if (!trusted) throw new SmimeError('IPC_FORBIDDEN', 'the request did not come from the application window');
     if (!(CHANNELS as string[]).includes(channel)) throw new SmimeError('IPC_INVALID', `unknown request ${channel}`);
     const c = channel as Channel;
     const limit = MAX_REQUEST_BYTES[c] ?? MAX_REQUEST_BYTES.default;
-    if (requestSize(payload) > limit) throw new SmimeError('IPC_TOO_LARGE', `the request is larger than ${Math.round(limit / 1024)} KiB`);
+    if (requestSize(payload) > limit)
+      throw new SmimeError('IPC_TOO_LARGE', `the request is larger than ${Math.round(limit / 1024)} KiB`);
     const parsed = requestSchemas[c].safeParse(payload);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new SmimeError('IPC_INVALID', `invalid request ${c}: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'malformed'}`);
+      throw new SmimeError(
+        'IPC_INVALID',
+        `invalid request ${c}: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'malformed'}`,
+      );
     }
     const handler = handlers[c] as (r: unknown) => Promise<unknown>;
     const value = await handler(parsed.data);
@@ -50,13 +61,18 @@ export async function dispatch(handlers: Handlers, channel: string, payload: unk
     return { ok: true, value };
   } catch (e) {
     const error = describeError(e);
-    if (error.code === 'INTERNAL' || error.code.startsWith('IPC_')) log('warn', `ipc ${channel}: ${error.code} ${error.message}`);
+    if (error.code === 'INTERNAL' || error.code.startsWith('IPC_'))
+      log('warn', `ipc ${channel}: ${error.code} ${error.message}`);
     return { ok: false, error };
   }
 }
 
 /** Registers every channel of the contract on ipcMain; `isTrusted` decides who may call. */
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, handlers: Handlers, isTrusted: (e: IpcMainInvokeEvent) => boolean): void {
+export function registerIpc(
+  ipcMain: Pick<IpcMain, 'handle'>,
+  handlers: Handlers,
+  isTrusted: (e: IpcMainInvokeEvent) => boolean,
+): void {
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, payload: unknown) => dispatch(handlers, channel, payload, isTrusted(event)));
   }

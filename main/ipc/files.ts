@@ -32,7 +32,8 @@ export class FileRegistry {
 
   get(token: string, kind: FileKind): HeldFile {
     const f = this.files.get(token);
-    if (!f || f.kind !== kind) throw new SmimeError('FILE_TOKEN_UNKNOWN', 'that file is no longer available; choose it again');
+    if (!f || f.kind !== kind)
+      throw new SmimeError('FILE_TOKEN_UNKNOWN', 'that file is no longer available; choose it again');
     return f;
   }
 }

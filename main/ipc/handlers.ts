@@ -38,7 +38,8 @@ export type Handlers = { [C in Channel]: (req: Request<C>) => Promise<Response<C
 const LIMITS: Record<FileKind, number> = { p12: MAX_P12_BYTES, eml: MAX_MESSAGE_BYTES, bundle: MAX_BUNDLE_BYTES };
 
 function checkSize(kind: FileKind, name: string, size: number): void {
-  if (size > LIMITS[kind]) throw new SmimeError('FILE_TOO_LARGE', `${name} is larger than ${Math.round(LIMITS[kind] / 1024)} KiB`);
+  if (size > LIMITS[kind])
+    throw new SmimeError('FILE_TOO_LARGE', `${name} is larger than ${Math.round(LIMITS[kind] / 1024)} KiB`);
 }
 
 /** A delivery for the preview: its bytes stay in main under a token; the renderer gets text to read. */
@@ -71,7 +72,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       systemLanguage: deps.systemLanguage?.() ?? 'en',
       attention: service.certificatesNeedingAttention(),
     }),
-    'settings:update': async (r) => service.updateSettings({ ...(r.warnDays ? { warnDays: r.warnDays } : {}), ...(r.language !== undefined ? { language: r.language } : {}) }),
+    'settings:update': async (r) =>
+      service.updateSettings({
+        ...(r.warnDays ? { warnDays: r.warnDays } : {}),
+        ...(r.language !== undefined ? { language: r.language } : {}),
+      }),
     'admin:set-password': async (r) => {
       service.setAdminPassword(r.newPassword, r.currentPassword);
       return null;
@@ -122,7 +127,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return service.getComposition(r.name);
     },
     'exception:update': async (r) => {
-      service.updateException(r.name, r.id, { ...(r.pattern !== undefined ? { pattern: r.pattern } : {}), ...(r.header !== undefined ? { header: r.header } : {}) });
+      service.updateException(r.name, r.id, {
+        ...(r.pattern !== undefined ? { pattern: r.pattern } : {}),
+        ...(r.header !== undefined ? { header: r.header } : {}),
+      });
       return service.getComposition(r.name);
     },
     'exception:set-enabled': async (r) => {

@@ -8,7 +8,13 @@ export function confirmationProblem(first: string, second: string, minLength: nu
 }
 
 /** A new password or passphrase, entered twice. */
-export function ConfirmedSecret(props: { label: string; repeatLabel: string; hint?: string; value: [string, string]; onChange(value: [string, string]): void }) {
+export function ConfirmedSecret(props: {
+  label: string;
+  repeatLabel: string;
+  hint?: string;
+  value: [string, string];
+  onChange(value: [string, string]): void;
+}) {
   const id1 = useId();
   const id2 = useId();
   const [first, second] = props.value;
@@ -16,7 +22,14 @@ export function ConfirmedSecret(props: { label: string; repeatLabel: string; hin
     <>
       <div className="field">
         <label htmlFor={id1}>{props.label}</label>
-        <input id={id1} type="password" autoComplete="new-password" value={first} onChange={(e) => props.onChange([e.target.value, second])} aria-describedby={props.hint ? `${id1}-hint` : undefined} />
+        <input
+          id={id1}
+          type="password"
+          autoComplete="new-password"
+          value={first}
+          onChange={(e) => props.onChange([e.target.value, second])}
+          aria-describedby={props.hint ? `${id1}-hint` : undefined}
+        />
         {props.hint && (
           <span id={`${id1}-hint`} className="muted small">
             {props.hint}
@@ -25,7 +38,13 @@ export function ConfirmedSecret(props: { label: string; repeatLabel: string; hin
       </div>
       <div className="field">
         <label htmlFor={id2}>{props.repeatLabel}</label>
-        <input id={id2} type="password" autoComplete="new-password" value={second} onChange={(e) => props.onChange([first, e.target.value])} />
+        <input
+          id={id2}
+          type="password"
+          autoComplete="new-password"
+          value={second}
+          onChange={(e) => props.onChange([first, e.target.value])}
+        />
       </div>
     </>
   );

@@ -9,7 +9,8 @@ interface DialogProps {
   wide?: boolean;
 }
 
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /** A modal dialog: labelled, focus moves in and stays in, Escape closes, focus returns after. */
 export function Dialog({ title, onClose, children, footer, wide }: DialogProps) {
@@ -42,7 +43,14 @@ export function Dialog({ title, onClose, children, footer, wide }: DialogProps) 
   };
   return (
     <div className="backdrop">
-      <div ref={ref} className={wide ? 'dialog wide' : 'dialog'} role="dialog" aria-modal="true" aria-labelledby={id} onKeyDown={onKeyDown}>
+      <div
+        ref={ref}
+        className={wide ? 'dialog wide' : 'dialog'}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={id}
+        onKeyDown={onKeyDown}
+      >
         <header className="dialog-header">
           <h2 id={id}>{title}</h2>
           <button type="button" className="icon" onClick={onClose} aria-label={t.common.close}>

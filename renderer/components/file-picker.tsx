@@ -7,7 +7,17 @@ import { ErrorMessage } from './error-message';
 const EXTENSIONS: Record<FileKind, string[]> = { p12: ['.p12', '.pfx'], eml: ['.eml'], bundle: ['.json'] };
 
 /** Choose a file with the native dialog, or drop one: either way main holds it and we keep only its token. */
-export function FilePicker({ kind, label, value, onChange }: { kind: FileKind; label: string; value: PickedFile | null; onChange(f: PickedFile | null): void }) {
+export function FilePicker({
+  kind,
+  label,
+  value,
+  onChange,
+}: {
+  kind: FileKind;
+  label: string;
+  value: PickedFile | null;
+  onChange(f: PickedFile | null): void;
+}) {
   const t = useStrings();
   const id = useId();
   const [over, setOver] = useState(false);
@@ -53,7 +63,9 @@ export function FilePicker({ kind, label, value, onChange }: { kind: FileKind; l
         <button type="button" onClick={choose} aria-describedby={id}>
           {t.common.chooseFile}
         </button>
-        <span className="muted">{t.common.dropHere} ({EXTENSIONS[kind].join(', ')})</span>
+        <span className="muted">
+          {t.common.dropHere} ({EXTENSIONS[kind].join(', ')})
+        </span>
         <span className="file-name" aria-live="polite">
           {value ? `${value.name} (${formatBytes(value.size)})` : t.addCert.noFile}
         </span>

@@ -41,7 +41,10 @@ export function errorText(code: keyof typeof ERROR_TEXT, lang: Language): string
 
 export function formatDate(iso: string, lang: Language, withTime = false): string {
   const d = new Date(iso);
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' }).format(d);
+  return new Intl.DateTimeFormat(
+    lang === 'ja' ? 'ja-JP' : 'en-GB',
+    withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' },
+  ).format(d);
 }
 
 export function formatBytes(n: number): string {

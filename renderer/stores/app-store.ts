@@ -52,7 +52,13 @@ export const useAppStore = create<AppState>((set, get) => ({
   async init() {
     try {
       const boot = await unwrap(api().bootstrap({}));
-      set({ status: 'ready', boot, language: boot.settings.language ?? boot.systemLanguage, attention: boot.attention, fatal: null });
+      set({
+        status: 'ready',
+        boot,
+        language: boot.settings.language ?? boot.systemLanguage,
+        attention: boot.attention,
+        fatal: null,
+      });
     } catch (e) {
       set({ status: 'fatal', fatal: toUiError(e) });
     }
@@ -70,11 +76,16 @@ export const useAppStore = create<AppState>((set, get) => ({
   async updateSettings(patch) {
     const settings = await unwrap(api().updateSettings(patch));
     const boot = get().boot;
-    set({ language: settings.language ?? boot?.systemLanguage ?? 'en', ...(boot ? { boot: { ...boot, settings } } : {}) });
+    set({
+      language: settings.language ?? boot?.systemLanguage ?? 'en',
+      ...(boot ? { boot: { ...boot, settings } } : {}),
+    });
     return settings;
   },
   async setAdminPassword(newPassword, currentPassword) {
-    await unwrap(api().setAdminPassword({ newPassword, ...(currentPassword !== undefined ? { currentPassword } : {}) }));
+    await unwrap(
+      api().setAdminPassword({ newPassword, ...(currentPassword !== undefined ? { currentPassword } : {}) }),
+    );
     const boot = get().boot;
     if (boot && !boot.adminPasswordSet) set({ boot: { ...boot, adminPasswordSet: true } });
   },

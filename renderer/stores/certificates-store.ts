@@ -69,10 +69,18 @@ export const useCertificatesStore = create<CertificatesState>((set, get) => ({
 }));
 
 /** The rows the table shows: filtered by status and text, sorted by expiry. */
-export function visibleCertificates(s: Pick<CertificatesState, 'list' | 'filter' | 'query' | 'sortAsc'>): CertificateView[] {
+export function visibleCertificates(
+  s: Pick<CertificatesState, 'list' | 'filter' | 'query' | 'sortAsc'>,
+): CertificateView[] {
   const q = s.query.trim().toLowerCase();
   return s.list
     .filter((c) => s.filter === 'all' || c.status === s.filter)
-    .filter((c) => !q || c.email.toLowerCase().includes(q) || c.commonName.toLowerCase().includes(q) || c.issuerCommonName.toLowerCase().includes(q))
+    .filter(
+      (c) =>
+        !q ||
+        c.email.toLowerCase().includes(q) ||
+        c.commonName.toLowerCase().includes(q) ||
+        c.issuerCommonName.toLowerCase().includes(q),
+    )
     .sort((a, b) => (s.sortAsc ? 1 : -1) * a.notAfter.localeCompare(b.notAfter));
 }

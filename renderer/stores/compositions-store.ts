@@ -52,7 +52,8 @@ export const useCompositionsStore = create<CompositionsState>((set, get) => {
     },
     setCertificate: (name, email, enabled) => put(api().setCompositionCertificate({ name, email, enabled })),
     setIntelligentBcc: (name, on) => put(api().setIntelligentBcc({ name, on })),
-    addDestination: (name, pattern, note) => put(api().addDestinationException({ name, pattern, ...(note ? { note } : {}) })),
+    addDestination: (name, pattern, note) =>
+      put(api().addDestinationException({ name, pattern, ...(note ? { note } : {}) })),
     addHeader: (name, header, pattern) => put(api().addHeaderException({ name, header, pattern })),
     updateException: (name, id, change) => put(api().updateException({ name, id, ...change })),
     setExceptionEnabled: (name, id, enabled) => put(api().setExceptionEnabled({ name, id, enabled })),

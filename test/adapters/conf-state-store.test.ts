@@ -12,7 +12,11 @@ describe('settings file', () => {
     writeFileSync(path, '{"compositions": [ this is not json');
     const { svc } = makeService(dataDir);
     const e = await err(() => svc.listCompositions());
-    expect(e).toMatch(new RegExp(`^STORE_CORRUPT: the settings file ${path} cannot be read: it is not valid JSON\\. Nothing was changed; a copy is kept as ${path}\\.corrupt-`));
+    expect(e).toMatch(
+      new RegExp(
+        `^STORE_CORRUPT: the settings file ${path} cannot be read: it is not valid JSON\\. Nothing was changed; a copy is kept as ${path}\\.corrupt-`,
+      ),
+    );
     expect(readFileSync(path, 'utf8')).toBe('{"compositions": [ this is not json');
     const again = await err(() => makeService(dataDir).svc.listCompositions());
     expect(again.split('kept as ')[1]).toBe(e.split('kept as ')[1]);
@@ -20,16 +24,34 @@ describe('settings file', () => {
 
   it('refuses a schema-invalid file with the reason', async () => {
     const dataDir = tempDir();
-    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ settings: { warnDays: ['soon'], language: null }, __internal__: { migrations: { version: '1.1.0' } } }));
-    expect(await err(() => makeService(dataDir).svc.getSettings())).toMatch(/^STORE_CORRUPT: .* it does not match the schema/);
+    writeFileSync(
+      join(dataDir, 'config.json'),
+      JSON.stringify({
+        settings: { warnDays: ['soon'], language: null },
+        __internal__: { migrations: { version: '1.1.0' } },
+      }),
+    );
+    expect(await err(() => makeService(dataDir).svc.getSettings())).toMatch(
+      /^STORE_CORRUPT: .* it does not match the schema/,
+    );
   });
 
   it('migrates a 1.0 file (one warning threshold) to the current version', () => {
     const dataDir = tempDir();
-    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ settings: { warnDays: 45 }, certificates: [], compositions: [], adminPassword: null, __internal__: { migrations: { version: '1.0.0' } } }));
+    writeFileSync(
+      join(dataDir, 'config.json'),
+      JSON.stringify({
+        settings: { warnDays: 45 },
+        certificates: [],
+        compositions: [],
+        adminPassword: null,
+        __internal__: { migrations: { version: '1.0.0' } },
+      }),
+    );
     const { svc } = makeService(dataDir);
     expect(svc.getSettings()).toEqual({ warnDays: [45, 7], language: null });
-    expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).__internal__.migrations.version).toBe('1.1.0');
+    expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).__internal__.migrations.version).toBe(
+      '1.1.0',
+    );
   });
 });
-

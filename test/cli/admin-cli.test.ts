@@ -14,7 +14,14 @@ const env = { P12PW: 'päss-🔑-word', ADMINPW: 'correct horse battery', PASSPH
 beforeAll(() => {
   pki = new TestPki();
   infoP12 = pki.p12(pki.leaf({ emails: ['info@example.com'] }), { chain: 'intermediate', password: env.P12PW });
-  expiredP12 = pki.p12(pki.leaf({ emails: ['old@example.com'], notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 2 * DAY) }), { password: env.P12PW });
+  expiredP12 = pki.p12(
+    pki.leaf({
+      emails: ['old@example.com'],
+      notBefore: new Date(Date.now() - 400 * DAY),
+      notAfter: new Date(Date.now() - 2 * DAY),
+    }),
+    { password: env.P12PW },
+  );
 });
 afterAll(() => pki.cleanup());
 
@@ -40,7 +47,10 @@ describe('smime-admin administration, end to end with the real keychain', () => 
   it('runs an admin day: certificates, composition, exceptions, reflect, relay', () => {
     const d = tempDir();
     ok(run(d, ['admin-password', 'set', '--password-env', 'ADMINPW']));
-    const added = JSON.parse(ok(run(d, ['cert', 'add', '--email', 'info@example.com', '--p12', infoP12, '--password-env', 'P12PW', '--json'])).stdout);
+    const added = JSON.parse(
+      ok(run(d, ['cert', 'add', '--email', 'info@example.com', '--p12', infoP12, '--password-env', 'P12PW', '--json']))
+        .stdout,
+    );
     expect(added).toMatchObject({ email: 'info@example.com', status: 'valid' });
     ok(run(d, ['cert', 'add', '--email', 'old@example.com', '--p12', expiredP12, '--password-env', 'P12PW']));
 
@@ -49,42 +59,83 @@ describe('smime-admin administration, end to end with the real keychain', () => 
       ['old@example.com', 'expired'],
       ['info@example.com', 'valid'],
     ]);
-    for (const k of ['id', 'email', 'subject', 'issuer', 'notAfter', 'status', 'daysLeft', 'usedBy']) expect(list[0]).toHaveProperty(k);
+    for (const k of ['id', 'email', 'subject', 'issuer', 'notAfter', 'status', 'daysLeft', 'usedBy'])
+      expect(list[0]).toHaveProperty(k);
     expect(ok(run(d, ['cert', 'show', 'info@example.com'])).stdout).toMatch(/Status: +valid/);
 
     ok(run(d, ['composition', 'create', 'Transactional']));
     ok(run(d, ['composition', 'enable-cert', 'Transactional', '--email', 'info@example.com']));
     ok(run(d, ['composition', 'enable-cert', 'Transactional', '--email', 'old@example.com']));
     ok(run(d, ['composition', 'bcc', 'Transactional', 'on']));
-    expect(ok(run(d, ['exception', 'add-destination', 'Transactional', '@partner\\.example$'])).stdout).toMatch(/^Added destination exception #\d+/);
+    expect(ok(run(d, ['exception', 'add-destination', 'Transactional', '@partner\\.example$'])).stdout).toMatch(
+      /^Added destination exception #\d+/,
+    );
     ok(run(d, ['exception', 'add-header', 'Transactional', 'X-No-Sign', '^yes$']));
     const ex = JSON.parse(ok(run(d, ['exception', 'list', 'Transactional', '--json'])).stdout);
-    expect(ex.destination.find((e: { note?: string }) => e.note === 'docomo.ne.jp')).toMatchObject({ isDefault: true, enabled: true });
+    expect(ex.destination.find((e: { note?: string }) => e.note === 'docomo.ne.jp')).toMatchObject({
+      isDefault: true,
+      enabled: true,
+    });
     expect(ex.header.filter((e: { isDefault: boolean }) => e.isDefault)).toHaveLength(4);
     const firstId = String(ex.destination[0].id);
     ok(run(d, ['exception', 'disable', 'Transactional', firstId]));
     ok(run(d, ['exception', 'enable', 'Transactional', firstId]));
 
     const pending = JSON.parse(ok(run(d, ['pending', '--json'])).stdout);
-    expect(pending).toEqual([{ composition: 'Transactional', lastReflectedAt: null, changes: [{ kind: 'never-reflected', subject: 'Transactional' }] }]);
+    expect(pending).toEqual([
+      {
+        composition: 'Transactional',
+        lastReflectedAt: null,
+        changes: [{ kind: 'never-reflected', subject: 'Transactional' }],
+      },
+    ]);
 
     const bundle = join(d, 'transactional.bundle');
-    expect(ok(run(d, ['reflect', 'Transactional', '--out', bundle, '--passphrase-env', 'PASSPHRASE'])).stdout).toMatch(/warning: the certificate for old@example.com is expired/);
+    expect(ok(run(d, ['reflect', 'Transactional', '--out', bundle, '--passphrase-env', 'PASSPHRASE'])).stdout).toMatch(
+      /warning: the certificate for old@example.com is expired/,
+    );
     expect(JSON.parse(ok(run(d, ['pending', 'Transactional', '--json'])).stdout)[0].changes).toEqual([]);
 
     const inspected = ok(run(d, ['bundle', 'inspect', bundle, '--passphrase-env', 'PASSPHRASE', '--json'])).stdout;
-    expect(JSON.parse(inspected)).toMatchObject({ composition: { name: 'Transactional', intelligentBcc: true }, certificates: [{ email: 'info@example.com' }, { email: 'old@example.com' }] });
+    expect(JSON.parse(inspected)).toMatchObject({
+      composition: { name: 'Transactional', intelligentBcc: true },
+      certificates: [{ email: 'info@example.com' }, { email: 'old@example.com' }],
+    });
     expect(inspected).not.toContain(env.P12PW);
     expect(readFileSync(bundle, 'utf8')).not.toContain(env.P12PW);
 
     // the relay, from the bundle alone
     const msg = pki.write('order.eml', 'From: Shop <info@example.com>\nTo: a@example.org\nSubject: order\n\nThanks!\n');
     const outDir = join(d, 'outbox');
-    const r = run(d, ['send-test', '--bundle', bundle, '--passphrase-env', 'PASSPHRASE', '--composition', 'Transactional', '--in', msg,
-      '--mail-from', 'bounce@example.com', '--rcpt', 'a@example.org', '--rcpt', 'b@example.org', '--rcpt', 'taro@docomo.ne.jp', '--bcc-copy', 'archive@example.com', '--out-dir', outDir, '--json']);
+    const r = run(d, [
+      'send-test',
+      '--bundle',
+      bundle,
+      '--passphrase-env',
+      'PASSPHRASE',
+      '--composition',
+      'Transactional',
+      '--in',
+      msg,
+      '--mail-from',
+      'bounce@example.com',
+      '--rcpt',
+      'a@example.org',
+      '--rcpt',
+      'b@example.org',
+      '--rcpt',
+      'taro@docomo.ne.jp',
+      '--bcc-copy',
+      'archive@example.com',
+      '--out-dir',
+      outDir,
+      '--json',
+    ]);
     ok(r);
     const decisions = JSON.parse(r.stdout);
-    expect(decisions.map((x: { recipient: string; action: string; reason: string }) => [x.recipient, x.action, x.reason])).toEqual([
+    expect(
+      decisions.map((x: { recipient: string; action: string; reason: string }) => [x.recipient, x.action, x.reason]),
+    ).toEqual([
       ['a@example.org', 'sign', 'signed'],
       ['b@example.org', 'sign', 'signed'],
       ['taro@docomo.ne.jp', 'unsigned', 'destination-exception'],
@@ -92,13 +143,34 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     ]);
     expect(decisions[0].certificateFingerprint).toBe(added.fingerprintSha256);
     const files = readdirSync(outDir).sort();
-    expect(files).toEqual(['001-a@example.org.eml', '002-b@example.org.eml', '003-taro@docomo.ne.jp.eml', '004-archive@example.com.eml']);
+    expect(files).toEqual([
+      '001-a@example.org.eml',
+      '002-b@example.org.eml',
+      '003-taro@docomo.ne.jp.eml',
+      '004-archive@example.com.eml',
+    ]);
     expect(opensslVerify(pki, join(outDir, files[0]!)).ok).toBe(true);
     expect(readFileSync(join(outDir, files[2]!), 'utf8')).toBe(readFileSync(msg, 'utf8'));
 
     // an expired sender certificate: 451, EX_TEMPFAIL
     const oldMsg = pki.write('old.eml', 'From: old@example.com\nTo: a@example.org\nSubject: x\n\nhi\n');
-    const rej = run(d, ['send-test', '--bundle', bundle, '--passphrase-env', 'PASSPHRASE', '--composition', 'Transactional', '--in', oldMsg, '--mail-from', 'old@example.com', '--rcpt', 'a@example.org', '--out-dir', join(d, 'out2')]);
+    const rej = run(d, [
+      'send-test',
+      '--bundle',
+      bundle,
+      '--passphrase-env',
+      'PASSPHRASE',
+      '--composition',
+      'Transactional',
+      '--in',
+      oldMsg,
+      '--mail-from',
+      'old@example.com',
+      '--rcpt',
+      'a@example.org',
+      '--out-dir',
+      join(d, 'out2'),
+    ]);
     expect(fails(rej, 75)).toBe('451 S/MIME certificate is expired (a@example.org)');
     expect(rej.stdout).toBe('a@example.org: reject 451 S/MIME certificate is expired\n');
 
@@ -107,15 +179,27 @@ describe('smime-admin administration, end to end with the real keychain', () => 
       'smime-admin: the certificate for old@example.com is still in use; it is checked in "Transactional": uncheck it there',
     );
     ok(run(d, ['composition', 'disable-cert', 'Transactional', '--email', 'old@example.com']));
-    expect(fails(run(d, ['cert', 'remove', '--email', 'old@example.com', '--admin-password-env', 'ADMINPW']))).toMatch(/reflect that composition first/);
+    expect(fails(run(d, ['cert', 'remove', '--email', 'old@example.com', '--admin-password-env', 'ADMINPW']))).toMatch(
+      /reflect that composition first/,
+    );
     ok(run(d, ['reflect', 'Transactional', '--out', bundle, '--passphrase-env', 'PASSPHRASE']));
-    expect(fails(run(d, ['cert', 'remove', '--email', 'old@example.com', '--admin-password-env', 'WRONG'], { WRONG: 'not the password' }))).toBe('smime-admin: the admin password is wrong');
+    expect(
+      fails(
+        run(d, ['cert', 'remove', '--email', 'old@example.com', '--admin-password-env', 'WRONG'], {
+          WRONG: 'not the password',
+        }),
+      ),
+    ).toBe('smime-admin: the admin password is wrong');
     ok(run(d, ['cert', 'remove', '--email', 'old@example.com', '--admin-password-env', 'ADMINPW']));
 
     // import on a second admin machine
     const d2 = tempDir();
-    expect(ok(run(d2, ['bundle', 'import', bundle, '--passphrase-env', 'PASSPHRASE'])).stdout).toMatch(/^Created composition "Transactional"/);
-    expect(JSON.parse(ok(run(d2, ['cert', 'list', '--json'])).stdout).map((c: { email: string }) => c.email)).toEqual(['info@example.com']);
+    expect(ok(run(d2, ['bundle', 'import', bundle, '--passphrase-env', 'PASSPHRASE'])).stdout).toMatch(
+      /^Created composition "Transactional"/,
+    );
+    expect(JSON.parse(ok(run(d2, ['cert', 'list', '--json'])).stdout).map((c: { email: string }) => c.email)).toEqual([
+      'info@example.com',
+    ]);
 
     // nothing in either data folder holds the p12 password or a private key
     for (const dir of [d, d2]) {
@@ -131,14 +215,24 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     const d = tempDir();
     ok(run(d, ['composition', 'create', 'T']));
     const before = snapshotDir(d);
-    expect(fails(run(d, ['cert', 'add', '--email', 'bob@example.com', '--p12', infoP12, '--password-env', 'P12PW']))).toBe(
-      'smime-admin: bob@example.com is not in this certificate; it is for info@example.com',
+    expect(
+      fails(run(d, ['cert', 'add', '--email', 'bob@example.com', '--p12', infoP12, '--password-env', 'P12PW'])),
+    ).toBe('smime-admin: bob@example.com is not in this certificate; it is for info@example.com');
+    expect(
+      fails(run(d, ['cert', 'add', '--email', 'info@example.com', '--p12', infoP12, '--password-env', 'ADMINPW'])),
+    ).toMatch(/wrong password/);
+    expect(fails(run(d, ['exception', 'add-destination', 'T', '(?<=x)y']))).toMatch(
+      /^smime-admin: invalid pattern "\(\?<=x\)y": .*lookahead and lookbehind are not supported/,
     );
-    expect(fails(run(d, ['cert', 'add', '--email', 'info@example.com', '--p12', infoP12, '--password-env', 'ADMINPW']))).toMatch(/wrong password/);
-    expect(fails(run(d, ['exception', 'add-destination', 'T', '(?<=x)y']))).toMatch(/^smime-admin: invalid pattern "\(\?<=x\)y": .*lookahead and lookbehind are not supported/);
-    expect(fails(run(d, ['exception', 'add-destination', 'Nope', 'x']))).toBe('smime-admin: there is no composition named "Nope"');
-    expect(fails(run(d, ['composition', 'bcc', 'T', 'maybe']), 2)).toMatch(/usage: smime-admin composition bcc NAME on\|off/);
-    expect(fails(run(d, ['reflect', 'T', '--out', join(d, 'b'), '--passphrase-env', 'P12PW']))).toMatch(/at least 12 characters/);
+    expect(fails(run(d, ['exception', 'add-destination', 'Nope', 'x']))).toBe(
+      'smime-admin: there is no composition named "Nope"',
+    );
+    expect(fails(run(d, ['composition', 'bcc', 'T', 'maybe']), 2)).toMatch(
+      /usage: smime-admin composition bcc NAME on\|off/,
+    );
+    expect(fails(run(d, ['reflect', 'T', '--out', join(d, 'b'), '--passphrase-env', 'P12PW']))).toMatch(
+      /at least 12 characters/,
+    );
     expect(snapshotDir(d)).toEqual(before);
   });
 
@@ -147,20 +241,31 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     ok(run(d, ['composition', 'create', 'T']));
     const bundle = join(d, 'b.json');
     ok(run(d, ['reflect', 'T', '--out', bundle, '--passphrase-env', 'PASSPHRASE']));
-    expect(fails(run(d, ['bundle', 'inspect', bundle, '--passphrase-env', 'ADMINPW']))).toBe(`smime-admin: wrong passphrase for ${bundle}`);
+    expect(fails(run(d, ['bundle', 'inspect', bundle, '--passphrase-env', 'ADMINPW']))).toBe(
+      `smime-admin: wrong passphrase for ${bundle}`,
+    );
     const text = readFileSync(bundle, 'utf8');
     writeFileSync(bundle, text.replace('ezweb', 'ezwec'));
-    expect(fails(run(d, ['bundle', 'import', bundle, '--passphrase-env', 'PASSPHRASE']))).toMatch(/was modified after it was written/);
+    expect(fails(run(d, ['bundle', 'import', bundle, '--passphrase-env', 'PASSPHRASE']))).toMatch(
+      /was modified after it was written/,
+    );
     writeFileSync(bundle, text.slice(0, 300));
-    expect(fails(run(d, ['bundle', 'inspect', bundle, '--passphrase-env', 'PASSPHRASE']))).toMatch(/is damaged: it is truncated or was modified/);
+    expect(fails(run(d, ['bundle', 'inspect', bundle, '--passphrase-env', 'PASSPHRASE']))).toMatch(
+      /is damaged: it is truncated or was modified/,
+    );
   });
 
   it('fails clearly without a keychain and writes nothing (no plaintext fallback)', () => {
     const d = tempDir();
-    const r = cli(['--data-dir', d, 'cert', 'add', '--email', 'info@example.com', '--p12', infoP12, '--password-env', 'P12PW'], {
-      env: { ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', DISPLAY: '' },
-    });
-    expect(fails(r)).toMatch(/^smime-admin: the OS keychain is not available \(.+\); smime-admin never stores passwords anywhere else$/);
+    const r = cli(
+      ['--data-dir', d, 'cert', 'add', '--email', 'info@example.com', '--p12', infoP12, '--password-env', 'P12PW'],
+      {
+        env: { ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', DISPLAY: '' },
+      },
+    );
+    expect(fails(r)).toMatch(
+      /^smime-admin: the OS keychain is not available \(.+\); smime-admin never stores passwords anywhere else$/,
+    );
     expect(readdirSync(d)).toEqual([]);
   });
 
@@ -169,16 +274,26 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     ok(run(d, ['composition', 'create', 'T']));
     writeFileSync(join(d, 'config.json'), '{ broken');
     const e = fails(run(d, ['composition', 'list']));
-    expect(e).toMatch(new RegExp(`^smime-admin: the settings file ${join(d, 'config.json')} cannot be read: it is not valid JSON`));
+    expect(e).toMatch(
+      new RegExp(`^smime-admin: the settings file ${join(d, 'config.json')} cannot be read: it is not valid JSON`),
+    );
     expect(readdirSync(d).some((f) => f.startsWith('config.json.corrupt-'))).toBe(true);
     expect(readFileSync(join(d, 'config.json'), 'utf8')).toBe('{ broken');
   });
 
   it('shows and changes the expiry warning thresholds', () => {
     const d = tempDir();
-    expect(JSON.parse(ok(run(d, ['settings', 'show', '--json'])).stdout)).toEqual({ warnDays: [30, 7], language: null });
-    expect(ok(run(d, ['settings', 'set', '--warn-days', '14,60', '--language', 'ja'])).stdout).toBe('Expiry warnings: 60 and 14 days before expiry\nLanguage: ja\n');
-    expect(JSON.parse(ok(run(d, ['settings', 'show', '--json'])).stdout)).toEqual({ warnDays: [60, 14], language: 'ja' });
+    expect(JSON.parse(ok(run(d, ['settings', 'show', '--json'])).stdout)).toEqual({
+      warnDays: [30, 7],
+      language: null,
+    });
+    expect(ok(run(d, ['settings', 'set', '--warn-days', '14,60', '--language', 'ja'])).stdout).toBe(
+      'Expiry warnings: 60 and 14 days before expiry\nLanguage: ja\n',
+    );
+    expect(JSON.parse(ok(run(d, ['settings', 'show', '--json'])).stdout)).toEqual({
+      warnDays: [60, 14],
+      language: 'ja',
+    });
     expect(fails(run(d, ['settings', 'set', '--warn-days', 'soon']), 2)).toMatch(/is not a list of whole numbers/);
     expect(fails(run(d, ['settings', 'set', '--warn-days', '400']), 2)).toMatch(/between 1 and 365/);
   });

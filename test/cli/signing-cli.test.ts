@@ -31,7 +31,8 @@ describe('smime-admin inspect', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ emails: ['alice@example.com'], keyType: 'RSA', keyBits: 2048, chainLength: 1 });
-    for (const k of ['subject', 'issuer', 'serial', 'notBefore', 'notAfter', 'fingerprintSha256', 'warnings']) expect(j).toHaveProperty(k);
+    for (const k of ['subject', 'issuer', 'serial', 'notBefore', 'notAfter', 'fingerprintSha256', 'warnings'])
+      expect(j).toHaveProperty(k);
     expect(new Date(j.notAfter).toISOString()).toBe(j.notAfter);
   });
 
@@ -42,10 +43,18 @@ describe('smime-admin inspect', () => {
   });
 
   it('explains bad input in one line', () => {
-    expect(oneLineError(cli(['inspect', p12, '--password-env', 'P12PW'], { env: { P12PW: 'wrong' } }))).toMatch(/^smime-admin: wrong password for /);
-    expect(oneLineError(cli(['inspect', pki.root.certPath, '--password-env', 'P12PW'], { env }))).toMatch(/is a PEM text file, not a PKCS#12/);
-    expect(oneLineError(cli(['inspect', '/no/such.p12', '--password-env', 'P12PW'], { env }))).toBe('smime-admin: cannot read /no/such.p12: no such file');
-    expect(oneLineError(cli(['inspect', p12, '--password-env', 'UNSET_VAR_X'], { env }), 2)).toMatch(/UNSET_VAR_X, but that environment variable is not set/);
+    expect(oneLineError(cli(['inspect', p12, '--password-env', 'P12PW'], { env: { P12PW: 'wrong' } }))).toMatch(
+      /^smime-admin: wrong password for /,
+    );
+    expect(oneLineError(cli(['inspect', pki.root.certPath, '--password-env', 'P12PW'], { env }))).toMatch(
+      /is a PEM text file, not a PKCS#12/,
+    );
+    expect(oneLineError(cli(['inspect', '/no/such.p12', '--password-env', 'P12PW'], { env }))).toBe(
+      'smime-admin: cannot read /no/such.p12: no such file',
+    );
+    expect(oneLineError(cli(['inspect', p12, '--password-env', 'UNSET_VAR_X'], { env }), 2)).toMatch(
+      /UNSET_VAR_X, but that environment variable is not set/,
+    );
     expect(oneLineError(cli(['inspect', p12, '--password', 'x'], { env }), 2)).toMatch(/Unknown option '--password'/);
   });
 });
@@ -64,7 +73,10 @@ describe('smime-admin sign and verify', () => {
   });
 
   it('reads standard input and writes standard output with "-"', () => {
-    const r = cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', '-', '--out', '-'], { env, input: readFileSync(msg) });
+    const r = cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', '-', '--out', '-'], {
+      env,
+      input: readFileSync(msg),
+    });
     expect(r.code).toBe(0);
     const v = cli(['verify', '--in', '-', '--json'], { input: r.stdoutBytes });
     expect(JSON.parse(v.stdout).valid).toBe(true);
@@ -74,11 +86,22 @@ describe('smime-admin sign and verify', () => {
     const out = pki.path('t.eml');
     cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', msg, '--out', out], { env });
     const bytes = readFileSync(out);
-    const t = Buffer.from(bytes.toString('latin1').replace('Content-Transfer-Encoding: quoted-printable\r\n\r\n', 'Content-Transfer-Encoding: quoted-printable\r\n\r\nX'), 'latin1');
+    const t = Buffer.from(
+      bytes
+        .toString('latin1')
+        .replace(
+          'Content-Transfer-Encoding: quoted-printable\r\n\r\n',
+          'Content-Transfer-Encoding: quoted-printable\r\n\r\nX',
+        ),
+      'latin1',
+    );
     expect(t.equals(bytes)).toBe(false);
     const r = cli(['verify', '--in', '-', '--json'], { input: t });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ valid: false, reason: expect.stringMatching(/message digest does not match/) });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/message digest does not match/),
+    });
     expect(r.stderr).toMatch(/^smime-admin: signature invalid: /);
   });
 
@@ -94,12 +117,24 @@ describe('smime-admin sign and verify', () => {
     const before = readdirSync(pki.dir).length;
     const bad = pki.write('bad.eml', 'not a message at all\n');
     const out = pki.path('never.eml');
-    expect(oneLineError(cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', bad, '--out', out], { env }))).toMatch(/not an RFC 5322 message/);
-    expect(oneLineError(cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', msg, '--out', out], { env: { P12PW: 'bad' } }))).toMatch(/wrong password/);
-    expect(oneLineError(cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', msg, '--out', '/no/such/dir/x.eml'], { env }))).toMatch(/^smime-admin: cannot write \/no\/such\/dir\/x.eml: no such file/);
+    expect(
+      oneLineError(cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', bad, '--out', out], { env })),
+    ).toMatch(/not an RFC 5322 message/);
+    expect(
+      oneLineError(
+        cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', msg, '--out', out], { env: { P12PW: 'bad' } }),
+      ),
+    ).toMatch(/wrong password/);
+    expect(
+      oneLineError(
+        cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', msg, '--out', '/no/such/dir/x.eml'], { env }),
+      ),
+    ).toMatch(/^smime-admin: cannot write \/no\/such\/dir\/x.eml: no such file/);
     const signed = pki.path('already.eml');
     cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', msg, '--out', signed], { env });
-    expect(oneLineError(cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', signed, '--out', out], { env }))).toMatch(/already S\/MIME/);
+    expect(
+      oneLineError(cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', signed, '--out', out], { env })),
+    ).toMatch(/already S\/MIME/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(pki.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // only the two inputs this test wrote itself
@@ -107,6 +142,8 @@ describe('smime-admin sign and verify', () => {
   });
 
   it('says an unsigned message is not signed', () => {
-    expect(oneLineError(cli(['verify', '--in', msg]))).toMatch(/not S\/MIME signed \(its Content-Type is text\/plain\)/);
+    expect(oneLineError(cli(['verify', '--in', msg]))).toMatch(
+      /not S\/MIME signed \(its Content-Type is text\/plain\)/,
+    );
   });
 });

@@ -35,7 +35,15 @@ export async function serveRenderer(): Promise<{ server: Server; url: string }> 
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -53,13 +61,25 @@ export interface Session {
 
 let clientScript: string | undefined;
 
-export async function openApp(browser: Browser, url: string, opts: { locale?: string; dataDir?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<Session> {
+export async function openApp(
+  browser: Browser,
+  url: string,
+  opts: { locale?: string; dataDir?: string; colorScheme?: 'light' | 'dark' } = {},
+): Promise<Session> {
   const dataDir = opts.dataDir ?? tempDir('smime-e2e-');
   const saveDir = tempDir('smime-saves-');
-  const service = new AdminService({ store: new ConfStateStore(dataDir), secrets: new KeytarSecretStore('smime-admin-e2e'), dataDir });
+  const service = new AdminService({
+    store: new ConfStateStore(dataDir),
+    secrets: new KeytarSecretStore('smime-admin-e2e'),
+    dataDir,
+  });
   const nextOpen = new Map<FileKind, { name: string; bytes: Buffer }>();
   const saved: string[] = [];
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: opts.locale ?? 'en-US', colorScheme: opts.colorScheme ?? 'light' });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: opts.locale ?? 'en-US',
+    colorScheme: opts.colorScheme ?? 'light',
+  });
   const page = await context.newPage();
   const handlers = createHandlers({
     service,
@@ -75,7 +95,14 @@ export async function openApp(browser: Browser, url: string, opts: { locale?: st
         saved.push(path);
       },
     },
-    emit: (event, payload) => void page.evaluate(([e, p]) => (window as unknown as { __smimeEmit?: (e: string, p: unknown) => void }).__smimeEmit?.(e as string, p), [event, payload] as const).catch(() => undefined),
+    emit: (event, payload) =>
+      void page
+        .evaluate(
+          ([e, p]) =>
+            (window as unknown as { __smimeEmit?: (e: string, p: unknown) => void }).__smimeEmit?.(e as string, p),
+          [event, payload] as const,
+        )
+        .catch(() => undefined),
     version: 'e2e',
     systemLanguage: () => ((opts.locale ?? 'en').startsWith('ja') ? 'ja' : 'en'),
   });

@@ -17,8 +17,22 @@ let oldP12: Buffer;
 
 beforeAll(async () => {
   pki = new TestPki();
-  infoP12 = readFileSync(pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop' }), { chain: 'intermediate', password: 'p12-pass' }));
-  oldP12 = readFileSync(pki.p12(pki.leaf({ emails: ['old@example.com'], notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 3 * DAY) }), { chain: 'intermediate', password: 'p12-pass' }));
+  infoP12 = readFileSync(
+    pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop' }), {
+      chain: 'intermediate',
+      password: 'p12-pass',
+    }),
+  );
+  oldP12 = readFileSync(
+    pki.p12(
+      pki.leaf({
+        emails: ['old@example.com'],
+        notBefore: new Date(Date.now() - 400 * DAY),
+        notAfter: new Date(Date.now() - 3 * DAY),
+      }),
+      { chain: 'intermediate', password: 'p12-pass' },
+    ),
+  );
   const s = await serveRenderer();
   url = s.url;
   close = () => s.server.close();
@@ -34,7 +48,10 @@ const text = async (l: Locator) => (await l.first().innerText()).replace(/\s+/g,
 const visible = (l: Locator) => l.first().waitFor({ state: 'visible', timeout: 15_000 });
 
 async function nav(page: Page, name: string) {
-  await page.getByRole('navigation').getByRole('button', { name: new RegExp(`^${name}`) }).click();
+  await page
+    .getByRole('navigation')
+    .getByRole('button', { name: new RegExp(`^${name}`) })
+    .click();
 }
 
 /** An admin who has set up: password, info@example.com registered and checked in one composition. */
@@ -54,7 +71,9 @@ async function dropFile(page: Page, testId: string, name: string, bytes: Buffer)
       for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
       const dt = new DataTransfer();
       dt.items.add(new File([arr], n));
-      document.querySelector(`[data-testid="${id}"]`)!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      document
+        .querySelector(`[data-testid="${id}"]`)!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     },
     [testId, name, bytes.toString('base64')] as const,
   );
@@ -100,7 +119,9 @@ describe('the renderer in Chromium, over the real core', () => {
       await screenshot(page, 'en', 'add-certificate');
       await dialog.getByRole('button', { name: 'Save certificate' }).click();
       await visible(page.locator('tr[data-email="info@example.com"]'));
-      expect(await text(page.locator('tr[data-email="info@example.com"]'))).toMatch(/info@example\.com Example Shop Test S\/MIME Issuing CA .* Valid/);
+      expect(await text(page.locator('tr[data-email="info@example.com"]'))).toMatch(
+        /info@example\.com Example Shop Test S\/MIME Issuing CA .* Valid/,
+      );
 
       // an expired certificate, dropped on the window
       await page.getByRole('button', { name: 'Add certificate' }).click();
@@ -157,9 +178,15 @@ describe('the renderer in Chromium, over the real core', () => {
       await page.getByRole('button', { name: 'Sign and preview' }).click();
       const preview = page.getByTestId('preview');
       await visible(preview);
-      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain('Sign signed with info@example.com');
-      expect(await text(preview.locator('tr[data-recipient="x@docomo.ne.jp"]'))).toContain('Unsigned destination exception');
-      expect(await text(preview.locator('tr[data-recipient="archive@example.com"]'))).toContain('Unsigned intelligent BCC copy');
+      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain(
+        'Sign signed with info@example.com',
+      );
+      expect(await text(preview.locator('tr[data-recipient="x@docomo.ne.jp"]'))).toContain(
+        'Unsigned destination exception',
+      );
+      expect(await text(preview.locator('tr[data-recipient="archive@example.com"]'))).toContain(
+        'Unsigned intelligent BCC copy',
+      );
       expect(await text(preview.getByTestId('verification'))).toContain('Signature valid');
       expect(await text(preview.getByTestId('verification'))).toContain('From matches the signer');
       await screenshot(page, 'en', 'test-message');
@@ -175,7 +202,9 @@ describe('the renderer in Chromium, over the real core', () => {
       await page.getByLabel('From', { exact: true }).fill('old@example.com');
       await page.getByRole('button', { name: 'Sign and preview' }).click();
       await visible(preview.locator('tr[data-recipient="a@example.org"][data-action="reject"]'));
-      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain('Reject certificate expired 451 S/MIME certificate is expired');
+      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain(
+        'Reject certificate expired 451 S/MIME certificate is expired',
+      );
 
       // delete: refused while in use, naming the composition; then allowed
       await nav(page, 'Certificates');
@@ -202,7 +231,9 @@ describe('the renderer in Chromium, over the real core', () => {
       await dialog.getByLabel('Repeat the passphrase').fill('a long bundle passphrase');
       await dialog.getByRole('button', { name: 'Export bundle' }).click();
       await visible(page.getByTestId('reflect-result'));
-      expect(await text(page.getByTestId('reflect-result'))).toMatch(/Bundle written File .*Newsletters\.smime-bundle\.json Size .* SHA-256 [0-9a-f]{64} Certificates 1/);
+      expect(await text(page.getByTestId('reflect-result'))).toMatch(
+        /Bundle written File .*Newsletters\.smime-bundle\.json Size .* SHA-256 [0-9a-f]{64} Certificates 1/,
+      );
       expect(await text(card)).toContain('Up to date');
       const bundlePath = join(s.saveDir, 'Newsletters.smime-bundle.json');
       expect(loadRelayConfig(readFileSync(bundlePath), 'a long bundle passphrase').policy.intelligentBcc).toBe(true);
@@ -210,8 +241,14 @@ describe('the renderer in Chromium, over the real core', () => {
 
       // import a bundle (as on a second admin machine)
       s.nextOpen.set('bundle', { name: 'Newsletters.smime-bundle.json', bytes: readFileSync(bundlePath) });
-      await page.locator('section[aria-labelledby="import-title"]').getByRole('button', { name: 'Choose file…' }).click();
-      await page.locator('section[aria-labelledby="import-title"]').getByLabel('Bundle passphrase').fill('a long bundle passphrase');
+      await page
+        .locator('section[aria-labelledby="import-title"]')
+        .getByRole('button', { name: 'Choose file…' })
+        .click();
+      await page
+        .locator('section[aria-labelledby="import-title"]')
+        .getByLabel('Bundle passphrase')
+        .fill('a long bundle passphrase');
       await page.getByRole('button', { name: 'Import bundle' }).click();
       await visible(page.getByText('Imported "Newsletters": 0 added, 0 updated, 1 unchanged certificates.'));
 
@@ -266,12 +303,19 @@ describe('the renderer in Chromium, over the real core', () => {
       await page.getByRole('button', { name: 'Renew info@example.com' }).click();
       const dialog = page.getByRole('dialog', { name: 'Renew certificate for info@example.com' });
       expect(await dialog.getByLabel('From address').getAttribute('readonly')).not.toBeNull();
-      const renewed = readFileSync(pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop 2027' }), { chain: 'intermediate', password: 'new-pass' }));
+      const renewed = readFileSync(
+        pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop 2027' }), {
+          chain: 'intermediate',
+          password: 'new-pass',
+        }),
+      );
       s.nextOpen.set('p12', { name: 'renewed.pfx', bytes: renewed });
       await dialog.getByRole('button', { name: 'Choose file…' }).click();
       await dialog.getByLabel('PKCS#12 password').fill('new-pass');
       await dialog.getByRole('button', { name: 'Inspect' }).click();
-      await visible(dialog.getByText('The current certificate stays in force until the new one is validated and saved.'));
+      await visible(
+        dialog.getByText('The current certificate stays in force until the new one is validated and saved.'),
+      );
       await dialog.getByRole('button', { name: 'Replace certificate' }).click();
       await dialog.waitFor({ state: 'detached' });
       expect(await text(page.locator('tr[data-email="info@example.com"]'))).toContain('Example Shop 2027');
@@ -279,7 +323,12 @@ describe('the renderer in Chromium, over the real core', () => {
 
       await nav(page, 'Test message');
       await page.getByRole('radio', { name: 'Open .eml' }).check();
-      s.nextOpen.set('eml', { name: 'order.eml', bytes: Buffer.from('From: info@example.com\r\nTo: a@example.org\r\nSubject: order\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nご注文ありがとうございます。\r\n') });
+      s.nextOpen.set('eml', {
+        name: 'order.eml',
+        bytes: Buffer.from(
+          'From: info@example.com\r\nTo: a@example.org\r\nSubject: order\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nご注文ありがとうございます。\r\n',
+        ),
+      });
       await page.getByRole('button', { name: 'Choose file…' }).click();
       await visible(page.getByText(/order\.eml \(/));
       await page.getByLabel('MAIL FROM').fill('bounce@example.com');
@@ -287,10 +336,16 @@ describe('the renderer in Chromium, over the real core', () => {
       await page.getByRole('button', { name: 'Sign and preview' }).click();
       const preview = page.getByTestId('preview');
       await visible(preview.getByTestId('verification'));
-      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain('Sign signed with info@example.com');
-      expect(await text(preview.locator('tr[data-recipient="y@softbank.ne.jp"]'))).toContain('Unsigned destination exception');
+      expect(await text(preview.locator('tr[data-recipient="a@example.org"]'))).toContain(
+        'Sign signed with info@example.com',
+      );
+      expect(await text(preview.locator('tr[data-recipient="y@softbank.ne.jp"]'))).toContain(
+        'Unsigned destination exception',
+      );
       expect(await text(preview.getByTestId('verification'))).toContain('Signature valid');
-      expect(await text(preview.locator('section[data-delivery="sign"] .mime'))).toContain('Content-Transfer-Encoding: quoted-printable');
+      expect(await text(preview.locator('section[data-delivery="sign"] .mime'))).toContain(
+        'Content-Transfer-Encoding: quoted-printable',
+      );
     } finally {
       await s.close();
     }
@@ -304,7 +359,11 @@ describe('the renderer in Chromium, over the real core', () => {
       await nav(page, 'Test message');
       await page.getByLabel('From', { exact: true }).fill('info@example.com');
       await page.getByLabel('To', { exact: true }).fill('a@example.org');
-      await page.getByLabel('Attachments').setInputFiles({ name: 'catalogue.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(5 * 1024 * 1024, 7) });
+      await page.getByLabel('Attachments').setInputFiles({
+        name: 'catalogue.bin',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.alloc(5 * 1024 * 1024, 7),
+      });
       await page.getByRole('button', { name: 'Sign and preview' }).click();
       const preview = page.getByTestId('preview');
       await visible(preview.getByTestId('verification'));
@@ -314,7 +373,9 @@ describe('the renderer in Chromium, over the real core', () => {
       await preview.locator('summary', { hasText: 'Part 1: multipart/mixed' }).click();
       await visible(preview.getByRole('button', { name: /^Show all \(/ }));
       expect(Date.now() - t0).toBeLessThan(5000);
-      const shown = await preview.locator('pre.source').evaluateAll((els) => Math.max(...els.map((e) => e.textContent?.length ?? 0)));
+      const shown = await preview
+        .locator('pre.source')
+        .evaluateAll((els) => Math.max(...els.map((e) => e.textContent?.length ?? 0)));
       expect(shown).toBeLessThan(70 * 1024);
     } finally {
       await s.close();
@@ -341,7 +402,9 @@ describe('the renderer in Chromium, over the real core', () => {
     const s = await openApp(browser, url, { dataDir });
     try {
       await visible(s.page.getByRole('heading', { name: 'smime-admin cannot start' }));
-      expect(await text(s.page.getByRole('alert'))).toMatch(/^The settings file is damaged\. It was not changed; a copy was kept\. the settings file .*config\.json cannot be read: it is not valid JSON/);
+      expect(await text(s.page.getByRole('alert'))).toMatch(
+        /^The settings file is damaged\. It was not changed; a copy was kept\. the settings file .*config\.json cannot be read: it is not valid JSON/,
+      );
       expect(readFileSync(join(dataDir, 'config.json'), 'utf8')).toBe('{ not json');
     } finally {
       await s.close();

@@ -10,8 +10,13 @@ const root = join(__dirname, '..', '..');
 // It scans the main and preload sources and the renderer as built (the CSP pins the built script by hash).
 function scan(dir: string): string[] {
   const report = join(tempDir('electronegativity-out-'), 'report.csv');
-  const electron = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version as string;
-  execFileSync(join(root, 'node_modules', '.bin', 'electronegativity'), ['-i', dir, '-e', electron, '-r', '-v', 'false', '-o', report], { stdio: 'pipe', timeout: 240_000 });
+  const electron = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8'))
+    .version as string;
+  execFileSync(
+    join(root, 'node_modules', '.bin', 'electronegativity'),
+    ['-i', dir, '-e', electron, '-r', '-v', 'false', '-o', report],
+    { stdio: 'pipe', timeout: 240_000 },
+  );
   expect(existsSync(report)).toBe(true);
   const rows = readFileSync(report, 'utf8').trim().split('\n');
   expect(rows[0]).toMatch(/^issue, severity, confidence/);
@@ -21,7 +26,10 @@ function scan(dir: string): string[] {
 describe('electronegativity', () => {
   it('reports an insecure window (the check can fail)', () => {
     const dir = tempDir('electronegativity-canary-');
-    writeFileSync(join(dir, 'main.js'), "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });\n");
+    writeFileSync(
+      join(dir, 'main.js'),
+      "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });\n",
+    );
     const rows = scan(dir);
     expect(rows.some((r) => r.startsWith('SANDBOX_JS_CHECK'))).toBe(true);
     expect(rows.some((r) => r.startsWith('CONTEXT_ISOLATION_JS_CHECK'))).toBe(true);

@@ -9,7 +9,13 @@ import { isTrustedSender, startApp, type ElectronApi } from '../../main/electron
 import { expiryNotice, scheduleExpiryNotices, DAY_MS } from '../../main/electron/notices';
 import { menuTemplate } from '../../main/electron/menu';
 import { resolveRendererFile } from '../../main/electron/renderer-files';
-import { APP_URL, CONTENT_SECURITY_POLICY, guardWebContents, hardenSession, secureWindowOptions } from '../../main/electron/security';
+import {
+  APP_URL,
+  CONTENT_SECURITY_POLICY,
+  guardWebContents,
+  hardenSession,
+  secureWindowOptions,
+} from '../../main/electron/security';
 import { redact, setLogSink } from '../../main/logging';
 import { createApi, EVENT_METHODS, METHOD_NAMES } from '../../preload/api';
 import { TestPki } from '../helpers/pki';
@@ -19,9 +25,27 @@ setLogSink(() => undefined);
 
 describe('window options', () => {
   it('forces the security flags whatever the caller asks', () => {
-    const o = secureWindowOptions('/p.js', { width: 10, webPreferences: { sandbox: false, contextIsolation: false, nodeIntegration: true, webSecurity: false, webviewTag: true, preload: '/evil.js' } });
+    const o = secureWindowOptions('/p.js', {
+      width: 10,
+      webPreferences: {
+        sandbox: false,
+        contextIsolation: false,
+        nodeIntegration: true,
+        webSecurity: false,
+        webviewTag: true,
+        preload: '/evil.js',
+      },
+    });
     expect(o.width).toBe(10);
-    expect(o.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, webviewTag: false, allowRunningInsecureContent: false, preload: '/p.js' });
+    expect(o.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      allowRunningInsecureContent: false,
+      preload: '/p.js',
+    });
   });
 });
 
@@ -48,22 +72,35 @@ describe('navigation guards', () => {
     expect(nav('will-navigate', 'app://smime-admin/index.html')).toBe(false);
     expect(nav('will-attach-webview', '')).toBe(true);
     expect(c.openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
-    expect(blocked).toEqual(['navigation https://evil.example/', 'navigation file:///etc/passwd', 'redirect http://localhost/', 'webview ', 'window.open https://evil.example/']);
+    expect(blocked).toEqual([
+      'navigation https://evil.example/',
+      'navigation file:///etc/passwd',
+      'redirect http://localhost/',
+      'webview ',
+      'window.open https://evil.example/',
+    ]);
   });
 });
 
 describe('session hardening', () => {
   it('denies permissions and sets a strict CSP on every response', () => {
-    let request: ((wc: unknown, p: string, cb: (ok: boolean) => void, d?: { requestingUrl?: string }) => void) | undefined;
+    let request:
+      ((wc: unknown, p: string, cb: (ok: boolean) => void, d?: { requestingUrl?: string }) => void) | undefined;
     let check: ((wc: unknown, p: string, origin: string) => boolean) | undefined;
-    let headers: ((d: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | undefined;
+    let headers:
+      | ((
+          d: { responseHeaders?: Record<string, string[]> },
+          cb: (r: { responseHeaders: Record<string, string[]> }) => void,
+        ) => void)
+      | undefined;
     hardenSession({
       setPermissionRequestHandler: (h: never) => (request = h),
       setPermissionCheckHandler: (h: never) => (check = h),
       webRequest: { onHeadersReceived: (h: never) => (headers = h) },
     } as never);
     const cb = vi.fn();
-    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read']) request!(null, p, cb, { requestingUrl: APP_URL });
+    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read'])
+      request!(null, p, cb, { requestingUrl: APP_URL });
     request!(null, 'clipboard-sanitized-write', cb, { requestingUrl: 'https://evil.example/' });
     expect(cb.mock.calls.map((c) => c[0])).toEqual([false, false, false, false, false, false]);
     request!(null, 'clipboard-sanitized-write', cb, { requestingUrl: APP_URL });
@@ -83,15 +120,28 @@ describe('session hardening', () => {
 describe('app:// file server', () => {
   it('serves only files inside the renderer folder', () => {
     const root = '/srv/out/renderer';
-    expect(resolveRendererFile(root, 'app://smime-admin/index.html')).toEqual({ path: '/srv/out/renderer/index.html', type: 'text/html; charset=utf-8' });
+    expect(resolveRendererFile(root, 'app://smime-admin/index.html')).toEqual({
+      path: '/srv/out/renderer/index.html',
+      type: 'text/html; charset=utf-8',
+    });
     expect(resolveRendererFile(root, 'app://smime-admin/')?.path).toBe('/srv/out/renderer/index.html');
     expect(resolveRendererFile(root, 'app://smime-admin/assets/a.js')?.type).toBe('text/javascript; charset=utf-8');
     // dot segments can never leave the folder
-    for (const tricky of ['app://smime-admin/../../etc/passwd.js', 'app://smime-admin/%2e%2e/%2e%2e/x.js', 'app://smime-admin/a/..%2f..%2f..%2fx.js']) {
+    for (const tricky of [
+      'app://smime-admin/../../etc/passwd.js',
+      'app://smime-admin/%2e%2e/%2e%2e/x.js',
+      'app://smime-admin/a/..%2f..%2f..%2fx.js',
+    ]) {
       const r = resolveRendererFile(root, tricky);
       if (r) expect(r.path.startsWith(root + '/'), tricky).toBe(true);
     }
-    for (const bad of ['app://other/index.html', 'file:///srv/out/renderer/index.html', 'app://smime-admin/secret.p12', 'app://smime-admin/%00.js', 'app://smime-admin/%E0%A4%A.js']) {
+    for (const bad of [
+      'app://other/index.html',
+      'file:///srv/out/renderer/index.html',
+      'app://smime-admin/secret.p12',
+      'app://smime-admin/%00.js',
+      'app://smime-admin/%E0%A4%A.js',
+    ]) {
       expect(resolveRendererFile(root, bad), bad).toBeNull();
     }
   });
@@ -100,17 +150,34 @@ describe('app:// file server', () => {
 describe('IPC dispatch', () => {
   const spyHandlers = () => {
     const calls: string[] = [];
-    const h = Object.fromEntries(CHANNELS.map((c) => [c, async (r: unknown) => (calls.push(c), { echo: r })])) as unknown as Handlers;
+    const h = Object.fromEntries(
+      CHANNELS.map((c) => [c, async (r: unknown) => (calls.push(c), { echo: r })]),
+    ) as unknown as Handlers;
     return { h, calls };
   };
 
   it('refuses malformed, oversized, unknown and foreign requests before any core call', async () => {
     const { h, calls } = spyHandlers();
-    expect(await dispatch(h, 'cert:add', { email: 'a@b.c' }, true)).toMatchObject({ ok: false, error: { code: 'IPC_INVALID', message: expect.stringMatching(/^invalid request cert:add: file: /) } });
-    expect(await dispatch(h, 'cert:list', { extra: 1 }, true)).toMatchObject({ ok: false, error: { code: 'IPC_INVALID' } });
-    expect(await dispatch(h, 'cert:list', 'nonsense', true)).toMatchObject({ ok: false, error: { code: 'IPC_INVALID' } });
-    expect(await dispatch(h, 'composition:create', { name: 'x'.repeat(300_000) }, true)).toMatchObject({ ok: false, error: { code: 'IPC_TOO_LARGE' } });
-    expect(await dispatch(h, 'shell:exec', {}, true)).toMatchObject({ ok: false, error: { code: 'IPC_INVALID', message: 'unknown request shell:exec' } });
+    expect(await dispatch(h, 'cert:add', { email: 'a@b.c' }, true)).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_INVALID', message: expect.stringMatching(/^invalid request cert:add: file: /) },
+    });
+    expect(await dispatch(h, 'cert:list', { extra: 1 }, true)).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_INVALID' },
+    });
+    expect(await dispatch(h, 'cert:list', 'nonsense', true)).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_INVALID' },
+    });
+    expect(await dispatch(h, 'composition:create', { name: 'x'.repeat(300_000) }, true)).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_TOO_LARGE' },
+    });
+    expect(await dispatch(h, 'shell:exec', {}, true)).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_INVALID', message: 'unknown request shell:exec' },
+    });
     expect(await dispatch(h, 'cert:list', {}, false)).toMatchObject({ ok: false, error: { code: 'IPC_FORBIDDEN' } });
     expect(calls).toEqual([]);
     expect(await dispatch(h, 'cert:list', {}, true)).toEqual({ ok: true, value: { echo: {} } });
@@ -120,7 +187,10 @@ describe('IPC dispatch', () => {
   it('keeps error codes across IPC and never sends secrets back', async () => {
     const { svc } = makeService();
     const h = createHandlers({ service: svc, dialogs: {} as Dialogs });
-    expect(await dispatch(h, 'composition:get', { name: 'nope' }, true)).toEqual({ ok: false, error: { code: 'COMPOSITION_NOT_FOUND', message: 'there is no composition named "nope"' } });
+    expect(await dispatch(h, 'composition:get', { name: 'nope' }, true)).toEqual({
+      ok: false,
+      error: { code: 'COMPOSITION_NOT_FOUND', message: 'there is no composition named "nope"' },
+    });
     const leaky = { ...h, 'cert:list': async () => [{ email: 'a', password: 'x' }] } as unknown as Handlers;
     setLogSink(() => undefined);
     expect(await dispatch(leaky, 'cert:list', {}, true)).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
@@ -134,9 +204,19 @@ describe('IPC dispatch', () => {
     expect(isTrustedSender({ sender: webContents, senderFrame: mainFrame } as never, win)).toBe(true);
     expect(isTrustedSender({ sender: webContents, senderFrame: { url: APP_URL } } as never, win)).toBe(false); // a sub-frame
     expect(isTrustedSender({ sender: {}, senderFrame: mainFrame } as never, win)).toBe(false); // another window
-    expect(isTrustedSender({ sender: webContents, senderFrame: mainFrame } as never, { webContents: { mainFrame: { url: 'https://evil/' } }, isDestroyed: () => false } as never)).toBe(false);
+    expect(
+      isTrustedSender(
+        { sender: webContents, senderFrame: mainFrame } as never,
+        { webContents: { mainFrame: { url: 'https://evil/' } }, isDestroyed: () => false } as never,
+      ),
+    ).toBe(false);
     const evilFrame = { url: 'https://evil.example/' };
-    expect(isTrustedSender({ sender: { mainFrame: evilFrame }, senderFrame: evilFrame } as never, { webContents: { mainFrame: evilFrame }, isDestroyed: () => false } as never)).toBe(false);
+    expect(
+      isTrustedSender(
+        { sender: { mainFrame: evilFrame }, senderFrame: evilFrame } as never,
+        { webContents: { mainFrame: evilFrame }, isDestroyed: () => false } as never,
+      ),
+    ).toBe(false);
     expect(isTrustedSender({ sender: webContents, senderFrame: mainFrame } as never, null)).toBe(false);
   });
 });
@@ -183,23 +263,71 @@ describe('handlers over the real core', () => {
     const { svc } = makeService();
     const out = join(tempDir(), 'chosen.json');
     const events: string[] = [];
-    const dialogs: Dialogs = { openFile: async () => null, savePath: async () => out, writeFile: async () => undefined };
-    const h = createHandlers({ service: svc, dialogs, emit: (e, p) => events.push(`${e}:${(p as { step: string }).step}`) });
-    const p12 = readFileSync(pki.p12(pki.leaf({ emails: ['info@example.com'] }), { chain: 'intermediate', password: 'pw' }));
-    const picked = (await dispatch(h, 'file:from-drop', { kind: 'p12', name: 'info.p12', bytes: new Uint8Array(p12) }, true)) as { ok: true; value: { file: string } };
+    const dialogs: Dialogs = {
+      openFile: async () => null,
+      savePath: async () => out,
+      writeFile: async () => undefined,
+    };
+    const h = createHandlers({
+      service: svc,
+      dialogs,
+      emit: (e, p) => events.push(`${e}:${(p as { step: string }).step}`),
+    });
+    const p12 = readFileSync(
+      pki.p12(pki.leaf({ emails: ['info@example.com'] }), { chain: 'intermediate', password: 'pw' }),
+    );
+    const picked = (await dispatch(
+      h,
+      'file:from-drop',
+      { kind: 'p12', name: 'info.p12', bytes: new Uint8Array(p12) },
+      true,
+    )) as { ok: true; value: { file: string } };
     expect(picked.ok).toBe(true);
     const preview = await dispatch(h, 'cert:preview', { file: picked.value.file, password: 'pw' }, true);
     expect(preview).toMatchObject({ ok: true, value: { emails: ['info@example.com'] } });
-    expect(await dispatch(h, 'cert:add', { email: 'other@example.com', file: picked.value.file, password: 'pw' }, true)).toMatchObject({ ok: false, error: { code: 'EMAIL_NOT_IN_CERTIFICATE' } });
-    expect(await dispatch(h, 'cert:add', { email: 'info@example.com', file: picked.value.file, password: 'pw' }, true)).toMatchObject({ ok: true, value: { email: 'info@example.com' } });
-    expect(await dispatch(h, 'cert:add', { email: 'info@example.com', file: '0'.repeat(32), password: 'pw' }, true)).toMatchObject({ ok: false, error: { code: 'FILE_TOKEN_UNKNOWN' } });
+    expect(
+      await dispatch(h, 'cert:add', { email: 'other@example.com', file: picked.value.file, password: 'pw' }, true),
+    ).toMatchObject({ ok: false, error: { code: 'EMAIL_NOT_IN_CERTIFICATE' } });
+    expect(
+      await dispatch(h, 'cert:add', { email: 'info@example.com', file: picked.value.file, password: 'pw' }, true),
+    ).toMatchObject({ ok: true, value: { email: 'info@example.com' } });
+    expect(
+      await dispatch(h, 'cert:add', { email: 'info@example.com', file: '0'.repeat(32), password: 'pw' }, true),
+    ).toMatchObject({ ok: false, error: { code: 'FILE_TOKEN_UNKNOWN' } });
     await dispatch(h, 'composition:create', { name: 'T' }, true);
     await dispatch(h, 'composition:set-cert', { name: 'T', email: 'info@example.com', enabled: true }, true);
     const r = await dispatch(h, 'reflect:export', { name: 'T', passphrase: 'a long bundle passphrase' }, true);
     expect(r).toMatchObject({ ok: true, value: { file: out, certificates: 1 } });
-    expect(events).toEqual(['reflect:progress:reading-keychain', 'reflect:progress:encrypting', 'reflect:progress:writing', 'reflect:progress:done']);
-    const sent = await dispatch(h, 'test:send', { name: 'T', at: new Date().toISOString(), source: { kind: 'compose', from: 'info@example.com', to: ['a@example.org', 'b@docomo.ne.jp'], cc: [], bcc: [], bccCopies: [], subject: 'こんにちは', body: 'テスト本文', attachments: [{ name: '請求書.pdf', type: 'application/pdf', bytes: new Uint8Array([1, 2, 3]) }] } }, true);
-    expect(sent).toMatchObject({ ok: true, value: { decisions: [{ action: 'sign' }, { action: 'unsigned', reason: 'destination-exception' }] } });
+    expect(events).toEqual([
+      'reflect:progress:reading-keychain',
+      'reflect:progress:encrypting',
+      'reflect:progress:writing',
+      'reflect:progress:done',
+    ]);
+    const sent = await dispatch(
+      h,
+      'test:send',
+      {
+        name: 'T',
+        at: new Date().toISOString(),
+        source: {
+          kind: 'compose',
+          from: 'info@example.com',
+          to: ['a@example.org', 'b@docomo.ne.jp'],
+          cc: [],
+          bcc: [],
+          bccCopies: [],
+          subject: 'こんにちは',
+          body: 'テスト本文',
+          attachments: [{ name: '請求書.pdf', type: 'application/pdf', bytes: new Uint8Array([1, 2, 3]) }],
+        },
+      },
+      true,
+    );
+    expect(sent).toMatchObject({
+      ok: true,
+      value: { decisions: [{ action: 'sign' }, { action: 'unsigned', reason: 'destination-exception' }] },
+    });
     const json = JSON.stringify(sent);
     expect(json).not.toContain('"pw"');
     expect(json).not.toMatch(/PRIVATE KEY/);
@@ -220,8 +348,14 @@ describe('menu and notices', () => {
   });
 
   it('notifies at start and daily for certificates needing attention', () => {
-    const certs = [{ email: 'a@x.jp', status: 'expired', daysLeft: -3 }, { email: 'b@x.jp', status: 'expiring', daysLeft: 5 }] as never;
-    expect(expiryNotice(certs, 'en')).toEqual({ title: '2 S/MIME certificates need attention', body: 'a@x.jp: expired — its mail is rejected with 451\nb@x.jp: expires in 5 days' });
+    const certs = [
+      { email: 'a@x.jp', status: 'expired', daysLeft: -3 },
+      { email: 'b@x.jp', status: 'expiring', daysLeft: 5 },
+    ] as never;
+    expect(expiryNotice(certs, 'en')).toEqual({
+      title: '2 S/MIME certificates need attention',
+      body: 'a@x.jp: expired — its mail is rejected with 451\nb@x.jp: expires in 5 days',
+    });
     expect(expiryNotice(certs, 'ja')!.title).toBe('S/MIME 証明書 2 件の確認が必要です');
     expect(expiryNotice([], 'en')).toBeNull();
     const shown: string[] = [];
@@ -231,7 +365,10 @@ describe('menu and notices', () => {
       { certificatesNeedingAttention: () => certs, getSettings: () => ({ warnDays: [30], language: null }) },
       (n) => shown.push(n.title),
       () => 'en',
-      { setInterval: ((fn: () => void, ms: number) => ((tick = fn), (period = ms), 1)) as never, clearInterval: (() => undefined) as never },
+      {
+        setInterval: ((fn: () => void, ms: number) => ((tick = fn), (period = ms), 1)) as never,
+        clearInterval: (() => undefined) as never,
+      },
     );
     expect(shown).toHaveLength(1);
     expect(period).toBe(DAY_MS);
@@ -253,7 +390,15 @@ describe('logs', () => {
 
 describe('startApp with Electron injected', () => {
   function fakeElectron(lock = true) {
-    const rec = { windows: [] as { opts: unknown; url?: string }[], handled: [] as string[], schemes: [] as unknown[], menu: null as unknown, protocolHandler: undefined as undefined | ((r: { url: string }) => Promise<Response>), quit: 0, ready: [] as (() => void)[] };
+    const rec = {
+      windows: [] as { opts: unknown; url?: string }[],
+      handled: [] as string[],
+      schemes: [] as unknown[],
+      menu: null as unknown,
+      protocolHandler: undefined as undefined | ((r: { url: string }) => Promise<Response>),
+      quit: 0,
+      ready: [] as (() => void)[],
+    };
     const app = Object.assign(new EventEmitter(), {
       requestSingleInstanceLock: () => lock,
       quit: () => void rec.quit++,
@@ -289,8 +434,17 @@ describe('startApp with Electron injected', () => {
       net: {},
       ipcMain: { handle: (c: string) => rec.handled.push(c) },
       Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => (rec.menu = m) },
-      protocol: { registerSchemesAsPrivileged: (s: unknown) => rec.schemes.push(s), handle: (_s: string, h: never) => (rec.protocolHandler = h) },
-      session: { defaultSession: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined, webRequest: { onHeadersReceived: () => undefined } } },
+      protocol: {
+        registerSchemesAsPrivileged: (s: unknown) => rec.schemes.push(s),
+        handle: (_s: string, h: never) => (rec.protocolHandler = h),
+      },
+      session: {
+        defaultSession: {
+          setPermissionRequestHandler: () => undefined,
+          setPermissionCheckHandler: () => undefined,
+          webRequest: { onHeadersReceived: () => undefined },
+        },
+      },
     } as unknown as ElectronApi;
     return { electron, rec };
   }
@@ -304,7 +458,12 @@ describe('startApp with Electron injected', () => {
     rec.ready.forEach((f) => f());
     expect(rec.windows).toHaveLength(1);
     expect(rec.windows[0]!.url).toBe(APP_URL);
-    expect((rec.windows[0]!.opts as { webPreferences: object }).webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: join(outDir, 'preload', 'index.js') });
+    expect((rec.windows[0]!.opts as { webPreferences: object }).webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      preload: join(outDir, 'preload', 'index.js'),
+    });
     expect(rec.handled.sort()).toEqual([...CHANNELS].sort());
     expect(JSON.stringify(rec.menu)).toContain('証明書');
     const res = await rec.protocolHandler!({ url: 'app://smime-admin/../../../../etc/passwd' });

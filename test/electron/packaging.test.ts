@@ -12,7 +12,11 @@ const builder = join(root, 'node_modules', '.bin', 'electron-builder');
 // stand-in Electron has the right files, with keytar's native module outside the asar.
 describe('electron-builder', () => {
   it('rejects an unknown configuration key (the schema check is real)', () => {
-    const r = spawnSync(builder, ['--linux', 'dir', '--config.bogusKey=1'], { cwd: root, env: { ...process.env, CI: 'true' }, timeout: 60_000 });
+    const r = spawnSync(builder, ['--linux', 'dir', '--config.bogusKey=1'], {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+      timeout: 60_000,
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr.toString() + r.stdout.toString()).toMatch(/unknown property 'bogusKey'/);
   });
@@ -23,17 +27,30 @@ describe('electron-builder', () => {
     chmodSync(join(stub, 'electron'), 0o755);
     const out = tempDir('eb-out-');
     mkdirSync(out, { recursive: true });
-    execFileSync(builder, ['--linux', 'dir', `--config.electronDist=${stub}`, '--config.electronVersion=40.8.5', `--config.directories.output=${out}`], {
-      cwd: root,
-      env: { ...process.env, CI: 'true' },
-      stdio: 'pipe',
-      timeout: 120_000,
-    });
+    execFileSync(
+      builder,
+      [
+        '--linux',
+        'dir',
+        `--config.electronDist=${stub}`,
+        '--config.electronVersion=40.8.5',
+        `--config.directories.output=${out}`,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, CI: 'true' },
+        stdio: 'pipe',
+        timeout: 120_000,
+      },
+    );
     const resources = join(out, 'linux-unpacked', 'resources');
-    expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node'))).toBe(true);
+    expect(
+      existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node')),
+    ).toBe(true);
     const asar = require('@electron/asar') as { listPackage(p: string, o: object): string[] };
     const files = asar.listPackage(join(resources, 'app.asar'), {}).map((f) => f.replace(/\\/g, '/'));
-    for (const f of ['/out/main/index.js', '/out/preload/index.js', '/out/renderer/index.html', '/package.json']) expect(files).toContain(f);
+    for (const f of ['/out/main/index.js', '/out/preload/index.js', '/out/renderer/index.html', '/package.json'])
+      expect(files).toContain(f);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => /\.(p12|pfx|key)$/.test(f))).toEqual([]);
     expect(files.some((f) => f.startsWith('/node_modules/react/'))).toBe(false); // bundled, not shipped twice

@@ -15,7 +15,11 @@ export async function seededService(pki: TestPki, opts: { now?: Date; email?: st
   const clock = new FixedClock(now);
   const secrets = new MemorySecretStore();
   const { svc, dataDir } = makeService(tempDir(), secrets, clock);
-  const leaf = pki.leaf({ emails: [email], notBefore: new Date(now.getTime() - 86_400_000), notAfter: new Date(now.getTime() + 365 * 86_400_000) });
+  const leaf = pki.leaf({
+    emails: [email],
+    notBefore: new Date(now.getTime() - 86_400_000),
+    notAfter: new Date(now.getTime() + 365 * 86_400_000),
+  });
   const p12 = readFileSync(pki.p12(leaf, { chain: 'intermediate', password: 'pw-info' }));
   await svc.addCertificate({ email, p12, password: 'pw-info' });
   svc.createComposition(composition);

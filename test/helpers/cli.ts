@@ -11,7 +11,10 @@ export interface CliResult {
 }
 
 /** Runs the real smime-admin binary. Secrets go in `env`, never in `args`. */
-export function cli(args: string[], opts: { env?: Record<string, string | undefined>; input?: Buffer | string; cwd?: string } = {}): CliResult {
+export function cli(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; input?: Buffer | string; cwd?: string } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...opts.env },
     input: opts.input,

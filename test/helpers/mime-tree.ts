@@ -1,5 +1,13 @@
 /** Test helpers that read a message the way a mail client shows it: its leaves, decoded. */
-import { contentTypeOf, decodeBody, parseMessage, parsePart, splitMultipart, TEXT_PLAIN, type HeaderField } from '../../main/core/engine/mime';
+import {
+  contentTypeOf,
+  decodeBody,
+  parseMessage,
+  parsePart,
+  splitMultipart,
+  TEXT_PLAIN,
+  type HeaderField,
+} from '../../main/core/engine/mime';
 
 export interface Leaf {
   type: string;

@@ -72,7 +72,11 @@ export class TestPki {
   }
 
   openssl(args: string[], env: Record<string, string> = {}): Buffer {
-    return execFileSync('openssl', args, { cwd: this.dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('openssl', args, {
+      cwd: this.dir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   path(name: string): string {
@@ -94,15 +98,70 @@ export class TestPki {
     );
     const rootKey = this.key('root', 'rsa2048');
     this.openssl([
-      'req', '-new', '-x509', '-key', rootKey, '-sha256', '-days', '3650', '-subj', `/C=JP/O=${this.label} Trust/CN=${this.label} Root CA`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', this.path('root.pem'),
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      rootKey,
+      '-sha256',
+      '-days',
+      '3650',
+      '-subj',
+      `/C=JP/O=${this.label} Trust/CN=${this.label} Root CA`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      this.path('root.pem'),
     ]);
-    this.root = { name: 'root', keyPath: rootKey, certPath: this.path('root.pem'), certPem: readFileSync(this.path('root.pem'), 'utf8') };
+    this.root = {
+      name: 'root',
+      keyPath: rootKey,
+      certPath: this.path('root.pem'),
+      certPem: readFileSync(this.path('root.pem'), 'utf8'),
+    };
     const interKey = this.key('inter', 'rsa2048');
-    this.openssl(['req', '-new', '-key', interKey, '-subj', `/C=JP/O=${this.label} Trust/CN=${this.label} S\\/MIME Issuing CA`, '-out', this.path('inter.csr')]);
-    writeFileSync(this.path('inter.ext'), '[v3]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-    this.openssl(['x509', '-req', '-in', this.path('inter.csr'), '-CA', this.root.certPath, '-CAkey', rootKey, '-CAcreateserial', '-days', '3000', '-sha256', '-extfile', this.path('inter.ext'), '-extensions', 'v3', '-out', this.path('inter.pem')]);
-    this.intermediate = { name: 'inter', keyPath: interKey, certPath: this.path('inter.pem'), certPem: readFileSync(this.path('inter.pem'), 'utf8') };
+    this.openssl([
+      'req',
+      '-new',
+      '-key',
+      interKey,
+      '-subj',
+      `/C=JP/O=${this.label} Trust/CN=${this.label} S\\/MIME Issuing CA`,
+      '-out',
+      this.path('inter.csr'),
+    ]);
+    writeFileSync(
+      this.path('inter.ext'),
+      '[v3]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+    );
+    this.openssl([
+      'x509',
+      '-req',
+      '-in',
+      this.path('inter.csr'),
+      '-CA',
+      this.root.certPath,
+      '-CAkey',
+      rootKey,
+      '-CAcreateserial',
+      '-days',
+      '3000',
+      '-sha256',
+      '-extfile',
+      this.path('inter.ext'),
+      '-extensions',
+      'v3',
+      '-out',
+      this.path('inter.pem'),
+    ]);
+    this.intermediate = {
+      name: 'inter',
+      keyPath: interKey,
+      certPath: this.path('inter.pem'),
+      certPem: readFileSync(this.path('inter.pem'), 'utf8'),
+    };
   }
 
   /** Issues an end-entity S/MIME certificate. */
@@ -110,22 +169,65 @@ export class TestPki {
     const name = `leaf${++this.counter}`;
     const emails = opts.emails ?? ['alice@example.com'];
     const keyPath = this.key(name, opts.key ?? 'rsa2048');
-    const subject = opts.subject ?? `/CN=${opts.cn ?? 'Alice Example'}${opts.subjectEmailOnly ? `/emailAddress=${emails[0]}` : ''}`;
-    this.openssl(['req', '-new', '-key', keyPath, '-subj', subject, '-multivalue-rdn', '-out', this.path(`${name}.csr`)]);
-    const ext = ['[leaf]', 'basicConstraints=critical,CA:FALSE', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid'];
+    const subject =
+      opts.subject ?? `/CN=${opts.cn ?? 'Alice Example'}${opts.subjectEmailOnly ? `/emailAddress=${emails[0]}` : ''}`;
+    this.openssl([
+      'req',
+      '-new',
+      '-key',
+      keyPath,
+      '-subj',
+      subject,
+      '-multivalue-rdn',
+      '-out',
+      this.path(`${name}.csr`),
+    ]);
+    const ext = [
+      '[leaf]',
+      'basicConstraints=critical,CA:FALSE',
+      'subjectKeyIdentifier=hash',
+      'authorityKeyIdentifier=keyid',
+    ];
     if (opts.keyUsage !== null) ext.push(`keyUsage=critical,${opts.keyUsage ?? 'digitalSignature,keyEncipherment'}`);
     if (opts.eku !== null) ext.push(`extendedKeyUsage=${opts.eku ?? 'emailProtection'}`);
-    if (!opts.subjectEmailOnly && emails.length > 0) ext.push(`subjectAltName=${emails.map((e) => `email:${e}`).join(',')}`);
+    if (!opts.subjectEmailOnly && emails.length > 0)
+      ext.push(`subjectAltName=${emails.map((e) => `email:${e}`).join(',')}`);
     writeFileSync(this.path(`${name}.ext`), ext.join('\n') + '\n');
     const issuer = opts.fromRoot ? this.root : this.intermediate;
     const notBefore = opts.notBefore ?? new Date(Date.now() - 86_400_000);
     const notAfter = opts.notAfter ?? new Date(Date.now() + 365 * 86_400_000);
     this.openssl([
-      'ca', '-batch', '-config', this.path('ca.cnf'), '-in', this.path(`${name}.csr`), '-cert', issuer.certPath, '-keyfile', issuer.keyPath,
-      '-md', opts.md ?? 'sha256', '-startdate', opensslDate(notBefore), '-enddate', opensslDate(notAfter), '-extfile', this.path(`${name}.ext`),
-      '-extensions', 'leaf', '-notext', '-out', this.path(`${name}.pem`), '-preserveDN',
+      'ca',
+      '-batch',
+      '-config',
+      this.path('ca.cnf'),
+      '-in',
+      this.path(`${name}.csr`),
+      '-cert',
+      issuer.certPath,
+      '-keyfile',
+      issuer.keyPath,
+      '-md',
+      opts.md ?? 'sha256',
+      '-startdate',
+      opensslDate(notBefore),
+      '-enddate',
+      opensslDate(notAfter),
+      '-extfile',
+      this.path(`${name}.ext`),
+      '-extensions',
+      'leaf',
+      '-notext',
+      '-out',
+      this.path(`${name}.pem`),
+      '-preserveDN',
     ]);
-    return { name, keyPath, certPath: this.path(`${name}.pem`), certPem: readFileSync(this.path(`${name}.pem`), 'utf8') };
+    return {
+      name,
+      keyPath,
+      certPath: this.path(`${name}.pem`),
+      certPem: readFileSync(this.path(`${name}.pem`), 'utf8'),
+    };
   }
 
   /** Writes a PKCS#12 file with `openssl pkcs12 -export`; the password travels in the environment. */
@@ -163,7 +265,11 @@ export class TestPki {
 export function opensslVerify(pki: TestPki, signedPath: string): { ok: boolean; content: Buffer; stderr: string } {
   const out = pki.path(`verified-${Math.random().toString(36).slice(2)}.out`);
   try {
-    execFileSync('openssl', ['cms', '-verify', '-in', signedPath, '-CAfile', pki.root.certPath, '-purpose', 'smimesign', '-out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(
+      'openssl',
+      ['cms', '-verify', '-in', signedPath, '-CAfile', pki.root.certPath, '-purpose', 'smimesign', '-out', out],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     return { ok: true, content: readFileSync(out), stderr: '' };
   } catch (e) {
     const err = e as { stderr?: Buffer };
@@ -172,15 +278,23 @@ export function opensslVerify(pki: TestPki, signedPath: string): { ok: boolean; 
 }
 
 /** Verifies a detached signature with NSS (what Thunderbird uses), trusting only the root. */
-export function nssVerify(pki: TestPki, content: Buffer, signatureDer: Buffer, trustRoot = true): { ok: boolean; output: string } {
+export function nssVerify(
+  pki: TestPki,
+  content: Buffer,
+  signatureDer: Buffer,
+  trustRoot = true,
+): { ok: boolean; output: string } {
   const db = pki.path(`nss-${Math.random().toString(36).slice(2)}`);
   execFileSync('mkdir', ['-p', db]);
   execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-  if (trustRoot) execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'root', '-t', 'C,C,C', '-a', '-i', pki.root.certPath]);
+  if (trustRoot)
+    execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'root', '-t', 'C,C,C', '-a', '-i', pki.root.certPath]);
   const c = pki.write(`nss-content-${Math.random().toString(36).slice(2)}`, content);
   const s = pki.write(`nss-sig-${Math.random().toString(36).slice(2)}`, signatureDer);
   try {
-    const out = execFileSync('cmsutil', ['-D', '-i', s, '-c', c, '-d', `sql:${db}`, '-u', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('cmsutil', ['-D', '-i', s, '-c', c, '-d', `sql:${db}`, '-u', '5'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { ok: true, output: out.toString() };
   } catch (e) {
     const err = e as { stdout?: Buffer; stderr?: Buffer };

@@ -36,8 +36,16 @@ export function tempDir(prefix = 'smime-data-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function makeService(dataDir = tempDir(), secrets: SecretStore = new MemorySecretStore(), clock?: Clock): { svc: AdminService; dataDir: string; secrets: SecretStore } {
-  return { svc: new AdminService({ store: new ConfStateStore(dataDir), secrets, dataDir, ...(clock ? { clock } : {}) }), dataDir, secrets };
+export function makeService(
+  dataDir = tempDir(),
+  secrets: SecretStore = new MemorySecretStore(),
+  clock?: Clock,
+): { svc: AdminService; dataDir: string; secrets: SecretStore } {
+  return {
+    svc: new AdminService({ store: new ConfStateStore(dataDir), secrets, dataDir, ...(clock ? { clock } : {}) }),
+    dataDir,
+    secrets,
+  };
 }
 
 /** Every file under a folder with its bytes and mode: to prove what is, and is not, on disk. */

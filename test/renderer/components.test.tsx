@@ -17,13 +17,16 @@ afterEach(cleanup);
 beforeEach(() => act(() => useAppStore.setState({ language: 'en' })));
 
 function leaves(o: object, prefix = ''): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null ? leaves(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(o).flatMap(([k, v]) =>
+    typeof v === 'object' && v !== null ? leaves(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 describe('texts', () => {
   it('Japanese has every English text, none empty, with the same placeholders', () => {
     expect(leaves(ja).sort()).toEqual(leaves(en).sort());
-    const get = (o: object, path: string) => path.split('.').reduce((x: unknown, k) => (x as Record<string, unknown>)[k], o) as string;
+    const get = (o: object, path: string) =>
+      path.split('.').reduce((x: unknown, k) => (x as Record<string, unknown>)[k], o) as string;
     for (const key of leaves(en)) {
       expect(get(ja, key).trim(), key).not.toBe('');
       expect((get(ja, key).match(/\{\w+\}/g) ?? []).sort(), key).toEqual((get(en, key).match(/\{\w+\}/g) ?? []).sort());
@@ -52,9 +55,20 @@ describe('widgets', () => {
   });
 
   it('ErrorMessage shows the code text and the one-line reason, never a raw object', () => {
-    render(<ErrorMessage error={new UiError({ code: 'CERT_IN_USE', message: 'the certificate for a@x.jp is still in use; it is checked in "N"' })} />);
+    render(
+      <ErrorMessage
+        error={
+          new UiError({
+            code: 'CERT_IN_USE',
+            message: 'the certificate for a@x.jp is still in use; it is checked in "N"',
+          })
+        }
+      />,
+    );
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toBe('The certificate is still in use.the certificate for a@x.jp is still in use; it is checked in "N"');
+    expect(alert.textContent).toBe(
+      'The certificate is still in use.the certificate for a@x.jp is still in use; it is checked in "N"',
+    );
     expect(alert.getAttribute('data-code')).toBe('CERT_IN_USE');
   });
 
@@ -84,14 +98,37 @@ describe('widgets', () => {
 
 describe('stores and helpers', () => {
   const cert = (email: string, status: CertificateView['status'], notAfter: string): CertificateView =>
-    ({ email, status, notAfter, commonName: email.split('@')[0], issuerCommonName: 'CA', daysLeft: 1 }) as CertificateView;
-  const list = [cert('b@x.jp', 'valid', '2027-05-01'), cert('a@x.jp', 'expired', '2026-01-01'), cert('c@y.jp', 'expiring', '2026-12-01')];
+    ({
+      email,
+      status,
+      notAfter,
+      commonName: email.split('@')[0],
+      issuerCommonName: 'CA',
+      daysLeft: 1,
+    }) as CertificateView;
+  const list = [
+    cert('b@x.jp', 'valid', '2027-05-01'),
+    cert('a@x.jp', 'expired', '2026-01-01'),
+    cert('c@y.jp', 'expiring', '2026-12-01'),
+  ];
 
   it('filters certificates by status and text, and sorts by expiry both ways', () => {
-    expect(visibleCertificates({ list, filter: 'all', query: '', sortAsc: true }).map((c) => c.email)).toEqual(['a@x.jp', 'c@y.jp', 'b@x.jp']);
-    expect(visibleCertificates({ list, filter: 'all', query: '', sortAsc: false }).map((c) => c.email)).toEqual(['b@x.jp', 'c@y.jp', 'a@x.jp']);
-    expect(visibleCertificates({ list, filter: 'expired', query: '', sortAsc: true }).map((c) => c.email)).toEqual(['a@x.jp']);
-    expect(visibleCertificates({ list, filter: 'all', query: 'Y.JP', sortAsc: true }).map((c) => c.email)).toEqual(['c@y.jp']);
+    expect(visibleCertificates({ list, filter: 'all', query: '', sortAsc: true }).map((c) => c.email)).toEqual([
+      'a@x.jp',
+      'c@y.jp',
+      'b@x.jp',
+    ]);
+    expect(visibleCertificates({ list, filter: 'all', query: '', sortAsc: false }).map((c) => c.email)).toEqual([
+      'b@x.jp',
+      'c@y.jp',
+      'a@x.jp',
+    ]);
+    expect(visibleCertificates({ list, filter: 'expired', query: '', sortAsc: true }).map((c) => c.email)).toEqual([
+      'a@x.jp',
+    ]);
+    expect(visibleCertificates({ list, filter: 'all', query: 'Y.JP', sortAsc: true }).map((c) => c.email)).toEqual([
+      'c@y.jp',
+    ]);
   });
 
   it('app store reports errors as notices with their code', () => {
@@ -104,7 +141,8 @@ describe('stores and helpers', () => {
   });
 
   it('splits a signed MIME source into header and parts for display', () => {
-    const src = 'From: a@x.jp\r\nContent-Type: multipart/signed; protocol="application/pkcs7-signature";\r\n micalg=sha-256; boundary="b1"\r\n\r\npreamble\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b1\r\nContent-Type: application/pkcs7-signature\r\n\r\nMIIB\r\n--b1--\r\n';
+    const src =
+      'From: a@x.jp\r\nContent-Type: multipart/signed; protocol="application/pkcs7-signature";\r\n micalg=sha-256; boundary="b1"\r\n\r\npreamble\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b1\r\nContent-Type: application/pkcs7-signature\r\n\r\nMIIB\r\n--b1--\r\n';
     const r = splitSource(src);
     expect(r.header).toContain('boundary="b1"');
     expect(r.parts.map((p) => p.title)).toEqual(['text/plain', 'application/pkcs7-signature']);

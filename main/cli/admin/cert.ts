@@ -8,7 +8,12 @@ import { json, warningLine, withWarningText } from '../render';
 import { usage, type AdminContext } from './context';
 
 function certLine(c: CertificateView): string {
-  const status = c.status === 'expiring' ? `expires in ${c.daysLeft} days` : c.status === 'valid' ? `valid, ${c.daysLeft} days left` : c.status;
+  const status =
+    c.status === 'expiring'
+      ? `expires in ${c.daysLeft} days`
+      : c.status === 'valid'
+        ? `valid, ${c.daysLeft} days left`
+        : c.status;
   return `${c.email}  ${c.commonName}  (${c.issuerCommonName})  until ${c.notAfter.slice(0, 10)}  [${status}]${c.usedBy.length ? `  used by: ${c.usedBy.join(', ')}` : ''}`;
 }
 
@@ -21,14 +26,26 @@ export async function certCommand(ctx: AdminContext, args: string[], out: Output
     case 'add':
     case 'renew': {
       const u = sub === 'add' ? ADD : RENEW;
-      const { values, positionals } = parse(rest, { email: { type: 'string' }, p12: { type: 'string' }, 'password-env': { type: 'string' }, json: { type: 'boolean' } }, u);
+      const { values, positionals } = parse(
+        rest,
+        {
+          email: { type: 'string' },
+          p12: { type: 'string' },
+          'password-env': { type: 'string' },
+          json: { type: 'boolean' },
+        },
+        u,
+      );
       if (positionals.length) usage(u, `unexpected argument ${positionals[0]}`);
       const email = required(values.email, '--email', u);
       const file = required(values.p12, '--p12', u);
       const password = secretFromEnv(required(values['password-env'], '--password-env', u), '--password-env');
       const p12 = readInputFile(file, MAX_P12_BYTES, file);
       const svc = ctx.service();
-      const view = sub === 'add' ? await svc.addCertificate({ email, p12, password, fileName: file }) : await svc.renewCertificate({ email, p12, password, fileName: file });
+      const view =
+        sub === 'add'
+          ? await svc.addCertificate({ email, p12, password, fileName: file })
+          : await svc.renewCertificate({ email, p12, password, fileName: file });
       if (values.json) out.stdout(json(withWarningText(view)));
       else {
         out.stdout(`${sub === 'add' ? 'Registered' : 'Renewed'}: ${certLine(view)}\n`);
@@ -40,7 +57,12 @@ export async function certCommand(ctx: AdminContext, args: string[], out: Output
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'smime-admin cert list [--json]');
       const list = ctx.service().listCertificates();
       if (values.json) out.stdout(json(list.map(withWarningText)));
-      else out.stdout(list.length ? list.map(certLine).join('\n') + '\n' : 'No certificates registered. Add one with: smime-admin cert add --email ADDR --p12 FILE --password-env VAR\n');
+      else
+        out.stdout(
+          list.length
+            ? list.map(certLine).join('\n') + '\n'
+            : 'No certificates registered. Add one with: smime-admin cert add --email ADDR --p12 FILE --password-env VAR\n',
+        );
       return 0;
     }
     case 'show': {
@@ -69,16 +91,25 @@ export async function certCommand(ctx: AdminContext, args: string[], out: Output
       return 0;
     }
     case 'remove': {
-      const { values, positionals } = parse(rest, { email: { type: 'string' }, 'admin-password-env': { type: 'string' } }, REMOVE);
+      const { values, positionals } = parse(
+        rest,
+        { email: { type: 'string' }, 'admin-password-env': { type: 'string' } },
+        REMOVE,
+      );
       if (positionals.length) usage(REMOVE, `unexpected argument ${positionals[0]}`);
       const email = required(values.email, '--email', REMOVE);
-      const adminPassword = secretFromEnv(required(values['admin-password-env'], '--admin-password-env', REMOVE), '--admin-password-env');
+      const adminPassword = secretFromEnv(
+        required(values['admin-password-env'], '--admin-password-env', REMOVE),
+        '--admin-password-env',
+      );
       await ctx.service().removeCertificate({ email, adminPassword });
       out.stdout(`Removed the certificate for ${email}\n`);
       return 0;
     }
     default:
-      return usage('smime-admin cert add|list|show|renew|remove …', sub ? `unknown cert command "${sub}"` : 'missing cert command');
+      return usage(
+        'smime-admin cert add|list|show|renew|remove …',
+        sub ? `unknown cert command "${sub}"` : 'missing cert command',
+      );
   }
 }
-

@@ -18,9 +18,15 @@ function showComposition(c: CompositionView): string {
     'Certificates:',
     ...c.certificates.map((x) => `  [${x.enabled ? 'x' : ' '}] ${x.email}  ${x.status}`),
     'Exceptions by destination:',
-    ...c.destinationExceptions.map((e) => `  #${e.id} ${e.enabled ? 'on ' : 'off'} ${e.pattern}${e.isDefault ? `  (default${e.note ? `: ${e.note}` : ''})` : ''}`),
+    ...c.destinationExceptions.map(
+      (e) =>
+        `  #${e.id} ${e.enabled ? 'on ' : 'off'} ${e.pattern}${e.isDefault ? `  (default${e.note ? `: ${e.note}` : ''})` : ''}`,
+    ),
     'Exceptions by header:',
-    ...c.headerExceptions.map((e) => `  #${e.id} ${e.enabled ? 'on ' : 'off'} ${e.header}: ${e.pattern}${e.isDefault ? `  (default${e.note ? `: ${e.note}` : ''})` : ''}`),
+    ...c.headerExceptions.map(
+      (e) =>
+        `  #${e.id} ${e.enabled ? 'on ' : 'off'} ${e.header}: ${e.pattern}${e.isDefault ? `  (default${e.note ? `: ${e.note}` : ''})` : ''}`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }
@@ -59,7 +65,12 @@ export async function compositionCommand(ctx: AdminContext, args: string[], out:
       } else {
         const list = svc().listCompositions();
         if (values.json) jsonOut(out, list);
-        else out.stdout(list.length ? list.map(compositionLine).join('\n') + '\n' : 'No compositions. Create one with: smime-admin composition create NAME\n');
+        else
+          out.stdout(
+            list.length
+              ? list.map(compositionLine).join('\n') + '\n'
+              : 'No compositions. Create one with: smime-admin composition create NAME\n',
+          );
       }
       return 0;
     }
@@ -68,7 +79,11 @@ export async function compositionCommand(ctx: AdminContext, args: string[], out:
       const u = `smime-admin composition ${sub} NAME --email ADDR`;
       const { values, positionals } = parse(rest, { email: { type: 'string' } }, u);
       if (positionals.length !== 1) usage(u);
-      const c = svc().setCertificateEnabled(positionals[0]!, required(values.email, '--email', u), sub === 'enable-cert');
+      const c = svc().setCertificateEnabled(
+        positionals[0]!,
+        required(values.email, '--email', u),
+        sub === 'enable-cert',
+      );
       out.stdout(`${compositionLine(c)}\n`);
       return 0;
     }
@@ -81,7 +96,10 @@ export async function compositionCommand(ctx: AdminContext, args: string[], out:
       return 0;
     }
     default:
-      return usage('smime-admin composition create|delete|rename|list|show|enable-cert|disable-cert|bcc …', sub ? `unknown composition command "${sub}"` : 'missing composition command');
+      return usage(
+        'smime-admin composition create|delete|rename|list|show|enable-cert|disable-cert|bcc …',
+        sub ? `unknown composition command "${sub}"` : 'missing composition command',
+      );
   }
 }
 
@@ -116,7 +134,13 @@ export async function exceptionCommand(ctx: AdminContext, args: string[], out: O
       if (positionals.length !== 1) usage(u);
       const c = svc.getComposition(positionals[0]!);
       if (values.json) jsonOut(out, { destination: c.destinationExceptions, header: c.headerExceptions });
-      else out.stdout(showComposition(c).split('\n').filter((l) => /^(Exceptions|  #)/.test(l)).join('\n') + '\n');
+      else
+        out.stdout(
+          showComposition(c)
+            .split('\n')
+            .filter((l) => /^(Exceptions|  #)/.test(l))
+            .join('\n') + '\n',
+        );
       return 0;
     }
     case 'remove':
@@ -132,10 +156,12 @@ export async function exceptionCommand(ctx: AdminContext, args: string[], out: O
       return 0;
     }
     default:
-      return usage('smime-admin exception add-destination|add-header|list|remove|disable|enable …', sub ? `unknown exception command "${sub}"` : 'missing exception command');
+      return usage(
+        'smime-admin exception add-destination|add-header|list|remove|disable|enable …',
+        sub ? `unknown exception command "${sub}"` : 'missing exception command',
+      );
   }
 }
-
 
 function jsonOut(out: Output, v: unknown): void {
   out.stdout(json(v));

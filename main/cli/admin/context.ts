@@ -16,7 +16,12 @@ export function adminContext(dataDir = defaultDataDir()): AdminContext {
   let svc: AdminService | undefined;
   return {
     dataDir,
-    service: () => (svc ??= new AdminService({ store: new ConfStateStore(dataDir), secrets: new KeytarSecretStore(SECRET_SERVICE), dataDir })),
+    service: () =>
+      (svc ??= new AdminService({
+        store: new ConfStateStore(dataDir),
+        secrets: new KeytarSecretStore(SECRET_SERVICE),
+        dataDir,
+      })),
   };
 }
 

@@ -28,7 +28,12 @@ const COMMANDS: Record<string, Command> = {
 
 export const ADMIN_COMMANDS = new Set(Object.keys(COMMANDS));
 
-export async function runAdminCommand(command: string, args: string[], out: Output, ctx: AdminContext): Promise<number> {
+export async function runAdminCommand(
+  command: string,
+  args: string[],
+  out: Output,
+  ctx: AdminContext,
+): Promise<number> {
   const run = COMMANDS[command];
   if (!run) return usage('smime-admin --help', `unknown command "${command}"`);
   return run(ctx, args, out);

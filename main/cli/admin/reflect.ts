@@ -17,7 +17,9 @@ function pendingText(list: PendingView[]): string {
       continue;
     }
     const n = p.changes.length;
-    lines.push(`${p.composition}: ${n} pending change${n === 1 ? '' : 's'}${p.lastReflectedAt ? ` since ${p.lastReflectedAt}` : ''}`);
+    lines.push(
+      `${p.composition}: ${n} pending change${n === 1 ? '' : 's'}${p.lastReflectedAt ? ` since ${p.lastReflectedAt}` : ''}`,
+    );
     for (const c of p.changes) lines.push(`  ${c.kind}: ${c.subject}`);
   }
   return lines.join('\n') + '\n';
@@ -35,7 +37,11 @@ export function pendingCommand(ctx: AdminContext, args: string[], out: Output): 
 
 export async function reflectCommand(ctx: AdminContext, args: string[], out: Output): Promise<number> {
   const u = 'smime-admin reflect NAME --out BUNDLE --passphrase-env VAR';
-  const { values, positionals } = parse(args, { out: { type: 'string' }, 'passphrase-env': { type: 'string' }, json: { type: 'boolean' } }, u);
+  const { values, positionals } = parse(
+    args,
+    { out: { type: 'string' }, 'passphrase-env': { type: 'string' }, json: { type: 'boolean' } },
+    u,
+  );
   if (positionals.length !== 1) usage(u);
   const outPath = required(values.out, '--out', u);
   const passphrase = secretFromEnv(required(values['passphrase-env'], '--passphrase-env', u), '--passphrase-env');
@@ -43,7 +49,9 @@ export async function reflectCommand(ctx: AdminContext, args: string[], out: Out
   if (values.json) out.stdout(json(r));
   else {
     const n = r.certificates;
-    out.stdout(`Reflected "${r.composition}": ${r.file} (${r.size} bytes, sha256 ${r.fingerprintSha256}, ${n} certificate${n === 1 ? '' : 's'})\n`);
+    out.stdout(
+      `Reflected "${r.composition}": ${r.file} (${r.size} bytes, sha256 ${r.fingerprintSha256}, ${n} certificate${n === 1 ? '' : 's'})\n`,
+    );
     for (const w of r.warnings) out.stdout(`${reflectWarningLine(w)}\n`);
   }
   return 0;
@@ -52,7 +60,10 @@ export async function reflectCommand(ctx: AdminContext, args: string[], out: Out
 export async function bundleCommand(ctx: AdminContext, args: string[], out: Output): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'inspect' && sub !== 'import') {
-    return usage('smime-admin bundle inspect|import BUNDLE --passphrase-env VAR', sub ? `unknown bundle command "${sub}"` : 'missing bundle command');
+    return usage(
+      'smime-admin bundle inspect|import BUNDLE --passphrase-env VAR',
+      sub ? `unknown bundle command "${sub}"` : 'missing bundle command',
+    );
   }
   const u =
     sub === 'inspect'
@@ -88,7 +99,8 @@ export async function bundleCommand(ctx: AdminContext, args: string[], out: Outp
   if (values.json) out.stdout(json(info));
   else {
     const c = info.composition;
-    const count = (xs: { enabled: boolean }[]) => `${xs.filter((e) => e.enabled).length} on, ${xs.filter((e) => !e.enabled).length} off`;
+    const count = (xs: { enabled: boolean }[]) =>
+      `${xs.filter((e) => e.enabled).length} on, ${xs.filter((e) => !e.enabled).length} off`;
     out.stdout(
       [
         `Bundle:       ${file} (sha256 ${info.fingerprintSha256})`,

@@ -54,22 +54,34 @@ export async function sendTestCommand(args: string[], out: Output): Promise<numb
   let at = new Date();
   if (values.at) {
     at = new Date(values.at);
-    if (!/^\d{4}-\d\d-\d\dT/.test(values.at) || Number.isNaN(at.getTime())) usage(u, `--at "${values.at}" is not an ISO 8601 time`);
+    if (!/^\d{4}-\d\d-\d\dT/.test(values.at) || Number.isNaN(at.getTime()))
+      usage(u, `--at "${values.at}" is not an ISO 8601 time`);
   }
   const passphrase = secretFromEnv(required(values['passphrase-env'], '--passphrase-env', u), '--passphrase-env');
   const config = loadRelayConfig(readInputFile(bundlePath, MAX_BUNDLE_BYTES, bundlePath), passphrase, bundlePath);
   const wanted = name.trim();
   if (config.composition.name.toLowerCase() !== wanted.toLowerCase() && config.composition.id !== wanted) {
-    throw new SmimeError('COMPOSITION_NOT_FOUND', `${bundlePath} holds composition "${config.composition.name}", not "${wanted}"`);
+    throw new SmimeError(
+      'COMPOSITION_NOT_FOUND',
+      `${bundlePath} holds composition "${config.composition.name}", not "${wanted}"`,
+    );
   }
   const message = readInputFile(inPath, MAX_MESSAGE_BYTES, inPath === '-' ? 'standard input' : inPath);
   const envelope = buildEnvelope(mailFrom, rcpts, bccCopies);
-  const result = await runPipeline(config.policy, config.signerFor, message, envelope, at, inPath === '-' ? 'standard input' : inPath);
+  const result = await runPipeline(
+    config.policy,
+    config.signerFor,
+    message,
+    envelope,
+    at,
+    inPath === '-' ? 'standard input' : inPath,
+  );
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   let n = 0;
   for (const d of result.deliveries) {
     const bytes = Buffer.concat(d.message);
-    for (const r of d.recipients) writeFileAtomic(join(outDir, `${String(++n).padStart(3, '0')}-${safeFileName(r)}.eml`), bytes, 0o600);
+    for (const r of d.recipients)
+      writeFileAtomic(join(outDir, `${String(++n).padStart(3, '0')}-${safeFileName(r)}.eml`), bytes, 0o600);
   }
   if (values.json) out.stdout(json(result.decisions.map(decisionJson)));
   else out.stdout(result.decisions.map(decisionLine).join('\n') + '\n');

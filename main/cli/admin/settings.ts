@@ -13,7 +13,11 @@ export function adminPasswordCommand(ctx: AdminContext, args: string[], out: Out
   const u = 'smime-admin admin-password set --password-env VAR [--current-env VAR]';
   const [sub, ...rest] = args;
   if (sub !== 'set') usage(u);
-  const { values, positionals } = parse(rest, { 'password-env': { type: 'string' }, 'current-env': { type: 'string' } }, u);
+  const { values, positionals } = parse(
+    rest,
+    { 'password-env': { type: 'string' }, 'current-env': { type: 'string' } },
+    u,
+  );
   if (positionals.length) usage(u);
   const pw = secretFromEnv(required(values['password-env'], '--password-env', u), '--password-env');
   const current = values['current-env'] ? secretFromEnv(values['current-env'], '--current-env') : undefined;
@@ -38,7 +42,8 @@ export function settingsCommand(ctx: AdminContext, args: string[], out: Output):
   const patch: Partial<Settings> = {};
   if (typeof values['warn-days'] === 'string') {
     const parts = values['warn-days'].split(',').map((d) => d.trim());
-    if (parts.some((d) => !/^\d{1,3}$/.test(d))) usage(u, `--warn-days "${values['warn-days']}" is not a list of whole numbers`);
+    if (parts.some((d) => !/^\d{1,3}$/.test(d)))
+      usage(u, `--warn-days "${values['warn-days']}" is not a list of whole numbers`);
     patch.warnDays = parts.map(Number);
   }
   if (typeof values.language === 'string') {

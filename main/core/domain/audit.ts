@@ -25,7 +25,19 @@ export function osUser(): string {
   }
 }
 
-export function appendAudit(dataDir: string, at: Date, action: string, target?: string, details?: AuditEntry['details']): void {
-  const entry: AuditEntry = { at: at.toISOString(), user: osUser(), action, ...(target ? { target } : {}), ...(details ? { details } : {}) };
+export function appendAudit(
+  dataDir: string,
+  at: Date,
+  action: string,
+  target?: string,
+  details?: AuditEntry['details'],
+): void {
+  const entry: AuditEntry = {
+    at: at.toISOString(),
+    user: osUser(),
+    action,
+    ...(target ? { target } : {}),
+    ...(details ? { details } : {}),
+  };
   appendFileSync(join(dataDir, AUDIT_FILE), JSON.stringify(entry) + '\n', { mode: 0o600 });
 }

@@ -36,10 +36,7 @@ export function validateEmail(email: string): string {
 }
 
 function toPem(der: Buffer): string {
-  const body = der
-    .toString('base64')
-    .replace(/.{64}/g, '$&\n')
-    .replace(/\n?$/, '\n');
+  const body = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n');
   return `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
 }
 
@@ -54,7 +51,12 @@ function inspect(ctx: DomainContext, ident: SigningIdentity, warnDays: number): 
 }
 
 /** Opens a p12 and inspects it without saving anything: what the add dialog shows first. */
-export function previewCertificate(ctx: DomainContext, p12: Buffer, password: string, fileName = 'the file'): CertificateInfo {
+export function previewCertificate(
+  ctx: DomainContext,
+  p12: Buffer,
+  password: string,
+  fileName = 'the file',
+): CertificateInfo {
   return inspect(ctx, openPkcs12(p12, password, fileName), ctx.load().settings.warnDays[0]!);
 }
 
@@ -76,12 +78,39 @@ export function openForAddress(ctx: DomainContext, input: CertificateInput, what
   return { ident, info };
 }
 
-function makeRecord(ctx: DomainContext, base: Pick<CertRecord, 'id' | 'version' | 'email' | 'addedAt'>, ident: SigningIdentity, info: CertificateInfo): CertRecord {
-  const { subject, commonName, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits } = info;
+function makeRecord(
+  ctx: DomainContext,
+  base: Pick<CertRecord, 'id' | 'version' | 'email' | 'addedAt'>,
+  ident: SigningIdentity,
+  info: CertificateInfo,
+): CertRecord {
+  const {
+    subject,
+    commonName,
+    issuer,
+    issuerCommonName,
+    serial,
+    notBefore,
+    notAfter,
+    fingerprintSha256,
+    keyType,
+    keyBits,
+  } = info;
   return {
     ...base,
     fileName: `${base.id}-v${base.version}.p12`,
-    ...{ subject, commonName, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits },
+    ...{
+      subject,
+      commonName,
+      issuer,
+      issuerCommonName,
+      serial,
+      notBefore,
+      notAfter,
+      fingerprintSha256,
+      keyType,
+      keyBits,
+    },
     certificatePem: toPem(ident.certificate.raw),
     chainPem: ident.chain.map((c) => toPem(c.raw)),
     updatedAt: ctx.now().toISOString(),
@@ -92,7 +121,12 @@ function makeRecord(ctx: DomainContext, base: Pick<CertRecord, 'id' | 'version' 
  * Stores secret, file and record in that order and undoes the earlier steps when a later
  * one fails, so a failure leaves nothing behind.
  */
-async function persist(ctx: DomainContext, rec: CertRecord, input: CertificateInput, commit: (s: AdminState) => void): Promise<void> {
+async function persist(
+  ctx: DomainContext,
+  rec: CertRecord,
+  input: CertificateInput,
+  commit: (s: AdminState) => void,
+): Promise<void> {
   await ctx.secrets.set(secretAccount(rec), input.password);
   const file = join(ctx.certDir(), rec.fileName);
   try {
@@ -111,7 +145,8 @@ export async function addCertificate(ctx: DomainContext, input: CertificateInput
   const email = validateEmail(input.email);
   const { ident, info } = openForAddress(ctx, { ...input, email });
   const exists = (s: AdminState) => s.certificates.some((c) => sameEmail(c.email, email));
-  if (exists(ctx.load())) throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered; renew it instead`);
+  if (exists(ctx.load()))
+    throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered; renew it instead`);
   const rec = makeRecord(ctx, { id: randomUUID(), version: 1, email, addedAt: ctx.now().toISOString() }, ident, info);
   await persist(ctx, rec, input, (s) => {
     if (exists(s)) throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered`);
@@ -126,7 +161,12 @@ export async function renewCertificate(ctx: DomainContext, input: CertificateInp
   const email = validateEmail(input.email);
   const old = findCert(ctx.load(), email);
   const { ident, info } = openForAddress(ctx, { ...input, email });
-  const rec = makeRecord(ctx, { id: old.id, version: old.version + 1, email: old.email, addedAt: old.addedAt }, ident, info);
+  const rec = makeRecord(
+    ctx,
+    { id: old.id, version: old.version + 1, email: old.email, addedAt: old.addedAt },
+    ident,
+    info,
+  );
   await persist(ctx, rec, input, (s) => {
     const idx = s.certificates.findIndex((c) => c.id === old.id);
     if (idx < 0) throw new SmimeError('CERT_NOT_FOUND', `no certificate is registered for ${email}`);
@@ -134,7 +174,11 @@ export async function renewCertificate(ctx: DomainContext, input: CertificateInp
   });
   rmSync(join(ctx.certDir(), old.fileName), { force: true });
   await ctx.secrets.delete(secretAccount(old)).catch(() => false);
-  const details = { fingerprintSha256: rec.fingerprintSha256, previousFingerprintSha256: old.fingerprintSha256, notAfter: rec.notAfter };
+  const details = {
+    fingerprintSha256: rec.fingerprintSha256,
+    previousFingerprintSha256: old.fingerprintSha256,
+    notAfter: rec.notAfter,
+  };
   ctx.audit('certificate.renew', email, details);
   return getCertificate(ctx, email);
 }
@@ -150,7 +194,10 @@ export function certificateUsers(state: AdminState, rec: CertRecord): { checked:
 }
 
 /** Deletes a certificate: admin password first, and only once no composition uses it, not even in its last reflection. */
-export async function removeCertificate(ctx: DomainContext, input: { email: string; adminPassword: string }): Promise<void> {
+export async function removeCertificate(
+  ctx: DomainContext,
+  input: { email: string; adminPassword: string },
+): Promise<void> {
   const state = ctx.load();
   verifyAdminPassword(state.adminPassword, input.adminPassword);
   const rec = findCert(state, input.email);
@@ -177,10 +224,39 @@ export async function removeCertificate(ctx: DomainContext, input: { email: stri
 export function certificateView(rec: CertRecord, state: AdminState, now: Date): CertificateView {
   const certificate = new X509Certificate(rec.certificatePem);
   const chain = rec.chainPem.map((p) => new X509Certificate(p));
-  const { warnings } = inspectIdentity({ certificate, chain, keyType: rec.keyType, keyBits: rec.keyBits }, { now, warnDays: state.settings.warnDays[0] });
-  const { id, email, commonName, subject, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits } = rec;
+  const { warnings } = inspectIdentity(
+    { certificate, chain, keyType: rec.keyType, keyBits: rec.keyBits },
+    { now, warnDays: state.settings.warnDays[0] },
+  );
+  const {
+    id,
+    email,
+    commonName,
+    subject,
+    issuer,
+    issuerCommonName,
+    serial,
+    notBefore,
+    notAfter,
+    fingerprintSha256,
+    keyType,
+    keyBits,
+  } = rec;
   return {
-    ...{ id, email, commonName, subject, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits },
+    ...{
+      id,
+      email,
+      commonName,
+      subject,
+      issuer,
+      issuerCommonName,
+      serial,
+      notBefore,
+      notAfter,
+      fingerprintSha256,
+      keyType,
+      keyBits,
+    },
     chainLength: rec.chainPem.length,
     ...statusAt(rec, now, state.settings.warnDays),
     usedBy: state.compositions.filter((c) => c.certificateIds.includes(rec.id)).map((c) => c.name),
@@ -192,7 +268,9 @@ export function certificateView(rec: CertRecord, state: AdminState, now: Date): 
 export function listCertificates(ctx: DomainContext): CertificateView[] {
   const state = ctx.load();
   const now = ctx.now();
-  return state.certificates.map((c) => certificateView(c, state, now)).sort((a, b) => a.notAfter.localeCompare(b.notAfter));
+  return state.certificates
+    .map((c) => certificateView(c, state, now))
+    .sort((a, b) => a.notAfter.localeCompare(b.notAfter));
 }
 
 export function getCertificate(ctx: DomainContext, email: string): CertificateView {
@@ -206,16 +284,25 @@ export function certificatesNeedingAttention(ctx: DomainContext): CertificateVie
 }
 
 /** The stored p12 and its keychain password, opened: what signing and reflecting need. */
-export async function loadIdentity(ctx: DomainContext, rec: CertRecord): Promise<{ identity: SigningIdentity; p12: Buffer; password: string }> {
+export async function loadIdentity(
+  ctx: DomainContext,
+  rec: CertRecord,
+): Promise<{ identity: SigningIdentity; p12: Buffer; password: string }> {
   const password = await ctx.secrets.get(secretAccount(rec));
   if (password === null) {
-    throw new SmimeError('SECRET_MISSING', `the keychain holds no password for the certificate of ${rec.email}; renew the certificate to store it again`);
+    throw new SmimeError(
+      'SECRET_MISSING',
+      `the keychain holds no password for the certificate of ${rec.email}; renew the certificate to store it again`,
+    );
   }
   let p12: Buffer;
   try {
     p12 = readFileSync(join(ctx.dataDir, CERT_DIR, rec.fileName));
   } catch {
-    throw new SmimeError('FILE_UNREADABLE', `the PKCS#12 file of ${rec.email} is missing from ${join(ctx.dataDir, CERT_DIR)}; renew the certificate`);
+    throw new SmimeError(
+      'FILE_UNREADABLE',
+      `the PKCS#12 file of ${rec.email} is missing from ${join(ctx.dataDir, CERT_DIR)}; renew the certificate`,
+    );
   }
   return { identity: openPkcs12(p12, password, `the stored certificate of ${rec.email}`), p12, password };
 }

@@ -19,7 +19,10 @@ export const MAX_NAME = 64;
 export function validateName(name: string): string {
   const n = name.trim();
   if (n.length === 0 || n.length > MAX_NAME || /[\u0000-\u001f\u007f]/.test(n)) {
-    throw new SmimeError('NAME_INVALID', `a composition name has 1 to ${MAX_NAME} characters and no control characters`);
+    throw new SmimeError(
+      'NAME_INVALID',
+      `a composition name has 1 to ${MAX_NAME} characters and no control characters`,
+    );
   }
   return n;
 }
@@ -27,7 +30,9 @@ export function validateName(name: string): string {
 /** By name (any case) or by id: scripts may hold either. */
 export function findComposition(state: AdminState, nameOrId: string): Composition {
   const key = nameOrId.trim();
-  const c = state.compositions.find((x) => x.name.toLowerCase() === key.toLowerCase()) ?? state.compositions.find((x) => x.id === key);
+  const c =
+    state.compositions.find((x) => x.name.toLowerCase() === key.toLowerCase()) ??
+    state.compositions.find((x) => x.id === key);
   if (!c) throw new SmimeError('COMPOSITION_NOT_FOUND', `there is no composition named "${key}"`);
   return c;
 }
@@ -105,12 +110,19 @@ function view(c: Composition, state: AdminState, st: ReturnType<typeof statuses>
   return {
     id: c.id,
     name: c.name,
-    certificates: state.certificates.map((rec) => ({ id: rec.id, email: rec.email, enabled: checked.has(rec.id), ...st.get(rec.id)! })),
+    certificates: state.certificates.map((rec) => ({
+      id: rec.id,
+      email: rec.email,
+      enabled: checked.has(rec.id),
+      ...st.get(rec.id)!,
+    })),
     destinationExceptions: c.destinationExceptions,
     headerExceptions: c.headerExceptions,
     intelligentBcc: c.intelligentBcc,
     pending: pendingChanges(c, state).length > 0,
-    lastReflection: last ? { at: last.at, bundleFile: last.bundleFile, bundleFingerprint: last.bundleFingerprint } : null,
+    lastReflection: last
+      ? { at: last.at, bundleFile: last.bundleFile, bundleFingerprint: last.bundleFingerprint }
+      : null,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };
@@ -128,7 +140,12 @@ export function getComposition(ctx: DomainContext, nameOrId: string): Compositio
 }
 
 /** Checks or unchecks a certificate in a composition: checked certificates sign mail from their address. */
-export function setCertificateEnabled(ctx: DomainContext, name: string, email: string, enabled: boolean): CompositionView {
+export function setCertificateEnabled(
+  ctx: DomainContext,
+  name: string,
+  email: string,
+  enabled: boolean,
+): CompositionView {
   const c = ctx.mutate((s) => {
     const comp = findComposition(s, name);
     const rec = findCert(s, email);

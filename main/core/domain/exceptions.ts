@@ -24,7 +24,12 @@ function findException(c: Composition, id: number): DestinationException | Heade
   return e;
 }
 
-export function addDestinationException(ctx: DomainContext, name: string, pattern: string, note?: string): DestinationException {
+export function addDestinationException(
+  ctx: DomainContext,
+  name: string,
+  pattern: string,
+  note?: string,
+): DestinationException {
   compilePattern(pattern);
   const extra = cleanNote(note);
   const { ex, comp } = ctx.mutate((s) => {
@@ -38,13 +43,26 @@ export function addDestinationException(ctx: DomainContext, name: string, patter
   return ex;
 }
 
-export function addHeaderException(ctx: DomainContext, name: string, header: string, pattern: string, note?: string): HeaderException {
+export function addHeaderException(
+  ctx: DomainContext,
+  name: string,
+  header: string,
+  pattern: string,
+  note?: string,
+): HeaderException {
   const h = validateHeaderName(header);
   compilePattern(pattern);
   const extra = cleanNote(note);
   const { ex, comp } = ctx.mutate((s) => {
     const c = findComposition(s, name);
-    const e: HeaderException = { id: c.nextExceptionId++, header: h, pattern, enabled: true, isDefault: false, ...extra };
+    const e: HeaderException = {
+      id: c.nextExceptionId++,
+      header: h,
+      pattern,
+      enabled: true,
+      isDefault: false,
+      ...extra,
+    };
     c.headerExceptions.push(e);
     touch(ctx, c);
     return { ex: e, comp: c.name };
@@ -54,17 +72,27 @@ export function addHeaderException(ctx: DomainContext, name: string, header: str
 }
 
 /** Changes the pattern (and for header exceptions the name and note) of an exception the admin added. */
-export function updateException(ctx: DomainContext, name: string, id: number, change: { pattern?: string; header?: string; note?: string }): void {
+export function updateException(
+  ctx: DomainContext,
+  name: string,
+  id: number,
+  change: { pattern?: string; header?: string; note?: string },
+): void {
   if (change.pattern !== undefined) compilePattern(change.pattern);
   const header = change.header !== undefined ? validateHeaderName(change.header) : undefined;
   const note = change.note !== undefined ? cleanNote(change.note) : undefined;
   const comp = ctx.mutate((s) => {
     const c = findComposition(s, name);
     const e = findException(c, id);
-    if (e.isDefault) throw new SmimeError('USAGE', `exception #${id} is a default: turn it off and add your own instead of changing it`);
+    if (e.isDefault)
+      throw new SmimeError(
+        'USAGE',
+        `exception #${id} is a default: turn it off and add your own instead of changing it`,
+      );
     if (change.pattern !== undefined) e.pattern = change.pattern;
     if (header !== undefined) {
-      if (!('header' in e)) throw new SmimeError('USAGE', `exception #${id} is a destination exception; it has no header name`);
+      if (!('header' in e))
+        throw new SmimeError('USAGE', `exception #${id} is a destination exception; it has no header name`);
       e.header = header;
     }
     if (note !== undefined) {
@@ -74,7 +102,11 @@ export function updateException(ctx: DomainContext, name: string, id: number, ch
     touch(ctx, c);
     return c.name;
   });
-  const details = { id, ...(change.pattern !== undefined ? { pattern: change.pattern } : {}), ...(header ? { header } : {}) };
+  const details = {
+    id,
+    ...(change.pattern !== undefined ? { pattern: change.pattern } : {}),
+    ...(header ? { header } : {}),
+  };
   ctx.audit('exception.update', comp, details);
 }
 
@@ -103,13 +135,22 @@ export function removeException(ctx: DomainContext, name: string, id: number): v
 }
 
 /** The live tester: which enabled destination exception (if any) each address hits, the typed candidate first. */
-export function testDestinations(ctx: DomainContext, name: string, addresses: string[], candidate?: string): TesterMatch[] {
+export function testDestinations(
+  ctx: DomainContext,
+  name: string,
+  addresses: string[],
+  candidate?: string,
+): TesterMatch[] {
   const c = findComposition(ctx.load(), name);
-  const candidateSet = candidate !== undefined ? (compilePattern(candidate), new PatternSet([{ pattern: candidate, enabled: true }])) : null;
+  const candidateSet =
+    candidate !== undefined
+      ? (compilePattern(candidate), new PatternSet([{ pattern: candidate, enabled: true }]))
+      : null;
   const set = new PatternSet(c.destinationExceptions);
   return addresses.map((address): TesterMatch => {
     const a = address.trim();
-    if (candidate !== undefined && candidateSet?.firstMatch(a)) return { address, match: { kind: 'candidate', pattern: candidate } };
+    if (candidate !== undefined && candidateSet?.firstMatch(a))
+      return { address, match: { kind: 'candidate', pattern: candidate } };
     const m = set.firstMatch(a);
     return { address, match: m ? { kind: 'existing', id: m.id, pattern: m.pattern } : null };
   });

@@ -34,8 +34,10 @@ function reflectWarnings(records: CertRecord[], state: AdminState, now: Date): R
   const out: ReflectWarning[] = [];
   for (const rec of records) {
     const st = statusAt(rec, now, state.settings.warnDays);
-    if (st.status === 'expired') out.push({ code: 'certificate-expired', params: { email: rec.email, date: rec.notAfter } });
-    else if (st.status === 'expiring') out.push({ code: 'certificate-expiring', params: { email: rec.email, days: st.daysLeft } });
+    if (st.status === 'expired')
+      out.push({ code: 'certificate-expired', params: { email: rec.email, date: rec.notAfter } });
+    else if (st.status === 'expiring')
+      out.push({ code: 'certificate-expiring', params: { email: rec.email, days: st.daysLeft } });
   }
   return out;
 }
@@ -72,8 +74,15 @@ export async function reflect(
   const snapshot = snapshotOf(c, state);
   ctx.mutate((s) => {
     const comp = s.compositions.find((x) => x.id === c.id);
-    if (!comp) throw new SmimeError('COMPOSITION_NOT_FOUND', `composition "${c.name}" was deleted while it was being reflected`);
-    comp.lastReflection = { at: now.toISOString(), serial, bundleFile: outPath, bundleFingerprint: fingerprint, snapshot };
+    if (!comp)
+      throw new SmimeError('COMPOSITION_NOT_FOUND', `composition "${c.name}" was deleted while it was being reflected`);
+    comp.lastReflection = {
+      at: now.toISOString(),
+      serial,
+      bundleFile: outPath,
+      bundleFingerprint: fingerprint,
+      snapshot,
+    };
   });
   ctx.audit('reflect', c.name, { bundleFingerprint: fingerprint, certificates: certs.length, serial });
   onProgress?.('done');
@@ -101,7 +110,13 @@ export interface ImportOptions {
  * schema, every p12 and its address, every pattern); then new secrets and files are written,
  * the records switch in one save, and replaced secrets and files are removed last.
  */
-export async function importBundle(ctx: DomainContext, bytes: Buffer, passphrase: string, fileName = 'the bundle', opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importBundle(
+  ctx: DomainContext,
+  bytes: Buffer,
+  passphrase: string,
+  fileName = 'the bundle',
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
   const opened = openBundle(bytes, passphrase, fileName);
   const comp = opened.payload.composition;
   for (const e of comp.destinationExceptions) compilePattern(e.pattern);
@@ -110,13 +125,24 @@ export async function importBundle(ctx: DomainContext, bytes: Buffer, passphrase
     compilePattern(e.pattern);
   }
   const compName = validateName(comp.name);
-  const checked = opened.certificates.map((c) => ({ c, ...openForAddress(ctx, c, `the certificate for ${c.email} in ${fileName}`) }));
+  const checked = opened.certificates.map((c) => ({
+    c,
+    ...openForAddress(ctx, c, `the certificate for ${c.email} in ${fileName}`),
+  }));
   const fingerprint = createHash('sha256').update(bytes).digest('hex');
   const state = ctx.load();
-  const existing = state.compositions.find((x) => x.id === comp.id) ?? state.compositions.find((x) => x.name.toLowerCase() === compName.toLowerCase());
+  const existing =
+    state.compositions.find((x) => x.id === comp.id) ??
+    state.compositions.find((x) => x.name.toLowerCase() === compName.toLowerCase());
   if (existing) checkReplaceable(existing, state, comp.id, opened.payload.serial, fileName, opts);
 
-  const result: ImportResult = { composition: compName, created: !existing, certificatesAdded: [], certificatesUpdated: [], certificatesUnchanged: [] };
+  const result: ImportResult = {
+    composition: compName,
+    created: !existing,
+    certificatesAdded: [],
+    certificatesUpdated: [],
+    certificatesUnchanged: [],
+  };
   const now = ctx.now().toISOString();
   const staged: { rec: CertRecord; old: CertRecord | null; p12: Buffer; password: string }[] = [];
   for (const { c, info } of checked) {
@@ -126,14 +152,38 @@ export async function importBundle(ctx: DomainContext, bytes: Buffer, passphrase
       continue;
     }
     (old ? result.certificatesUpdated : result.certificatesAdded).push(c.email);
-    const idv = old ? { id: old.id, version: old.version + 1, addedAt: old.addedAt } : { id: randomUUID(), version: 1, addedAt: now };
-    const { subject, commonName, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits } = info;
+    const idv = old
+      ? { id: old.id, version: old.version + 1, addedAt: old.addedAt }
+      : { id: randomUUID(), version: 1, addedAt: now };
+    const {
+      subject,
+      commonName,
+      issuer,
+      issuerCommonName,
+      serial,
+      notBefore,
+      notAfter,
+      fingerprintSha256,
+      keyType,
+      keyBits,
+    } = info;
     const ident = checked.find((x) => x.c === c)!.ident;
     const rec: CertRecord = {
       ...idv,
       email: old?.email ?? c.email,
       fileName: `${idv.id}-v${idv.version}.p12`,
-      ...{ subject, commonName, issuer, issuerCommonName, serial, notBefore, notAfter, fingerprintSha256, keyType, keyBits },
+      ...{
+        subject,
+        commonName,
+        issuer,
+        issuerCommonName,
+        serial,
+        notBefore,
+        notAfter,
+        fingerprintSha256,
+        keyType,
+        keyBits,
+      },
       certificatePem: ident.certificate.toString(),
       chainPem: ident.chain.map((x) => x.toString()),
       updatedAt: now,
@@ -156,17 +206,35 @@ export async function importBundle(ctx: DomainContext, bytes: Buffer, passphrase
       }
       let c = s.compositions.find((x) => x.id === existing?.id);
       if (!c) {
-        c = { id: comp.id, name: compName, certificateIds: [], destinationExceptions: [], headerExceptions: [], intelligentBcc: false, nextExceptionId: 1, createdAt: now, updatedAt: now, lastReflection: null };
+        c = {
+          id: comp.id,
+          name: compName,
+          certificateIds: [],
+          destinationExceptions: [],
+          headerExceptions: [],
+          intelligentBcc: false,
+          nextExceptionId: 1,
+          createdAt: now,
+          updatedAt: now,
+          lastReflection: null,
+        };
         s.compositions.push(c);
       }
       c.name = compName;
       c.destinationExceptions = comp.destinationExceptions;
       c.headerExceptions = comp.headerExceptions;
       c.intelligentBcc = comp.intelligentBcc;
-      c.nextExceptionId = Math.max(0, ...comp.destinationExceptions.map((e) => e.id), ...comp.headerExceptions.map((e) => e.id)) + 1;
+      c.nextExceptionId =
+        Math.max(0, ...comp.destinationExceptions.map((e) => e.id), ...comp.headerExceptions.map((e) => e.id)) + 1;
       c.certificateIds = opened.certificates.map((bc) => s.certificates.find((r) => sameEmail(r.email, bc.email))!.id);
       c.updatedAt = now;
-      c.lastReflection = { at: opened.payload.createdAt, serial: opened.payload.serial, bundleFile: fileName, bundleFingerprint: fingerprint, snapshot: snapshotOf(c, s) };
+      c.lastReflection = {
+        at: opened.payload.createdAt,
+        serial: opened.payload.serial,
+        bundleFile: fileName,
+        bundleFingerprint: fingerprint,
+        snapshot: snapshotOf(c, s),
+      };
     });
   } catch (e) {
     for (const rec of written) {
@@ -181,11 +249,22 @@ export async function importBundle(ctx: DomainContext, bytes: Buffer, passphrase
     rmSync(join(ctx.certDir(), old.fileName), { force: true });
     await ctx.secrets.delete(secretAccount(old)).catch(() => false);
   }
-  ctx.audit('bundle.import', compName, { bundleFingerprint: fingerprint, certificates: opened.certificates.length, serial: opened.payload.serial });
+  ctx.audit('bundle.import', compName, {
+    bundleFingerprint: fingerprint,
+    certificates: opened.certificates.length,
+    serial: opened.payload.serial,
+  });
   return result;
 }
 
-function checkReplaceable(existing: Composition, state: AdminState, bundleCompId: string, serial: number, fileName: string, opts: ImportOptions): void {
+function checkReplaceable(
+  existing: Composition,
+  state: AdminState,
+  bundleCompId: string,
+  serial: number,
+  fileName: string,
+  opts: ImportOptions,
+): void {
   if (existing.id !== bundleCompId) {
     throw new SmimeError(
       'COMPOSITION_EXISTS',

@@ -50,22 +50,27 @@ export class AdminService {
   // certificates
   previewCertificate = (p12: Buffer, password: string, fileName?: string): CertificateInfo =>
     certificates.previewCertificate(this.ctx, p12, password, fileName);
-  addCertificate = (input: certificates.CertificateInput): Promise<CertificateView> => certificates.addCertificate(this.ctx, input);
-  renewCertificate = (input: certificates.CertificateInput): Promise<CertificateView> => certificates.renewCertificate(this.ctx, input);
-  removeCertificate = (input: { email: string; adminPassword: string }): Promise<void> => certificates.removeCertificate(this.ctx, input);
+  addCertificate = (input: certificates.CertificateInput): Promise<CertificateView> =>
+    certificates.addCertificate(this.ctx, input);
+  renewCertificate = (input: certificates.CertificateInput): Promise<CertificateView> =>
+    certificates.renewCertificate(this.ctx, input);
+  removeCertificate = (input: { email: string; adminPassword: string }): Promise<void> =>
+    certificates.removeCertificate(this.ctx, input);
   listCertificates = (): CertificateView[] => certificates.listCertificates(this.ctx);
   getCertificate = (email: string): CertificateView => certificates.getCertificate(this.ctx, email);
   certificatesNeedingAttention = (): CertificateView[] => certificates.certificatesNeedingAttention(this.ctx);
 
   // compositions
   createComposition = (name: string): CompositionView => compositions.createComposition(this.ctx, name);
-  renameComposition = (oldName: string, newName: string): CompositionView => compositions.renameComposition(this.ctx, oldName, newName);
+  renameComposition = (oldName: string, newName: string): CompositionView =>
+    compositions.renameComposition(this.ctx, oldName, newName);
   deleteComposition = (name: string): void => compositions.deleteComposition(this.ctx, name);
   listCompositions = (): CompositionView[] => compositions.listCompositions(this.ctx);
   getComposition = (name: string): CompositionView => compositions.getComposition(this.ctx, name);
   setCertificateEnabled = (name: string, email: string, on: boolean): CompositionView =>
     compositions.setCertificateEnabled(this.ctx, name, email, on);
-  setIntelligentBcc = (name: string, on: boolean): CompositionView => compositions.setIntelligentBcc(this.ctx, name, on);
+  setIntelligentBcc = (name: string, on: boolean): CompositionView =>
+    compositions.setIntelligentBcc(this.ctx, name, on);
 
   // exceptions
   addDestinationException = (name: string, pattern: string, note?: string): DestinationException =>
@@ -74,17 +79,26 @@ export class AdminService {
     exceptions.addHeaderException(this.ctx, name, header, pattern, note);
   updateException = (name: string, id: number, change: { pattern?: string; header?: string; note?: string }): void =>
     exceptions.updateException(this.ctx, name, id, change);
-  setExceptionEnabled = (name: string, id: number, on: boolean): void => exceptions.setExceptionEnabled(this.ctx, name, id, on);
+  setExceptionEnabled = (name: string, id: number, on: boolean): void =>
+    exceptions.setExceptionEnabled(this.ctx, name, id, on);
   removeException = (name: string, id: number): void => exceptions.removeException(this.ctx, name, id);
   testDestinations = (name: string, addresses: string[], candidate?: string): TesterMatch[] =>
     exceptions.testDestinations(this.ctx, name, addresses, candidate);
 
   // pending changes, reflect and import
   pending = (name?: string): PendingView[] => reflection.pending(this.ctx, name);
-  reflect = (name: string, passphrase: string, outPath: string, onProgress?: (p: ReflectProgress) => void): Promise<ReflectResult> =>
-    reflection.reflect(this.ctx, name, passphrase, outPath, onProgress);
-  importBundle = (bytes: Buffer, passphrase: string, fileName?: string, opts?: reflection.ImportOptions): Promise<ImportResult> =>
-    reflection.importBundle(this.ctx, bytes, passphrase, fileName, opts);
+  reflect = (
+    name: string,
+    passphrase: string,
+    outPath: string,
+    onProgress?: (p: ReflectProgress) => void,
+  ): Promise<ReflectResult> => reflection.reflect(this.ctx, name, passphrase, outPath, onProgress);
+  importBundle = (
+    bytes: Buffer,
+    passphrase: string,
+    fileName?: string,
+    opts?: reflection.ImportOptions,
+  ): Promise<ImportResult> => reflection.importBundle(this.ctx, bytes, passphrase, fileName, opts);
 
   // test messages
   testSend = (name: string, message: Buffer, envelope: Envelope, at: Date): Promise<TestSendOutcome> =>

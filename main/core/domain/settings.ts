@@ -14,7 +14,10 @@ export function setAdminPassword(ctx: DomainContext, newPassword: string, curren
   ctx.mutate((s) => {
     if (s.adminPassword) {
       if (currentPassword === undefined) {
-        throw new SmimeError('ADMIN_PASSWORD_WRONG', 'an admin password is already set; give the current one to change it');
+        throw new SmimeError(
+          'ADMIN_PASSWORD_WRONG',
+          'an admin password is already set; give the current one to change it',
+        );
       }
       verifyAdminPassword(s.adminPassword, currentPassword);
     }

@@ -17,14 +17,23 @@ export function snapshotOf(c: Composition, state: AdminState): CompositionSnapsh
     name: c.name,
     certificates,
     destinationExceptions: c.destinationExceptions.filter((e) => e.enabled).map((e) => ({ pattern: e.pattern })),
-    headerExceptions: c.headerExceptions.filter((e) => e.enabled).map((e) => ({ header: e.header, pattern: e.pattern })),
+    headerExceptions: c.headerExceptions
+      .filter((e) => e.enabled)
+      .map((e) => ({ header: e.header, pattern: e.pattern })),
     intelligentBcc: c.intelligentBcc,
   };
 }
 
-const key = (h: { header?: string; pattern: string }): string => `${h.header ? h.header.toLowerCase() + ': ' : ''}${h.pattern}`;
+const key = (h: { header?: string; pattern: string }): string =>
+  `${h.header ? h.header.toLowerCase() + ': ' : ''}${h.pattern}`;
 
-function setDiff(out: PendingChange[], a: { header?: string; pattern: string }[], b: typeof a, added: PendingKind, removed: PendingKind): void {
+function setDiff(
+  out: PendingChange[],
+  a: { header?: string; pattern: string }[],
+  b: typeof a,
+  added: PendingKind,
+  removed: PendingKind,
+): void {
   const ak = new Set(a.map(key));
   const bk = new Set(b.map(key));
   for (const k of ak) if (!bk.has(k)) out.push({ kind: added, subject: k });
@@ -37,14 +46,16 @@ export function pendingChanges(c: Composition, state: AdminState): PendingChange
   const prev = c.lastReflection?.snapshot;
   if (!prev) return [{ kind: 'never-reflected', subject: c.name }];
   const out: PendingChange[] = [];
-  if (prev.name !== undefined && prev.name !== cur.name) out.push({ kind: 'renamed', subject: `${prev.name} → ${cur.name}` });
+  if (prev.name !== undefined && prev.name !== cur.name)
+    out.push({ kind: 'renamed', subject: `${prev.name} → ${cur.name}` });
   for (const x of cur.certificates) {
     const p = prev.certificates.find((y) => sameEmail(y.email, x.email));
     if (!p) out.push({ kind: 'certificate-added', subject: x.email });
     else if (p.fingerprintSha256 !== x.fingerprintSha256) out.push({ kind: 'certificate-renewed', subject: x.email });
   }
   for (const p of prev.certificates) {
-    if (!cur.certificates.some((x) => sameEmail(x.email, p.email))) out.push({ kind: 'certificate-removed', subject: p.email });
+    if (!cur.certificates.some((x) => sameEmail(x.email, p.email)))
+      out.push({ kind: 'certificate-removed', subject: p.email });
   }
   setDiff(out, cur.destinationExceptions, prev.destinationExceptions, 'destination-added', 'destination-removed');
   setDiff(out, cur.headerExceptions, prev.headerExceptions, 'header-added', 'header-removed');

@@ -18,8 +18,19 @@ export interface AdminPasswordHash {
 }
 
 /** A registered certificate: the inspection's public fields, where its secret lives, and when it changed. */
-export interface CertRecord
-  extends Pick<CertificateInfo, 'subject' | 'commonName' | 'issuer' | 'issuerCommonName' | 'serial' | 'notBefore' | 'notAfter' | 'fingerprintSha256' | 'keyType' | 'keyBits'> {
+export interface CertRecord extends Pick<
+  CertificateInfo,
+  | 'subject'
+  | 'commonName'
+  | 'issuer'
+  | 'issuerCommonName'
+  | 'serial'
+  | 'notBefore'
+  | 'notAfter'
+  | 'fingerprintSha256'
+  | 'keyType'
+  | 'keyBits'
+> {
   id: string;
   email: string;
   /** bumped by every renewal; names the p12 file and the keychain account */
@@ -74,7 +85,12 @@ export interface AdminState {
 export const DEFAULT_SETTINGS: Settings = { warnDays: [30, 7], language: null };
 
 export function emptyState(): AdminState {
-  return { adminPassword: null, settings: { ...DEFAULT_SETTINGS, warnDays: [...DEFAULT_SETTINGS.warnDays] }, certificates: [], compositions: [] };
+  return {
+    adminPassword: null,
+    settings: { ...DEFAULT_SETTINGS, warnDays: [...DEFAULT_SETTINGS.warnDays] },
+    certificates: [],
+    compositions: [],
+  };
 }
 
 const str = { type: 'string' } as const;
@@ -102,11 +118,36 @@ export const STATE_SCHEMA = {
     type: 'array',
     items: {
       type: 'object',
-      required: ['id', 'email', 'version', 'fileName', 'notBefore', 'notAfter', 'fingerprintSha256', 'certificatePem', 'chainPem'],
+      required: [
+        'id',
+        'email',
+        'version',
+        'fileName',
+        'notBefore',
+        'notAfter',
+        'fingerprintSha256',
+        'certificatePem',
+        'chainPem',
+      ],
       properties: {
-        id: str, email: str, version: int, fileName: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' }, subject: str, commonName: str, issuer: str,
-        issuerCommonName: str, serial: str, notBefore: str, notAfter: str, fingerprintSha256: str, keyType: { enum: ['RSA', 'EC'] },
-        keyBits: int, certificatePem: str, chainPem: { type: 'array', items: str }, addedAt: str, updatedAt: str,
+        id: str,
+        email: str,
+        version: int,
+        fileName: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+        subject: str,
+        commonName: str,
+        issuer: str,
+        issuerCommonName: str,
+        serial: str,
+        notBefore: str,
+        notAfter: str,
+        fingerprintSha256: str,
+        keyType: { enum: ['RSA', 'EC'] },
+        keyBits: int,
+        certificatePem: str,
+        chainPem: { type: 'array', items: str },
+        addedAt: str,
+        updatedAt: str,
       },
       additionalProperties: false,
     },
@@ -115,7 +156,15 @@ export const STATE_SCHEMA = {
     type: 'array',
     items: {
       type: 'object',
-      required: ['id', 'name', 'certificateIds', 'destinationExceptions', 'headerExceptions', 'intelligentBcc', 'nextExceptionId'],
+      required: [
+        'id',
+        'name',
+        'certificateIds',
+        'destinationExceptions',
+        'headerExceptions',
+        'intelligentBcc',
+        'nextExceptionId',
+      ],
       properties: {
         id: str,
         name: str,
@@ -125,7 +174,14 @@ export const STATE_SCHEMA = {
           items: {
             type: 'object',
             required: ['id', 'pattern', 'enabled', 'isDefault'],
-            properties: { id: int, pattern: str, enabled: bool, isDefault: bool, preset: { enum: ['feature-phone', 'smartphone'] }, note: str },
+            properties: {
+              id: int,
+              pattern: str,
+              enabled: bool,
+              isDefault: bool,
+              preset: { enum: ['feature-phone', 'smartphone'] },
+              note: str,
+            },
             additionalProperties: false,
           },
         },

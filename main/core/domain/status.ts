@@ -13,10 +13,15 @@ export interface StatusAt {
 }
 
 /** `warnDays` largest first, as settings hold them. An unreadable date counts as expired. */
-export function statusAt(validity: { notBefore: string; notAfter: string }, now: Date, warnDays: readonly number[]): StatusAt {
+export function statusAt(
+  validity: { notBefore: string; notAfter: string },
+  now: Date,
+  warnDays: readonly number[],
+): StatusAt {
   const notAfter = new Date(validity.notAfter);
   const notBefore = new Date(validity.notBefore);
-  if (Number.isNaN(notAfter.getTime()) || Number.isNaN(notBefore.getTime())) return { status: 'expired', daysLeft: 0, threshold: null };
+  if (Number.isNaN(notAfter.getTime()) || Number.isNaN(notBefore.getTime()))
+    return { status: 'expired', daysLeft: 0, threshold: null };
   const daysLeft = daysUntil(notAfter, now);
   if (now > notAfter) return { status: 'expired', daysLeft, threshold: null };
   if (now < notBefore) return { status: 'not-yet-valid', daysLeft, threshold: null };

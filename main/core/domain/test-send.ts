@@ -25,14 +25,25 @@ export interface TestSendOutcome {
 
 const EXPIRY_CODES = new Set<CertWarning['code']>(['expired', 'not-yet-valid', 'expires-soon']);
 
-export async function testSend(ctx: DomainContext, name: string, message: Buffer, envelope: Envelope, at: Date): Promise<TestSendOutcome> {
+export async function testSend(
+  ctx: DomainContext,
+  name: string,
+  message: Buffer,
+  envelope: Envelope,
+  at: Date,
+): Promise<TestSendOutcome> {
   const state = ctx.load();
   const c = findComposition(state, name);
   const byId = new Map(state.certificates.map((r) => [r.id, r]));
   const records = c.certificateIds.map((id) => byId.get(id)).filter((r): r is CertRecord => r !== undefined);
   const policy = compilePolicy({
     ...c,
-    certificates: records.map((r) => ({ email: r.email, fingerprintSha256: r.fingerprintSha256, notBefore: new Date(r.notBefore), notAfter: new Date(r.notAfter) })),
+    certificates: records.map((r) => ({
+      email: r.email,
+      fingerprintSha256: r.fingerprintSha256,
+      notBefore: new Date(r.notBefore),
+      notAfter: new Date(r.notAfter),
+    })),
   });
   const identities = new Map<string, SigningIdentity>();
   const signerFor = async (ref: CertificateRef): Promise<PreparedSigner> => {
@@ -47,7 +58,10 @@ export async function testSend(ctx: DomainContext, name: string, message: Buffer
     if (d.action === 'unsigned') return { ...d, verification: null, warnings: [] };
     const identity = identities.get(d.certificate.fingerprintSha256)!;
     const anchors = identity.chain.filter((x) => x.checkIssued(x));
-    const verified = verifyMessage(Buffer.concat(d.message), anchors.length > 0 ? { ca: anchors, now: at } : { now: at });
+    const verified = verifyMessage(
+      Buffer.concat(d.message),
+      anchors.length > 0 ? { ca: anchors, now: at } : { now: at },
+    );
     const { content: _c, outerHeaders: _h, ...verification } = verified;
     const warnDays = state.settings.warnDays[0];
     const warnings = inspectIdentity(identity, { now: at, warnDays }).warnings.filter((w) => EXPIRY_CODES.has(w.code));

@@ -137,7 +137,14 @@ export function certificateEmails(cert: X509Certificate): string[] {
 export function normalizeEmail(addr: string): string {
   const at = addr.lastIndexOf('@');
   if (at < 0) return addr.trim();
-  return addr.slice(0, at).trim() + '@' + addr.slice(at + 1).trim().toLowerCase();
+  return (
+    addr.slice(0, at).trim() +
+    '@' +
+    addr
+      .slice(at + 1)
+      .trim()
+      .toLowerCase()
+  );
 }
 
 /** Address equality: case-insensitive domain; local part compared case-insensitively too, as every mailbox provider in practice does. */
@@ -155,9 +162,15 @@ function cn(s: string): string {
 }
 
 const TESTED_ISSUERS: { name: string; test: (issuer: string) => boolean }[] = [
-  { name: 'DigiCert / Symantec Secure Email ID', test: (i) => /digicert|symantec/i.test(i) && /(e-?mail|s\/mime|smime|client)/i.test(i) },
+  {
+    name: 'DigiCert / Symantec Secure Email ID',
+    test: (i) => /digicert|symantec/i.test(i) && /(e-?mail|s\/mime|smime|client)/i.test(i),
+  },
   { name: 'GlobalSign S/MIME', test: (i) => /globalsign/i.test(i) && /(s\/mime|smime|personalsign|e-?mail)/i.test(i) },
-  { name: 'SECOM Passport for Member', test: (i) => /secom/i.test(i) && /(passport|member|security communication)/i.test(i) },
+  {
+    name: 'SECOM Passport for Member',
+    test: (i) => /secom/i.test(i) && /(passport|member|security communication)/i.test(i),
+  },
 ];
 
 const DAY = 86_400_000;
@@ -167,7 +180,10 @@ export function daysUntil(date: Date, now: Date): number {
 }
 
 /** Inspects the signer certificate of a PKCS#12 file and lists what a mail administrator must know. */
-export function inspectIdentity(id: Pick<SigningIdentity, 'certificate' | 'chain' | 'keyType' | 'keyBits' | 'curve'>, opts: InspectOptions = {}): CertificateInfo {
+export function inspectIdentity(
+  id: Pick<SigningIdentity, 'certificate' | 'chain' | 'keyType' | 'keyBits' | 'curve'>,
+  opts: InspectOptions = {},
+): CertificateInfo {
   const now = opts.now ?? new Date();
   const warnDays = opts.warnDays ?? 30;
   const cert = id.certificate;
@@ -209,7 +225,9 @@ export function inspectIdentity(id: Pick<SigningIdentity, 'certificate' | 'chain
   else if (id.chain.length === 0) warn('missing-intermediate', 'warning', { issuer: cn(cert.issuer) });
   const validityDays = Math.round((notAfter.getTime() - notBefore.getTime()) / DAY);
   if (validityDays > 825) warn('validity-over-825-days', 'warning', { days: validityDays });
-  const forbidden = eku.filter((e) => ['serverAuth', 'codeSigning', 'timeStamping', 'OCSPSigning', 'anyExtendedKeyUsage'].includes(e));
+  const forbidden = eku.filter((e) =>
+    ['serverAuth', 'codeSigning', 'timeStamping', 'OCSPSigning', 'anyExtendedKeyUsage'].includes(e),
+  );
   if (forbidden.length > 0) warn('forbidden-eku', 'warning', { usages: forbidden });
   if (!tested) warn('untested-issuer', 'info', none);
 

@@ -80,7 +80,15 @@ export function prepareSigner(identity: SigningIdentity): PreparedSigner {
     attribute(OID.smimeCapabilities, seq(...CAPABILITIES.map((c) => seq(oid(c))))),
     attribute(OID.signingCertificateV2, seq(seq(essCertId))),
   ];
-  return { identity, digest, digestAlgorithm, signatureAlgorithm, sid: seq(issuer, serial), certificates, staticAttributes };
+  return {
+    identity,
+    digest,
+    digestAlgorithm,
+    signatureAlgorithm,
+    sid: seq(issuer, serial),
+    certificates,
+    staticAttributes,
+  };
 }
 
 /**
@@ -99,8 +107,21 @@ export function signDetached(signer: PreparedSigner, contentDigest: Buffer, sign
     signer.identity.keyType === 'EC'
       ? cryptoSign(signer.digest, toBeSigned, { key, dsaEncoding: 'der' })
       : cryptoSign(signer.digest, toBeSigned, key);
-  const signerInfo = seq(smallInt(1), signer.sid, signer.digestAlgorithm, tlv(0xa0, attrs), signer.signatureAlgorithm, octets(signature));
-  const signedData = seq(smallInt(1), setOf([signer.digestAlgorithm]), DER.dataContentType, signer.certificates, setOf([signerInfo]));
+  const signerInfo = seq(
+    smallInt(1),
+    signer.sid,
+    signer.digestAlgorithm,
+    tlv(0xa0, attrs),
+    signer.signatureAlgorithm,
+    octets(signature),
+  );
+  const signedData = seq(
+    smallInt(1),
+    setOf([signer.digestAlgorithm]),
+    DER.dataContentType,
+    signer.certificates,
+    setOf([signerInfo]),
+  );
   return seq(DER.signedData, ctx(0, signedData));
 }
 
@@ -121,7 +142,13 @@ export interface CmsVerifyResult {
 type SimpleFailure = Exclude<VerifyFailureCode, 'certificate-not-valid-at' | 'anchor-not-valid-at' | 'issuer-not-ca'>;
 
 function fail(code: SimpleFailure, partial: Partial<CmsVerifyResult> = {}): CmsVerifyResult {
-  return { valid: false, failure: { code, params: {} } as VerifyFailure, certificates: [], essChecked: false, ...partial };
+  return {
+    valid: false,
+    failure: { code, params: {} } as VerifyFailure,
+    certificates: [],
+    essChecked: false,
+    ...partial,
+  };
 }
 
 const SIG_DIGEST: Record<string, DigestName> = {
@@ -237,7 +264,15 @@ export function verifySignedData(der: Buffer, detachedContent: Buffer | null): C
       ok = cryptoVerify(digest, toVerify, isEc ? { key: pub, dsaEncoding: 'der' } : pub, signature);
     } else return fail('unsupported-signature-algorithm', { certificates, signer });
     if (!ok) return fail('bad-signature', { certificates, signer, signingTime, digest });
-    return { valid: true, certificates, signer, signingTime, digest, essChecked, ...(encapsulated ? { content: encapsulated } : {}) };
+    return {
+      valid: true,
+      certificates,
+      signer,
+      signingTime,
+      digest,
+      essChecked,
+      ...(encapsulated ? { content: encapsulated } : {}),
+    };
   } catch (e) {
     if (e instanceof SmimeError) throw e;
     throw new SmimeError('SIGNATURE_MALFORMED', 'the signature part is not valid CMS (it is truncated or corrupt)');

@@ -49,7 +49,8 @@ function lineAt(buf: Buffer, start: number): { end: number; next: number } {
  * mbox "From " line. Throws MESSAGE_INVALID when the header section is not RFC 5322.
  */
 export function parseMessage(buf: Buffer, what = 'the input'): ParsedMessage {
-  if (buf.length > MAX_MESSAGE_BYTES) throw new SmimeError('FILE_TOO_LARGE', `${what} is larger than ${MAX_MESSAGE_BYTES / 1048576} MiB`);
+  if (buf.length > MAX_MESSAGE_BYTES)
+    throw new SmimeError('FILE_TOO_LARGE', `${what} is larger than ${MAX_MESSAGE_BYTES / 1048576} MiB`);
   const headers: HeaderField[] = [];
   let pos = 0;
   let lineNo = 0;
@@ -71,12 +72,19 @@ export function parseMessage(buf: Buffer, what = 'the input'): ParsedMessage {
     const line = buf.subarray(pos, end);
     const first = line[0]!;
     if (first === 0x20 || first === 0x09) {
-      if (!current) throw new SmimeError('MESSAGE_INVALID', `${what} is not an RFC 5322 message: line ${lineNo} continues a header field that does not exist`);
+      if (!current)
+        throw new SmimeError(
+          'MESSAGE_INVALID',
+          `${what} is not an RFC 5322 message: line ${lineNo} continues a header field that does not exist`,
+        );
       (current as Buffer[]).push(CRLF, line);
     } else {
       const text = line.subarray(0, 200).toString('latin1');
       if (!FIELD_NAME.test(text)) {
-        throw new SmimeError('MESSAGE_INVALID', `${what} is not an RFC 5322 message: line ${lineNo} is not a header field`);
+        throw new SmimeError(
+          'MESSAGE_INVALID',
+          `${what} is not an RFC 5322 message: line ${lineNo} is not a header field`,
+        );
       }
       flush();
       currentKey = text.slice(0, text.indexOf(':')).trim().toLowerCase();
@@ -89,7 +97,8 @@ export function parseMessage(buf: Buffer, what = 'the input'): ParsedMessage {
 }
 
 function finish(headers: HeaderField[], body: Buffer, what: string): ParsedMessage {
-  if (headers.length === 0) throw new SmimeError('MESSAGE_INVALID', `${what} is not an RFC 5322 message: it has no header fields`);
+  if (headers.length === 0)
+    throw new SmimeError('MESSAGE_INVALID', `${what} is not an RFC 5322 message: it has no header fields`);
   return { headers, body };
 }
 
@@ -145,11 +154,19 @@ export function parseContentType(value: string | undefined): ContentType | undef
             val = parts.slice(2).join("'");
           }
         }
-        bytes.push(Buffer.from(val.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'));
+        bytes.push(
+          Buffer.from(
+            val.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ),
+        );
       } else bytes.push(Buffer.from(val, 'latin1'));
     });
     const joined = Buffer.concat(bytes);
-    params.set(name, charset === 'utf-8' || charset === 'us-ascii' ? joined.toString('utf8') : joined.toString('latin1'));
+    params.set(
+      name,
+      charset === 'utf-8' || charset === 'us-ascii' ? joined.toString('utf8') : joined.toString('latin1'),
+    );
   }
   return { type: m[1]!.toLowerCase(), subtype: m[2]!.toLowerCase(), params };
 }
@@ -165,7 +182,14 @@ const MESSAGE_RFC822: ContentType = { type: 'message', subtype: 'rfc822', params
 export function isSecuredContentType(ct: ContentType | undefined): boolean {
   if (!ct) return false;
   const full = `${ct.type}/${ct.subtype}`;
-  return ['multipart/signed', 'multipart/encrypted', 'application/pkcs7-mime', 'application/x-pkcs7-mime', 'application/pkcs7-signature', 'application/x-pkcs7-signature'].includes(full);
+  return [
+    'multipart/signed',
+    'multipart/encrypted',
+    'application/pkcs7-mime',
+    'application/x-pkcs7-mime',
+    'application/pkcs7-signature',
+    'application/x-pkcs7-signature',
+  ].includes(full);
 }
 
 // ---------------------------------------------------------------------------
@@ -198,7 +222,14 @@ function regularBodySafe(b: Buffer): boolean | null {
     const last = end > start ? b[end - 1] : -1;
     if (last === 0x20 || last === 0x09) return true;
     if (b[start] === 0x2e && end - start === 1) return true;
-    return end - start >= 5 && b[start] === 0x46 && b[start + 1] === 0x72 && b[start + 2] === 0x6f && b[start + 3] === 0x6d && b[start + 4] === 0x20;
+    return (
+      end - start >= 5 &&
+      b[start] === 0x46 &&
+      b[start + 1] === 0x72 &&
+      b[start + 2] === 0x6f &&
+      b[start + 3] === 0x6d &&
+      b[start + 4] === 0x20
+    );
   };
   let maskedEnd = 0;
   try {
@@ -260,9 +291,14 @@ export function isTransportSafe(b: Buffer): boolean {
   const last = b[b.length - 1];
   if (last === 0x20 || last === 0x09) return false;
   // cheap single-byte scans first; the multi-byte searches only when the byte occurs at all
-  if (b.indexOf(0x20) >= 0 && (b.indexOf(' \r\n') >= 0 || b.indexOf('\r\nFrom ') >= 0 || startsWith(b, 'From '))) return false;
+  if (b.indexOf(0x20) >= 0 && (b.indexOf(' \r\n') >= 0 || b.indexOf('\r\nFrom ') >= 0 || startsWith(b, 'From ')))
+    return false;
   if (b.indexOf(0x09) >= 0 && b.indexOf('\t\r\n') >= 0) return false;
-  if (b.indexOf(0x2e) >= 0 && (b.indexOf('\r\n.\r\n') >= 0 || startsWith(b, '.\r\n') || b.equals(DOT) || endsWith(b, '\r\n.'))) return false;
+  if (
+    b.indexOf(0x2e) >= 0 &&
+    (b.indexOf('\r\n.\r\n') >= 0 || startsWith(b, '.\r\n') || b.equals(DOT) || endsWith(b, '\r\n.'))
+  )
+    return false;
   return crlfLinesOk(b);
 }
 
@@ -426,7 +462,11 @@ function headerBlock(headers: readonly HeaderField[]): Buffer {
   const parts: Buffer[] = [];
   for (const h of headers) {
     let raw = h.raw;
-    if (raw.indexOf(' \r\n') >= 0 || raw.indexOf('\t\r\n') >= 0 || /[ \t]$/.test(raw.toString('latin1', Math.max(0, raw.length - 1)))) {
+    if (
+      raw.indexOf(' \r\n') >= 0 ||
+      raw.indexOf('\t\r\n') >= 0 ||
+      /[ \t]$/.test(raw.toString('latin1', Math.max(0, raw.length - 1)))
+    ) {
       raw = Buffer.from(raw.toString('latin1').replace(/[ \t]+(?=\r\n|$)/g, ''), 'latin1');
     }
     parts.push(raw, CRLF);
@@ -462,7 +502,8 @@ export function splitMultipart(body: Buffer, boundary: string): Delimited {
     pos = next > idx ? next : idx + 1;
     if (next >= body.length && end >= body.length) break;
   }
-  if (starts.length === 0) throw new SmimeError('MESSAGE_INVALID', `a multipart body has no delimiter line for its boundary "${boundary}"`);
+  if (starts.length === 0)
+    throw new SmimeError('MESSAGE_INVALID', `a multipart body has no delimiter line for its boundary "${boundary}"`);
   const first = starts[0]!;
   const preamble = first.lineStart === 0 ? null : body.subarray(0, first.breakStart);
   const parts: Buffer[] = [];
@@ -488,13 +529,23 @@ const QP_LIKE = new Set(['text']);
  * transport changes, appending the bytes to `out`. `headers` are the entity's own
  * fields; only Content-Transfer-Encoding is ever rewritten.
  */
-export function canonicalizeEntity(headers: HeaderField[], body: Buffer, out: Buffer[], fallback: ContentType = TEXT_PLAIN, depth = 0): void {
-  if (depth > MAX_DEPTH) throw new SmimeError('MESSAGE_INVALID', `the message nests MIME parts more than ${MAX_DEPTH} levels deep`);
+export function canonicalizeEntity(
+  headers: HeaderField[],
+  body: Buffer,
+  out: Buffer[],
+  fallback: ContentType = TEXT_PLAIN,
+  depth = 0,
+): void {
+  if (depth > MAX_DEPTH)
+    throw new SmimeError('MESSAGE_INVALID', `the message nests MIME parts more than ${MAX_DEPTH} levels deep`);
   const ct = contentTypeOf(headers, fallback);
   const cteHeader = getHeader(headers, 'content-transfer-encoding');
   const cte = (cteHeader ?? '7bit').toLowerCase().trim();
   // multipart and message/* bodies become 7-bit throughout, so their own encoding says so
-  const containerHeaders = () => (cte === '7bit' || !cteHeader ? headers : replaceHeader(headers, 'content-transfer-encoding', makeHeader('Content-Transfer-Encoding', '7bit')));
+  const containerHeaders = () =>
+    cte === '7bit' || !cteHeader
+      ? headers
+      : replaceHeader(headers, 'content-transfer-encoding', makeHeader('Content-Transfer-Encoding', '7bit'));
 
   if (ct.type === 'multipart') {
     const boundary = ct.params.get('boundary');
@@ -526,7 +577,8 @@ export function canonicalizeEntity(headers: HeaderField[], body: Buffer, out: Bu
     return;
   }
 
-  const isText = QP_LIKE.has(ct.type) || (ct.type === 'message' && ct.subtype !== 'partial' && ct.subtype !== 'external-body');
+  const isText =
+    QP_LIKE.has(ct.type) || (ct.type === 'message' && ct.subtype !== 'partial' && ct.subtype !== 'external-body');
   let data: Buffer;
   let newCte: string | null = null;
   if (cte === 'base64') {
@@ -555,10 +607,16 @@ export function canonicalizeEntity(headers: HeaderField[], body: Buffer, out: Bu
   } else {
     const c = canonicalLines(body);
     const b = c.data;
-    if (!c.safe) throw new SmimeError('MESSAGE_INVALID', `a part uses the transfer encoding "${cte}", which cannot be made 7-bit safe`);
+    if (!c.safe)
+      throw new SmimeError(
+        'MESSAGE_INVALID',
+        `a part uses the transfer encoding "${cte}", which cannot be made 7-bit safe`,
+      );
     data = b;
   }
-  const fixed = newCte ? replaceHeader(headers, 'content-transfer-encoding', makeHeader('Content-Transfer-Encoding', newCte)) : headers;
+  const fixed = newCte
+    ? replaceHeader(headers, 'content-transfer-encoding', makeHeader('Content-Transfer-Encoding', newCte))
+    : headers;
   out.push(headerBlock(fixed), data);
 }
 
@@ -582,11 +640,15 @@ export function prepareSignedEntity(message: Buffer | ParsedMessage): { outer: H
   const parsed = Buffer.isBuffer(message) ? parseMessage(message) : message;
   const ct = parseContentType(getHeader(parsed.headers, 'content-type'));
   if (isSecuredContentType(ct)) {
-    throw new SmimeError('MESSAGE_ALREADY_SMIME', `the message is already S/MIME (${ct!.type}/${ct!.subtype}); it is not signed again`);
+    throw new SmimeError(
+      'MESSAGE_ALREADY_SMIME',
+      `the message is already S/MIME (${ct!.type}/${ct!.subtype}); it is not signed again`,
+    );
   }
   const outer = parsed.headers.filter((h) => !isContentHeader(h));
   let inner = parsed.headers.filter(isContentHeader);
-  if (!inner.some((h) => h.key === 'content-type')) inner = [makeHeader('Content-Type', 'text/plain; charset=us-ascii'), ...inner];
+  if (!inner.some((h) => h.key === 'content-type'))
+    inner = [makeHeader('Content-Type', 'text/plain; charset=us-ascii'), ...inner];
   const entity: Buffer[] = [];
   canonicalizeEntity(inner, parsed.body, entity);
   return { outer, entity };

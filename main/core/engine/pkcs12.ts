@@ -78,7 +78,14 @@ function passwordForms(password: string): Password {
 }
 
 /** RFC 7292 App. B.2 key derivation. */
-export function pkcs12Kdf(pass: Buffer, salt: Buffer, id: 1 | 2 | 3, iterations: number, n: number, hash: DigestName): Buffer {
+export function pkcs12Kdf(
+  pass: Buffer,
+  salt: Buffer,
+  id: 1 | 2 | 3,
+  iterations: number,
+  n: number,
+  hash: DigestName,
+): Buffer {
   const { u, v } = HASH_SIZES[hash];
   const fill = (src: Buffer): Buffer => {
     if (src.length === 0) return Buffer.alloc(0);
@@ -131,7 +138,8 @@ function decrypt(alg: Asn1, data: Buffer, pw: Password, protection: Set<string>)
   if (algOid === OID.pbes2) {
     const params = alg.child(1);
     const kdf = params.child(0);
-    if (kdf.child(0).oid() !== OID.pbkdf2) throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 file uses a key derivation other than PBKDF2');
+    if (kdf.child(0).oid() !== OID.pbkdf2)
+      throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 file uses a key derivation other than PBKDF2');
     const kp = kdf.child(1).children();
     const salt = kp[0]!.expect(0x04, 'PBKDF2 salt').content();
     const iterations = intValue(kp[1]!);
@@ -141,7 +149,8 @@ function decrypt(alg: Asn1, data: Buffer, pw: Password, protection: Set<string>)
       if (el.tag === 0x02) keyLen = intValue(el);
       else if (el.tag === 0x30) {
         const p = HMAC_PRF[el.child(0).oid()];
-        if (!p) throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 file uses an unsupported PBKDF2 pseudo-random function');
+        if (!p)
+          throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 file uses an unsupported PBKDF2 pseudo-random function');
         prf = p;
       }
     }
@@ -158,7 +167,12 @@ function decrypt(alg: Asn1, data: Buffer, pw: Password, protection: Set<string>)
       throw new DecryptError();
     }
   }
-  if (algOid === OID.pbeSha3DES || algOid === OID.pbeSha2DES || algOid === OID.pbeShaRC2_40 || algOid === OID.pbeShaRC2_128) {
+  if (
+    algOid === OID.pbeSha3DES ||
+    algOid === OID.pbeSha2DES ||
+    algOid === OID.pbeShaRC2_40 ||
+    algOid === OID.pbeShaRC2_128
+  ) {
     const params = alg.child(1);
     const salt = params.child(0).expect(0x04, 'PBE salt').content();
     const iterations = intValue(params.child(1));
@@ -204,7 +218,8 @@ function verifyMac(macData: Asn1, authSafeContent: Buffer, pw: Password, protect
   if (macOid === OID.pbmac1) {
     const params = macAlg.child(1);
     const kdf = params.child(0);
-    if (kdf.child(0).oid() !== OID.pbkdf2) throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 MAC uses a key derivation other than PBKDF2');
+    if (kdf.child(0).oid() !== OID.pbkdf2)
+      throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 MAC uses a key derivation other than PBKDF2');
     const kp = kdf.child(1).children();
     const salt = kp[0]!.content();
     const iterations = intValue(kp[1]!);
@@ -262,11 +277,17 @@ function readSafeContents(der: Buffer, pw: Password, bags: Bags, protection: Set
 function describeNonPkcs12(bytes: Buffer, name: string): SmimeError | undefined {
   const head = bytes.subarray(0, 64).toString('latin1');
   if (head.includes('-----BEGIN')) {
-    return new SmimeError('P12_NOT_PKCS12', `${name} is a PEM text file, not a PKCS#12 (.p12/.pfx) file: export the certificate together with its private key as PKCS#12`);
+    return new SmimeError(
+      'P12_NOT_PKCS12',
+      `${name} is a PEM text file, not a PKCS#12 (.p12/.pfx) file: export the certificate together with its private key as PKCS#12`,
+    );
   }
   try {
     new X509Certificate(bytes);
-    return new SmimeError('P12_NOT_PKCS12', `${name} is an X.509 certificate, not a PKCS#12 (.p12/.pfx) file: export the certificate together with its private key as PKCS#12`);
+    return new SmimeError(
+      'P12_NOT_PKCS12',
+      `${name} is an X.509 certificate, not a PKCS#12 (.p12/.pfx) file: export the certificate together with its private key as PKCS#12`,
+    );
   } catch {
     return undefined;
   }
@@ -297,7 +318,11 @@ export function orderChain(leaf: X509Certificate, pool: X509Certificate[]): X509
  * @param name used in error messages (a file name, never the password)
  */
 export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): SigningIdentity {
-  if (bytes.length > MAX_P12_BYTES) throw new SmimeError('FILE_TOO_LARGE', `${name} is larger than ${MAX_P12_BYTES / 1024} KiB; a PKCS#12 file is a few KiB`);
+  if (bytes.length > MAX_P12_BYTES)
+    throw new SmimeError(
+      'FILE_TOO_LARGE',
+      `${name} is larger than ${MAX_P12_BYTES / 1024} KiB; a PKCS#12 file is a few KiB`,
+    );
   if (bytes.length === 0) throw new SmimeError('P12_CORRUPT', `${name} is empty`);
   const pw = passwordForms(password);
   const protection = new Set<string>();
@@ -308,7 +333,11 @@ export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): 
     if (!version || version.tag !== 0x02 || !authSafe) throw new AsnError('not a PFX');
     if (intValue(version) !== 3) throw new AsnError('not a PFX v3');
     const ctype = authSafe.child(0).oid();
-    if (ctype === OID.signedData) throw new SmimeError('P12_UNSUPPORTED', `${name} uses public-key integrity mode, which is not supported; export it with a password`);
+    if (ctype === OID.signedData)
+      throw new SmimeError(
+        'P12_UNSUPPORTED',
+        `${name} uses public-key integrity mode, which is not supported; export it with a password`,
+      );
     if (ctype !== OID.data) throw new AsnError('unexpected content type');
     const authContent = authSafe.child(1).children()[0]!.expect(0x04, 'data').content();
     if (macData) {
@@ -336,7 +365,10 @@ export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): 
     if (e instanceof DecryptError) {
       throw new SmimeError('P12_WRONG_PASSWORD', `wrong password for ${name} (its contents could not be decrypted)`);
     }
-    throw describeNonPkcs12(bytes, name) ?? new SmimeError('P12_CORRUPT', `${name} is not a valid PKCS#12 file (it is truncated or corrupt)`);
+    throw (
+      describeNonPkcs12(bytes, name) ??
+      new SmimeError('P12_CORRUPT', `${name} is not a valid PKCS#12 file (it is truncated or corrupt)`)
+    );
   }
 
   const certs: X509Certificate[] = [];
@@ -355,8 +387,13 @@ export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): 
       throw new SmimeError('KEY_UNSUPPORTED', `${name} contains a private key of a type that cannot be read`);
     }
   }
-  if (keys.length === 0) throw new SmimeError('P12_NO_KEY', `${name} contains no private key (it holds only certificates); export the certificate with its private key`);
-  if (certs.length === 0) throw new SmimeError('P12_NO_CERTIFICATE', `${name} contains a private key but no certificate`);
+  if (keys.length === 0)
+    throw new SmimeError(
+      'P12_NO_KEY',
+      `${name} contains no private key (it holds only certificates); export the certificate with its private key`,
+    );
+  if (certs.length === 0)
+    throw new SmimeError('P12_NO_CERTIFICATE', `${name} contains a private key but no certificate`);
 
   let pair: { key: KeyObject; cert: X509Certificate } | undefined;
   for (const key of keys) {
@@ -382,11 +419,25 @@ export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): 
     curve = details.namedCurve;
     const bits: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
     if (!curve || !(curve in bits)) {
-      throw new SmimeError('KEY_UNSUPPORTED', `the key in ${name} uses curve ${curve ?? 'unknown'}; supported are RSA and ECDSA P-256, P-384, P-521`);
+      throw new SmimeError(
+        'KEY_UNSUPPORTED',
+        `the key in ${name} uses curve ${curve ?? 'unknown'}; supported are RSA and ECDSA P-256, P-384, P-521`,
+      );
     }
     keyBits = bits[curve]!;
   } else {
-    throw new SmimeError('KEY_UNSUPPORTED', `the key in ${name} is ${key.asymmetricKeyType ?? 'of unknown type'}; supported are RSA and ECDSA P-256, P-384, P-521`);
+    throw new SmimeError(
+      'KEY_UNSUPPORTED',
+      `the key in ${name} is ${key.asymmetricKeyType ?? 'of unknown type'}; supported are RSA and ECDSA P-256, P-384, P-521`,
+    );
   }
-  return { key, certificate: cert, chain: orderChain(cert, certs), keyType, keyBits, curve, protection: [...protection] };
+  return {
+    key,
+    certificate: cert,
+    chain: orderChain(cert, certs),
+    keyType,
+    keyBits,
+    curve,
+    protection: [...protection],
+  };
 }

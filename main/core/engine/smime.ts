@@ -36,7 +36,11 @@ export interface SignOptions {
  * the signed entity is made 7-bit and canonical first, and the bytes signed are
  * exactly the bytes emitted between the delimiters.
  */
-export function signMessage(message: Buffer | ParsedMessage, signer: PreparedSigner | SigningIdentity, opts: SignOptions = {}): Buffer {
+export function signMessage(
+  message: Buffer | ParsedMessage,
+  signer: PreparedSigner | SigningIdentity,
+  opts: SignOptions = {},
+): Buffer {
   return Buffer.concat(signMessageParts(message, signer, opts));
 }
 
@@ -44,7 +48,11 @@ export function signMessage(message: Buffer | ParsedMessage, signer: PreparedSig
  * The signed message as a list of buffers, in order: a relay writes them to its socket
  * (or a file with writev) without first copying a large message into one buffer.
  */
-export function signMessageParts(message: Buffer | ParsedMessage, signer: PreparedSigner | SigningIdentity, opts: SignOptions = {}): Buffer[] {
+export function signMessageParts(
+  message: Buffer | ParsedMessage,
+  signer: PreparedSigner | SigningIdentity,
+  opts: SignOptions = {},
+): Buffer[] {
   const prepared = 'staticAttributes' in signer ? signer : prepareSigner(signer);
   const { outer, entity } = prepareSignedEntity(message);
   const hash = createHash(prepared.digest);
@@ -69,7 +77,13 @@ export function signMessageParts(message: Buffer | ParsedMessage, signer: Prepar
     'Content-Description: S/MIME Cryptographic Signature\r\n',
     '\r\n',
   ].join('');
-  return [Buffer.from(head, 'latin1'), ...entity, Buffer.from(sigPart, 'latin1'), encodeBase64Lines(cms), Buffer.from(`--${boundary}--\r\n`, 'latin1')];
+  return [
+    Buffer.from(head, 'latin1'),
+    ...entity,
+    Buffer.from(sigPart, 'latin1'),
+    encodeBase64Lines(cms),
+    Buffer.from(`--${boundary}--\r\n`, 'latin1'),
+  ];
 }
 
 export interface VerifyOptions {
@@ -86,16 +100,26 @@ export interface VerifyResult extends VerificationView {
 }
 
 /** Builds the chain signer → intermediates (from the signature) → one of the anchors, checking each link. */
-export function verifyChain(signer: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): VerifyFailure | null {
+export function verifyChain(
+  signer: X509Certificate,
+  pool: X509Certificate[],
+  anchors: X509Certificate[],
+  at: Date,
+): VerifyFailure | null {
   let current = signer;
   const seen = new Set<string>();
   for (let depth = 0; depth < 10; depth++) {
     const from = new Date(current.validFrom);
     const to = new Date(current.validTo);
-    if (at < from || at > to) return { code: 'certificate-not-valid-at', params: { subject: current.subject.split('\n').join(', '), at: at.toISOString() } };
+    if (at < from || at > to)
+      return {
+        code: 'certificate-not-valid-at',
+        params: { subject: current.subject.split('\n').join(', '), at: at.toISOString() },
+      };
     const anchor = anchors.find((a) => current.checkIssued(a) && current.verify(a.publicKey));
     if (anchor) {
-      if (at < new Date(anchor.validFrom) || at > new Date(anchor.validTo)) return { code: 'anchor-not-valid-at', params: { at: at.toISOString() } };
+      if (at < new Date(anchor.validFrom) || at > new Date(anchor.validTo))
+        return { code: 'anchor-not-valid-at', params: { at: at.toISOString() } };
       return null;
     }
     if (anchors.some((a) => a.fingerprint256 === current.fingerprint256)) return null;
@@ -122,20 +146,31 @@ export function verifyMessage(message: Buffer, opts: VerifyOptions = {}): Verify
     const boundary = ct.params.get('boundary');
     if (!boundary) throw new SmimeError('MESSAGE_INVALID', 'the multipart/signed message has no boundary');
     const split = splitMultipart(parsed.body, boundary);
-    if (split.parts.length !== 2) throw new SmimeError('SIGNATURE_MALFORMED', `a multipart/signed body must have two parts, this one has ${split.parts.length}`);
+    if (split.parts.length !== 2)
+      throw new SmimeError(
+        'SIGNATURE_MALFORMED',
+        `a multipart/signed body must have two parts, this one has ${split.parts.length}`,
+      );
     content = split.parts[0]!;
     const sigPart = parsePart(split.parts[1]!);
     const sigCt = contentTypeOf(sigPart.headers);
     if (!['pkcs7-signature', 'x-pkcs7-signature'].includes(sigCt.subtype)) {
-      throw new SmimeError('SIGNATURE_MALFORMED', `the second part is ${sigCt.type}/${sigCt.subtype}, not application/pkcs7-signature`);
+      throw new SmimeError(
+        'SIGNATURE_MALFORMED',
+        `the second part is ${sigCt.type}/${sigCt.subtype}, not application/pkcs7-signature`,
+      );
     }
     der = decodeBase64(sigPart.body);
   } else if (ct.type === 'application' && (ct.subtype === 'pkcs7-mime' || ct.subtype === 'x-pkcs7-mime')) {
     const smimeType = ct.params.get('smime-type');
-    if (smimeType && smimeType !== 'signed-data') throw new SmimeError('NOT_SIGNED', `the message is S/MIME ${smimeType}, not signed-data`);
+    if (smimeType && smimeType !== 'signed-data')
+      throw new SmimeError('NOT_SIGNED', `the message is S/MIME ${smimeType}, not signed-data`);
     der = decodeBase64(parsed.body);
   } else {
-    throw new SmimeError('NOT_SIGNED', `the message is not S/MIME signed (its Content-Type is ${ct.type}/${ct.subtype})`);
+    throw new SmimeError(
+      'NOT_SIGNED',
+      `the message is not S/MIME signed (its Content-Type is ${ct.type}/${ct.subtype})`,
+    );
   }
   let result = verifySignedData(der, content);
   // A signed message saved with LF line ends still verifies over its canonical CRLF form.
@@ -189,4 +224,3 @@ export function verifyMessage(message: Buffer, opts: VerifyOptions = {}): Verify
     outerHeaders: parsed.headers,
   };
 }
-

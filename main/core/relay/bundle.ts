@@ -5,7 +5,15 @@
  * the whole file is authenticated with HMAC-SHA256 under a second derived key, and a
  * key-check value tells a wrong passphrase apart from a modified file.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  randomUUID,
+  scryptSync,
+  timingSafeEqual,
+} from 'node:crypto';
 import { z } from 'zod';
 import type { DestinationException, HeaderException } from '../../contract';
 import { SmimeError } from '../errors';
@@ -22,7 +30,14 @@ const DEFAULT_KDF = { N: 1 << 15, r: 8, p: 1 };
  * checked: N up to 2^17, r up to 16, p up to 4, and at most 128 MiB of scrypt memory and
  * 8 × the default's cost (about a second here).
  */
-export const KDF_BOUNDS = { minN: 1 << 14, maxN: 1 << 17, maxR: 16, maxP: 4, maxMemory: 128 * 1024 * 1024, maxCost: (1 << 15) * 8 * 8 };
+export const KDF_BOUNDS = {
+  minN: 1 << 14,
+  maxN: 1 << 17,
+  maxR: 16,
+  maxP: 4,
+  maxMemory: 128 * 1024 * 1024,
+  maxCost: (1 << 15) * 8 * 8,
+};
 
 export interface KdfParams {
   name: 'scrypt';
@@ -108,12 +123,16 @@ function unseal(key: Buffer, s: Sealed, aad: string): Buffer {
     d.setAuthTag(Buffer.from(s.tag, 'base64'));
     return Buffer.concat([d.update(Buffer.from(s.data, 'base64')), d.final()]);
   } catch {
-    throw new SmimeError('BUNDLE_TAMPERED', 'a sealed secret in the bundle does not authenticate: the bundle was modified');
+    throw new SmimeError(
+      'BUNDLE_TAMPERED',
+      'a sealed secret in the bundle does not authenticate: the bundle was modified',
+    );
   }
 }
 
 export function checkPassphrase(passphrase: string): void {
-  if ([...passphrase].length < MIN_PASSPHRASE) throw new SmimeError('PASSPHRASE_WEAK', `the bundle passphrase must have at least ${MIN_PASSPHRASE} characters`);
+  if ([...passphrase].length < MIN_PASSPHRASE)
+    throw new SmimeError('PASSPHRASE_WEAK', `the bundle passphrase must have at least ${MIN_PASSPHRASE} characters`);
 }
 
 /** Writes a bundle (as bytes) for one composition and its certificates. */
@@ -156,7 +175,10 @@ export interface OpenedBundle {
   certificates: BundleSecretCertificate[];
 }
 
-const b64 = z.string().max(MAX_BUNDLE_BYTES).regex(/^[A-Za-z0-9+/]*={0,2}$/);
+const b64 = z
+  .string()
+  .max(MAX_BUNDLE_BYTES)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/);
 const iso = z.string().datetime({ offset: true });
 const sealed = z.object({ iv: b64, data: b64, tag: b64 }).strict();
 const patternText = z.string().min(1).max(MAX_PATTERN_LENGTH);
@@ -254,24 +276,35 @@ function firstIssue(e: z.ZodError): string {
  * are bounded before any work is done, and the payload is checked whole before it is used.
  */
 export function openBundle(bytes: Buffer, passphrase: string, name = 'the bundle'): OpenedBundle {
-  if (bytes.length > MAX_BUNDLE_BYTES) throw new SmimeError('FILE_TOO_LARGE', `${name} is larger than ${MAX_BUNDLE_BYTES / 1048576} MiB`);
+  if (bytes.length > MAX_BUNDLE_BYTES)
+    throw new SmimeError('FILE_TOO_LARGE', `${name} is larger than ${MAX_BUNDLE_BYTES / 1048576} MiB`);
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new SmimeError('BUNDLE_INVALID', `${name} is damaged: it is truncated or was modified (it is not valid JSON)`);
+    throw new SmimeError(
+      'BUNDLE_INVALID',
+      `${name} is damaged: it is truncated or was modified (it is not valid JSON)`,
+    );
   }
   if (!json || typeof json !== 'object' || (json as { format?: unknown }).format !== BUNDLE_FORMAT) {
     throw new SmimeError('BUNDLE_INVALID', `${name} is not a smime-admin config bundle`);
   }
   const version = (json as { version?: unknown }).version;
   if (version !== BUNDLE_VERSION) {
-    throw new SmimeError('BUNDLE_UNSUPPORTED_VERSION', `${name} has format version ${String(version)}; this smime-admin reads version ${BUNDLE_VERSION}`);
+    throw new SmimeError(
+      'BUNDLE_UNSUPPORTED_VERSION',
+      `${name} has format version ${String(version)}; this smime-admin reads version ${BUNDLE_VERSION}`,
+    );
   }
   const file = fileSchema.safeParse(json);
   if (!file.success) throw new SmimeError('BUNDLE_INVALID', `${name} is damaged (${firstIssue(file.error)})`);
   const kdf = kdfSchema.safeParse(file.data.kdf);
-  if (!kdf.success) throw new SmimeError('BUNDLE_TAMPERED', `${name} was modified: its key parameters are not valid (${firstIssue(kdf.error)})`);
+  if (!kdf.success)
+    throw new SmimeError(
+      'BUNDLE_TAMPERED',
+      `${name} was modified: its key parameters are not valid (${firstIssue(kdf.error)})`,
+    );
   const f: BundleFile = { ...file.data, kdf: kdf.data };
   const keys = deriveKeys(passphrase, kdf.data);
   const check = createHmac('sha256', keys.mac).update(KEY_CHECK_LABEL).digest();
@@ -282,7 +315,10 @@ export function openBundle(bytes: Buffer, passphrase: string, name = 'the bundle
   const mac = createHmac('sha256', keys.mac).update(macInput(f)).digest();
   const givenMac = Buffer.from(f.mac, 'hex');
   if (givenMac.length !== mac.length || !timingSafeEqual(givenMac, mac)) {
-    throw new SmimeError('BUNDLE_TAMPERED', `${name} was modified after it was written (its authentication code does not match)`);
+    throw new SmimeError(
+      'BUNDLE_TAMPERED',
+      `${name} was modified after it was written (its authentication code does not match)`,
+    );
   }
   let raw: unknown;
   try {

@@ -37,7 +37,10 @@ export function loadRelayConfig(bytes: Buffer, passphrase: string, name = 'the b
     const id = openPkcs12(c.p12, c.password, `the certificate for ${c.email} in ${name}`);
     const fingerprint = new X509Certificate(id.certificate.raw).fingerprint256;
     if (fingerprint !== c.fingerprintSha256) {
-      throw new SmimeError('BUNDLE_INVALID', `${name} is damaged: the certificate for ${c.email} is not the one it lists`);
+      throw new SmimeError(
+        'BUNDLE_INVALID',
+        `${name} is damaged: the certificate for ${c.email} is not the one it lists`,
+      );
     }
     signers.set(fingerprint, prepareSigner(id));
   }

@@ -12,7 +12,8 @@ export const MAX_PATTERN_LENGTH = 1000;
 /** Compiles a pattern case-insensitively, or throws PATTERN_INVALID with RE2's reason. */
 export function compilePattern(pattern: string): RE2JS {
   if (pattern.length === 0) throw new SmimeError('PATTERN_INVALID', 'the pattern is empty');
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new SmimeError('PATTERN_INVALID', `the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw new SmimeError('PATTERN_INVALID', `the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
   if (/[\r\n]/.test(pattern)) throw new SmimeError('PATTERN_INVALID', 'the pattern contains a line break');
   try {
     return RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
@@ -30,7 +31,11 @@ export function compilePattern(pattern: string): RE2JS {
 /** RFC 5322 field name: printable ASCII except colon. */
 export function validateHeaderName(name: string): string {
   const n = name.trim();
-  if (!/^[\x21-\x39\x3b-\x7e]{1,76}$/.test(n)) throw new SmimeError('PATTERN_INVALID', `"${name}" is not a header field name (letters, digits and hyphens, no colon)`);
+  if (!/^[\x21-\x39\x3b-\x7e]{1,76}$/.test(n))
+    throw new SmimeError(
+      'PATTERN_INVALID',
+      `"${name}" is not a header field name (letters, digits and hyphens, no colon)`,
+    );
   return n;
 }
 
@@ -58,8 +63,22 @@ export const SMARTPHONE_DOMAINS = ['i.softbank.jp', 'au.com'];
 export function defaultDestinationExceptions(startId: number): DestinationException[] {
   let id = startId;
   return [
-    ...FEATURE_PHONE_DOMAINS.map((d) => ({ id: id++, pattern: sub(d), enabled: true, isDefault: true, preset: 'feature-phone' as const, note: d })),
-    ...SMARTPHONE_DOMAINS.map((d) => ({ id: id++, pattern: sub(d), enabled: false, isDefault: true, preset: 'smartphone' as const, note: d })),
+    ...FEATURE_PHONE_DOMAINS.map((d) => ({
+      id: id++,
+      pattern: sub(d),
+      enabled: true,
+      isDefault: true,
+      preset: 'feature-phone' as const,
+      note: d,
+    })),
+    ...SMARTPHONE_DOMAINS.map((d) => ({
+      id: id++,
+      pattern: sub(d),
+      enabled: false,
+      isDefault: true,
+      preset: 'smartphone' as const,
+      note: d,
+    })),
   ];
 }
 
@@ -71,7 +90,14 @@ export function defaultHeaderExceptions(startId: number): HeaderException[] {
     { pattern: '^application/(x-)?pkcs7-mime', note: 'already signed or encrypted' },
     { pattern: '^application/(x-)?pkcs7-signature', note: 'a detached signature' },
     { pattern: '^multipart/encrypted', note: 'already encrypted' },
-  ].map((h) => ({ id: id++, header: 'Content-Type', pattern: h.pattern, enabled: true, isDefault: true, note: h.note }));
+  ].map((h) => ({
+    id: id++,
+    header: 'Content-Type',
+    pattern: h.pattern,
+    enabled: true,
+    isDefault: true,
+    note: h.note,
+  }));
 }
 
 /**
@@ -138,9 +164,14 @@ export class PatternSet<T extends { pattern: string; enabled: boolean }> {
   private readonly others: RE2JS | null;
 
   constructor(rules: readonly T[]) {
-    this.compiled = rules.filter((r) => r.enabled).map((rule) => ({ rule, re: compilePattern(rule.pattern), suffix: requiredSuffix(rule.pattern) }));
+    this.compiled = rules
+      .filter((r) => r.enabled)
+      .map((rule) => ({ rule, re: compilePattern(rule.pattern), suffix: requiredSuffix(rule.pattern) }));
     const rest = this.compiled.filter((c) => c.suffix === null);
-    this.others = rest.length > 0 ? RE2JS.compile(rest.map((c) => `(?:${c.rule.pattern})`).join('|'), RE2JS.CASE_INSENSITIVE) : null;
+    this.others =
+      rest.length > 0
+        ? RE2JS.compile(rest.map((c) => `(?:${c.rule.pattern})`).join('|'), RE2JS.CASE_INSENSITIVE)
+        : null;
   }
 
   firstMatch(input: string): T | null {

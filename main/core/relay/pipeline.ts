@@ -66,6 +66,7 @@ export function buildEnvelope(mailFrom: string, recipients: string[], bccCopies:
       ...clean(bccCopies).map((a) => ({ address: parseAddresses(a)[0] ?? a, bccCopy: true })),
     ],
   };
-  if (envelope.recipients.length === 0) throw new SmimeError('MESSAGE_INVALID', 'the message needs at least one recipient');
+  if (envelope.recipients.length === 0)
+    throw new SmimeError('MESSAGE_INVALID', 'the message needs at least one recipient');
   return envelope;
 }

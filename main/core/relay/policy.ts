@@ -76,7 +76,12 @@ export function signingAddress(headers: readonly HeaderField[], mailFrom: string
  * destination exception, operating certificate, its validity at `at`.
  * An exception wins over an expired certificate: that mail would go unsigned anyway.
  */
-export function decide(policy: PolicyComposition, envelope: Envelope, headers: readonly HeaderField[], at: Date): Decision[] {
+export function decide(
+  policy: PolicyComposition,
+  envelope: Envelope,
+  headers: readonly HeaderField[],
+  at: Date,
+): Decision[] {
   const sender = signingAddress(headers, envelope.mailFrom);
   let headerHit: HeaderException | null = null;
   let headerValueHit = '';
@@ -123,7 +128,14 @@ export function decide(policy: PolicyComposition, envelope: Envelope, headers: r
     }
     if (at < cert.notBefore) {
       const params = { email: cert.email, notBefore: cert.notBefore.toISOString() };
-      return { recipient, action: 'reject', reason: 'certificate-not-yet-valid', params, smtp: SMTP_NOT_YET_VALID, certificate };
+      return {
+        recipient,
+        action: 'reject',
+        reason: 'certificate-not-yet-valid',
+        params,
+        smtp: SMTP_NOT_YET_VALID,
+        certificate,
+      };
     }
     return { recipient, action: 'sign', reason: 'signed', params: { email: cert.email }, certificate };
   });
@@ -131,8 +143,7 @@ export function decide(policy: PolicyComposition, envelope: Envelope, headers: r
 
 /** Recipients with the same outcome: one message for all of them. */
 export type Delivery =
-  | { action: 'sign'; recipients: string[]; certificate: CertificateRef }
-  | { action: 'unsigned'; recipients: string[] };
+  { action: 'sign'; recipients: string[]; certificate: CertificateRef } | { action: 'unsigned'; recipients: string[] };
 
 /** Recipients with the same outcome share one delivery; rejected recipients get none. */
 export function groupDeliveries(decisions: readonly Decision[]): Delivery[] {
@@ -142,7 +153,10 @@ export function groupDeliveries(decisions: readonly Decision[]): Delivery[] {
     const key = d.action === 'sign' ? `sign:${d.certificate.fingerprintSha256}` : 'unsigned';
     let g = groups.get(key);
     if (!g) {
-      g = d.action === 'sign' ? { action: 'sign', recipients: [], certificate: d.certificate } : { action: 'unsigned', recipients: [] };
+      g =
+        d.action === 'sign'
+          ? { action: 'sign', recipients: [], certificate: d.certificate }
+          : { action: 'unsigned', recipients: [] };
       groups.set(key, g);
     }
     g.recipients.push(d.recipient);

@@ -38,7 +38,11 @@ export function Inspection({ info }: { info: CertificateInfo }) {
         <dt>{t.addCert.fingerprint}</dt>
         <dd className="mono small">{info.fingerprintSha256}</dd>
         <dt>{t.addCert.chain}</dt>
-        <dd>{info.chain.length === 0 ? t.addCert.noChain : info.chain.map((c) => <div key={c.fingerprintSha256}>{c.subject}</div>)}</dd>
+        <dd>
+          {info.chain.length === 0
+            ? t.addCert.noChain
+            : info.chain.map((c) => <div key={c.fingerprintSha256}>{c.subject}</div>)}
+        </dd>
         <dt>{t.addCert.tested}</dt>
         <dd>{info.testedIssuer ?? t.addCert.untested}</dd>
       </dl>
@@ -89,7 +93,12 @@ export function CertificateDialog({ renewEmail, onClose }: { renewEmail?: string
           <button type="button" onClick={inspect} disabled={!file || busy}>
             {t.addCert.inspect}
           </button>
-          <button type="button" className="primary" onClick={save} disabled={!info || !!mismatch || !email.trim() || busy}>
+          <button
+            type="button"
+            className="primary"
+            onClick={save}
+            disabled={!info || !!mismatch || !email.trim() || busy}
+          >
             {renewEmail ? t.addCert.saveRenew : t.addCert.save}
           </button>
         </>
@@ -97,7 +106,14 @@ export function CertificateDialog({ renewEmail, onClose }: { renewEmail?: string
     >
       <div className="field">
         <label htmlFor={emailId}>{t.addCert.email}</label>
-        <input id={emailId} type="email" value={email} readOnly={!!renewEmail} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
+        <input
+          id={emailId}
+          type="email"
+          value={email}
+          readOnly={!!renewEmail}
+          onChange={(e) => setEmail(e.target.value)}
+          autoComplete="off"
+        />
       </div>
       <div className="field">
         <label htmlFor={pwId}>{t.addCert.password}</label>

@@ -42,7 +42,11 @@ export function CertificatesScreen() {
         <>
           <div className="filters">
             <label htmlFor={filterId}>{t.certs.filterStatus}</label>
-            <select id={filterId} value={store.filter} onChange={(e) => store.setFilter(e.target.value as StatusFilter)}>
+            <select
+              id={filterId}
+              value={store.filter}
+              onChange={(e) => store.setFilter(e.target.value as StatusFilter)}
+            >
               <option value="all">{t.certs.filterAll}</option>
               <option value="valid">{t.status.valid}</option>
               <option value="expiring">{t.status.expiring.replace('{n}', '…')}</option>
@@ -86,10 +90,19 @@ export function CertificatesScreen() {
                     ))}
                   </td>
                   <td className="actions">
-                    <button type="button" onClick={() => setRenewing(c.email)} aria-label={`${t.certs.renew} ${c.email}`}>
+                    <button
+                      type="button"
+                      onClick={() => setRenewing(c.email)}
+                      aria-label={`${t.certs.renew} ${c.email}`}
+                    >
                       {t.certs.renew}
                     </button>
-                    <button type="button" className="danger" onClick={() => setDeleting(c)} aria-label={`${t.certs.delete} ${c.email}`}>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => setDeleting(c)}
+                      aria-label={`${t.certs.delete} ${c.email}`}
+                    >
                       {t.certs.delete}
                     </button>
                   </td>

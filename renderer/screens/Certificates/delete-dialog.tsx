@@ -60,7 +60,13 @@ export function DeleteDialog({ cert, onClose }: { cert: CertificateView; onClose
       <p>{t.deleteCert.warning}</p>
       <div className="field">
         <label htmlFor={id}>{t.deleteCert.adminPassword}</label>
-        <input id={id} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+        <input
+          id={id}
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="current-password"
+        />
       </div>
       <ErrorMessage error={error} />
     </Dialog>

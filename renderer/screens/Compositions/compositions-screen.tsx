@@ -143,7 +143,12 @@ export function CompositionsScreen() {
           <ul className="nav-list">
             {list.map((c) => (
               <li key={c.id}>
-                <button type="button" className={c === comp ? 'selected' : ''} aria-current={c === comp ? 'true' : undefined} onClick={() => go('compositions', c.id)}>
+                <button
+                  type="button"
+                  className={c === comp ? 'selected' : ''}
+                  aria-current={c === comp ? 'true' : undefined}
+                  onClick={() => go('compositions', c.id)}
+                >
                   {c.name}
                   {c.pending && (
                     <span className="dot" aria-label={t.comps.pending} title={t.comps.pending}>
@@ -156,7 +161,9 @@ export function CompositionsScreen() {
           </ul>
         )}
       </div>
-      <div className="detail-pane">{comp ? <Detail comp={comp} /> : <p className="muted">{list.length > 0 ? t.comps.select : ''}</p>}</div>
+      <div className="detail-pane">
+        {comp ? <Detail comp={comp} /> : <p className="muted">{list.length > 0 ? t.comps.select : ''}</p>}
+      </div>
     </section>
   );
 }

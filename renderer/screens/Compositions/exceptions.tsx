@@ -16,7 +16,19 @@ function useChange(): [Change, UiError | null, (e: UiError | null) => void] {
 }
 
 /** The on/off box of one exception row. */
-function EnabledToggle({ comp, id, enabled, label, change }: { comp: CompositionView; id: number; enabled: boolean; label: string; change: Change }) {
+function EnabledToggle({
+  comp,
+  id,
+  enabled,
+  label,
+  change,
+}: {
+  comp: CompositionView;
+  id: number;
+  enabled: boolean;
+  label: string;
+  change: Change;
+}) {
   const t = useStrings();
   const setExceptionEnabled = useCompositionsStore((s) => s.setExceptionEnabled);
   return (
@@ -45,7 +57,10 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
 
   // live tester: runs the typed pattern first, then the composition's exceptions
   useEffect(() => {
-    const list = addresses.split(/[\n,]/).map((a) => a.trim()).filter(Boolean);
+    const list = addresses
+      .split(/[\n,]/)
+      .map((a) => a.trim())
+      .filter(Boolean);
     if (list.length === 0) {
       setResults([]);
       setTestError(null);
@@ -99,26 +114,36 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
               <td>{x.id}</td>
               <td className="mono">
                 {editing?.id === x.id ? (
-                  <input aria-label={t.comps.editPattern} value={editing.pattern} onChange={(e) => setEditing({ id: x.id, pattern: e.target.value })} />
+                  <input
+                    aria-label={t.comps.editPattern}
+                    value={editing.pattern}
+                    onChange={(e) => setEditing({ id: x.id, pattern: e.target.value })}
+                  />
                 ) : (
                   x.pattern
                 )}
               </td>
               <td>
-                {x.isDefault && <span className="badge neutral">{t.common.default}</span>} {x.preset && <span className="muted">{t.comps.preset[x.preset]}</span>} {x.note}
+                {x.isDefault && <span className="badge neutral">{t.common.default}</span>}{' '}
+                {x.preset && <span className="muted">{t.comps.preset[x.preset]}</span>} {x.note}
               </td>
               <td className="actions">
                 {editing?.id === x.id ? (
                   <button
                     type="button"
                     onClick={async () => {
-                      if (await change(() => updateException(comp.name, x.id, { pattern: editing.pattern }))) setEditing(null);
+                      if (await change(() => updateException(comp.name, x.id, { pattern: editing.pattern })))
+                        setEditing(null);
                     }}
                   >
                     {t.comps.savePattern}
                   </button>
                 ) : (
-                  <button type="button" onClick={() => setEditing({ id: x.id, pattern: x.pattern })} aria-label={`${t.common.edit} #${x.id}`}>
+                  <button
+                    type="button"
+                    onClick={() => setEditing({ id: x.id, pattern: x.pattern })}
+                    aria-label={`${t.common.edit} #${x.id}`}
+                  >
                     {t.common.edit}
                   </button>
                 )}
@@ -161,7 +186,13 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
       <ErrorMessage error={error} />
       <div className="tester">
         <label htmlFor={testerId}>{t.comps.tester}</label>
-        <textarea id={testerId} rows={3} value={addresses} onChange={(e) => setAddresses(e.target.value)} aria-describedby={`${testerId}-hint`} />
+        <textarea
+          id={testerId}
+          rows={3}
+          value={addresses}
+          onChange={(e) => setAddresses(e.target.value)}
+          aria-describedby={`${testerId}-hint`}
+        />
         <span id={`${testerId}-hint`} className="muted small">
           {t.comps.testerHint}
         </span>
@@ -171,7 +202,11 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
             {results.map((r, i) => (
               <li key={i} className={r.match ? 'unsigned' : 'signed'}>
                 <span className="mono">{r.address}</span>:{' '}
-                {!r.match ? t.comps.testerSigned : r.match.kind === 'candidate' ? t.comps.testerCandidate : fill(t.comps.testerMatched, { id: r.match.id, pattern: r.match.pattern })}
+                {!r.match
+                  ? t.comps.testerSigned
+                  : r.match.kind === 'candidate'
+                    ? t.comps.testerCandidate
+                    : fill(t.comps.testerMatched, { id: r.match.id, pattern: r.match.pattern })}
               </li>
             ))}
           </ul>
@@ -215,7 +250,13 @@ export function HeaderExceptions({ comp }: { comp: CompositionView }) {
           {comp.headerExceptions.map((x) => (
             <tr key={x.id} data-exception={x.id}>
               <td>
-                <EnabledToggle comp={comp} id={x.id} enabled={x.enabled} label={`${x.header}: ${x.pattern}`} change={change} />
+                <EnabledToggle
+                  comp={comp}
+                  id={x.id}
+                  enabled={x.enabled}
+                  label={`${x.header}: ${x.pattern}`}
+                  change={change}
+                />
               </td>
               <td>{x.id}</td>
               <td>{x.header}</td>
@@ -224,7 +265,12 @@ export function HeaderExceptions({ comp }: { comp: CompositionView }) {
                 {x.isDefault && <span className="badge neutral">{t.common.default}</span>} {x.note}
               </td>
               <td>
-                <button type="button" disabled={x.isDefault} title={x.isDefault ? t.comps.defaultsLocked : undefined} onClick={() => void change(() => removeException(comp.name, x.id))}>
+                <button
+                  type="button"
+                  disabled={x.isDefault}
+                  title={x.isDefault ? t.comps.defaultsLocked : undefined}
+                  onClick={() => void change(() => removeException(comp.name, x.id))}
+                >
                   {t.common.remove}
                 </button>
               </td>
@@ -239,7 +285,13 @@ export function HeaderExceptions({ comp }: { comp: CompositionView }) {
         </div>
         <div className="field grow">
           <label htmlFor={patternId}>{t.comps.valuePattern}</label>
-          <input id={patternId} className="mono" value={pattern} onChange={(e) => setPattern(e.target.value)} placeholder="^no-sign" />
+          <input
+            id={patternId}
+            className="mono"
+            value={pattern}
+            onChange={(e) => setPattern(e.target.value)}
+            placeholder="^no-sign"
+          />
         </div>
         <button type="submit" disabled={!header.trim() || !pattern.trim()}>
           {t.comps.addPattern}

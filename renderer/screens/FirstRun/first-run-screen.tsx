@@ -25,7 +25,12 @@ export function FirstRunScreen() {
       <form onSubmit={submit} className="card narrow">
         <h1>{t.firstRun.title}</h1>
         <p>{t.firstRun.intro}</p>
-        <ConfirmedSecret label={t.firstRun.password} repeatLabel={t.firstRun.confirm} value={value} onChange={setValue} />
+        <ConfirmedSecret
+          label={t.firstRun.password}
+          repeatLabel={t.firstRun.confirm}
+          value={value}
+          onChange={setValue}
+        />
         {problem && (
           <p className="error" role="alert">
             {problem}

@@ -29,7 +29,13 @@ function ReflectDialog({ name, onClose }: { name: string; onClose(): void }) {
   return (
     <Dialog title={fill(t.reflect.dialogTitle, { name })} onClose={onClose}>
       <form onSubmit={submit} className="stack">
-        <ConfirmedSecret label={t.reflect.passphrase} repeatLabel={t.reflect.passphrase2} hint={t.reflect.passphraseHint} value={value} onChange={setValue} />
+        <ConfirmedSecret
+          label={t.reflect.passphrase}
+          repeatLabel={t.reflect.passphrase2}
+          hint={t.reflect.passphraseHint}
+          value={value}
+          onChange={setValue}
+        />
         {problem && (
           <p className="error" role="alert">
             {problem}
@@ -87,7 +93,12 @@ function ImportBundle() {
       <ErrorMessage error={error} />
       {result && (
         <p className="success" role="status">
-          {fill(t.reflect.imported, { name: result.composition, added: result.certificatesAdded.length, updated: result.certificatesUpdated.length, unchanged: result.certificatesUnchanged.length })}
+          {fill(t.reflect.imported, {
+            name: result.composition,
+            added: result.certificatesAdded.length,
+            updated: result.certificatesUpdated.length,
+            unchanged: result.certificatesUnchanged.length,
+          })}
         </p>
       )}
     </section>
@@ -115,13 +126,21 @@ export function ReflectScreen() {
             <div className="toolbar">
               <h2>{p.composition}</h2>
               <span className={p.changes.length ? 'badge warn' : 'badge ok'}>
-                {p.changes.length === 0 ? t.reflect.upToDate : p.lastReflectedAt ? fill(t.reflect.changes, { n: p.changes.length }) : t.reflect.neverReflected}
+                {p.changes.length === 0
+                  ? t.reflect.upToDate
+                  : p.lastReflectedAt
+                    ? fill(t.reflect.changes, { n: p.changes.length })
+                    : t.reflect.neverReflected}
               </span>
               <button type="button" className="primary" onClick={() => setReflecting(p.composition)}>
                 {t.reflect.reflectButton}
               </button>
             </div>
-            {p.lastReflectedAt && <p className="muted">{fill(t.reflect.lastReflected, { at: formatDate(p.lastReflectedAt, lang, true) })}</p>}
+            {p.lastReflectedAt && (
+              <p className="muted">
+                {fill(t.reflect.lastReflected, { at: formatDate(p.lastReflectedAt, lang, true) })}
+              </p>
+            )}
             {p.changes.length > 0 && p.lastReflectedAt && (
               <ul className="changes">
                 {p.changes.map((c, i) => (

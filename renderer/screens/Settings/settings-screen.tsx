@@ -44,7 +44,13 @@ export function SettingsScreen() {
       <div className="card">
         <div className="field">
           <label htmlFor={langId}>{t.settings.language}</label>
-          <select id={langId} value={boot?.settings.language ?? 'system'} onChange={(e) => void setLanguagePreference(e.target.value === 'system' ? null : (e.target.value as 'en' | 'ja'))}>
+          <select
+            id={langId}
+            value={boot?.settings.language ?? 'system'}
+            onChange={(e) =>
+              void setLanguagePreference(e.target.value === 'system' ? null : (e.target.value as 'en' | 'ja'))
+            }
+          >
             <option value="system">{t.settings.system}</option>
             <option value="en">English</option>
             <option value="ja">日本語</option>
@@ -55,11 +61,25 @@ export function SettingsScreen() {
         <h2>{t.settings.thresholds}</h2>
         <div className="field">
           <label htmlFor={firstId}>{t.settings.first}</label>
-          <input id={firstId} type="number" min={1} max={365} value={first} onChange={(e) => setFirst(e.target.value)} />
+          <input
+            id={firstId}
+            type="number"
+            min={1}
+            max={365}
+            value={first}
+            onChange={(e) => setFirst(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={finalId}>{t.settings.final}</label>
-          <input id={finalId} type="number" min={1} max={365} value={final} onChange={(e) => setFinal(e.target.value)} />
+          <input
+            id={finalId}
+            type="number"
+            min={1}
+            max={365}
+            value={final}
+            onChange={(e) => setFinal(e.target.value)}
+          />
         </div>
         <button type="submit">{t.common.save}</button>
       </form>
@@ -67,11 +87,23 @@ export function SettingsScreen() {
         <h2>{t.settings.adminPassword}</h2>
         <div className="field">
           <label htmlFor={curId}>{t.settings.current}</label>
-          <input id={curId} type="password" value={current} onChange={(e) => setCurrent(e.target.value)} autoComplete="current-password" />
+          <input
+            id={curId}
+            type="password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            autoComplete="current-password"
+          />
         </div>
         <div className="field">
           <label htmlFor={newId}>{t.settings.newPw}</label>
-          <input id={newId} type="password" value={next} onChange={(e) => setNext(e.target.value)} autoComplete="new-password" />
+          <input
+            id={newId}
+            type="password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            autoComplete="new-password"
+          />
         </div>
         <button type="submit" disabled={!current || !next}>
           {t.settings.changePw}

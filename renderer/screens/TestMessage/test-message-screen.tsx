@@ -9,7 +9,11 @@ import { fill, formatBytes, useCodeText, useStrings } from '../../i18n';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { usePreviewStore } from '../../stores/preview-store';
 
-const list = (s: string) => s.split(/[\n,;]/).map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(/[\n,;]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 function localNow(): string {
   const d = new Date();
@@ -17,12 +21,28 @@ function localNow(): string {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
-function Field({ label, value, onChange, area, hint }: { label: string; value: string; onChange(v: string): void; area?: boolean; hint?: string }) {
+function Field({
+  label,
+  value,
+  onChange,
+  area,
+  hint,
+}: {
+  label: string;
+  value: string;
+  onChange(v: string): void;
+  area?: boolean;
+  hint?: string;
+}) {
   const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {area ? <textarea id={id} rows={2} value={value} onChange={(e) => onChange(e.target.value)} /> : <input id={id} value={value} onChange={(e) => onChange(e.target.value)} />}
+      {area ? (
+        <textarea id={id} rows={2} value={value} onChange={(e) => onChange(e.target.value)} />
+      ) : (
+        <input id={id} value={value} onChange={(e) => onChange(e.target.value)} />
+      )}
       {hint && <span className="muted small">{hint}</span>}
     </div>
   );
@@ -31,7 +51,8 @@ function Field({ label, value, onChange, area, hint }: { label: string; value: s
 function ReasonText({ d }: { d: Decision }) {
   const t = useStrings();
   const codes = useCodeText();
-  const text = d.action === 'sign' ? fill(t.test.reason.signed, { email: d.certificate.email }) : t.test.reason[d.reason];
+  const text =
+    d.action === 'sign' ? fill(t.test.reason.signed, { email: d.certificate.email }) : t.test.reason[d.reason];
   return (
     <>
       <span>{text}</span>
@@ -71,7 +92,9 @@ function Preview() {
             <tr key={i} data-recipient={d.recipient} data-action={d.action}>
               <td className="mono">{d.recipient}</td>
               <td>
-                <span className={`badge ${d.action === 'sign' ? 'ok' : d.action === 'reject' ? 'bad' : 'neutral'}`}>{t.test.action[d.action]}</span>
+                <span className={`badge ${d.action === 'sign' ? 'ok' : d.action === 'reject' ? 'bad' : 'neutral'}`}>
+                  {t.test.action[d.action]}
+                </span>
               </td>
               <td>
                 <ReasonText d={d} />
@@ -91,7 +114,13 @@ function Preview() {
           <h3>{fill(t.test.delivery, { list: d.recipients.join(', ') })}</h3>
           {d.verification && (
             <div className={d.verification.valid ? 'verify ok' : 'verify bad'} data-testid="verification">
-              <strong>{d.verification.valid ? t.test.valid : fill(t.test.invalid, { reason: d.verification.failure ? codes.verify(d.verification.failure) : '' })}</strong>
+              <strong>
+                {d.verification.valid
+                  ? t.test.valid
+                  : fill(t.test.invalid, {
+                      reason: d.verification.failure ? codes.verify(d.verification.failure) : '',
+                    })}
+              </strong>
               <div>
                 {t.test.signer}: {d.verification.signerEmail} — {d.verification.signer?.subject}
               </div>
@@ -180,7 +209,17 @@ export function TestMessageScreen() {
       const when = new Date(at).toISOString();
       const source =
         mode === 'compose'
-          ? { kind: 'compose' as const, from, to: list(to), cc: list(cc), bcc: list(bcc), bccCopies: list(copies), subject, body, attachments }
+          ? {
+              kind: 'compose' as const,
+              from,
+              to: list(to),
+              cc: list(cc),
+              bcc: list(bcc),
+              bccCopies: list(copies),
+              subject,
+              body,
+              attachments,
+            }
           : { kind: 'eml' as const, file: eml?.file ?? '', mailFrom, recipients: list(rcpts), bccCopies: list(copies) };
       await sendTest({ name: composition, at: when, source });
     } catch (err) {
@@ -216,7 +255,8 @@ export function TestMessageScreen() {
         <fieldset className="segmented">
           <legend>{t.test.mode}</legend>
           <label>
-            <input type="radio" name="mode" checked={mode === 'compose'} onChange={() => setMode('compose')} /> {t.test.compose}
+            <input type="radio" name="mode" checked={mode === 'compose'} onChange={() => setMode('compose')} />{' '}
+            {t.test.compose}
           </label>
           <label>
             <input type="radio" name="mode" checked={mode === 'eml'} onChange={() => setMode('eml')} /> {t.test.openEml}
@@ -242,7 +282,15 @@ export function TestMessageScreen() {
                 multiple
                 onChange={async (e) => {
                   const files = [...(e.target.files ?? [])];
-                  setAttachments(await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type || 'application/octet-stream', bytes: new Uint8Array(await f.arrayBuffer()) }))));
+                  setAttachments(
+                    await Promise.all(
+                      files.map(async (f) => ({
+                        name: f.name,
+                        type: f.type || 'application/octet-stream',
+                        bytes: new Uint8Array(await f.arrayBuffer()),
+                      })),
+                    ),
+                  );
                 }}
               />
             </div>

@@ -24,7 +24,13 @@ describe('certificate registry', () => {
   it('registers a p12 for an address in the certificate, password in the keychain only', async () => {
     const { svc, dataDir, secrets } = makeService();
     const view = await svc.addCertificate({ email: 'News@EXAMPLE.com', p12: aliceP12, password: PW });
-    expect(view).toMatchObject({ email: 'News@example.com', status: 'valid', usedBy: [], chainLength: 1, keyType: 'RSA' });
+    expect(view).toMatchObject({
+      email: 'News@example.com',
+      status: 'valid',
+      usedBy: [],
+      chainLength: 1,
+      keyType: 'RSA',
+    });
     expect([...(secrets as MemorySecretStore).map.values()]).toEqual([PW]);
     // nothing under the data folder holds the password or an unencrypted private key
     const keyDer = createPrivateKey(readFileSync(alice.keyPath)).export({ type: 'pkcs8', format: 'der' });
@@ -33,7 +39,8 @@ describe('certificate registry', () => {
       expect(data.includes(Buffer.from(PW, 'utf16le')), path).toBe(false);
       expect(data.includes(keyDer.subarray(20, 80)), path).toBe(false);
       expect(data.toString('latin1')).not.toMatch(/PRIVATE KEY/);
-      if (path.endsWith('.p12') || path.endsWith('config.json') || path.endsWith('audit.log')) expect(mode, path).toBe(0o600);
+      if (path.endsWith('.p12') || path.endsWith('config.json') || path.endsWith('audit.log'))
+        expect(mode, path).toBe(0o600);
     }
   });
 
@@ -43,8 +50,12 @@ describe('certificate registry', () => {
     expect(await err(svc.addCertificate({ email: 'bob@example.com', p12: aliceP12, password: PW }))).toBe(
       'EMAIL_NOT_IN_CERTIFICATE: bob@example.com is not in this certificate; it is for alice@example.com, news@example.com',
     );
-    expect(await err(svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: 'wrong' }))).toMatch(/^P12_WRONG_PASSWORD/);
-    expect(await err(svc.addCertificate({ email: 'not an address', p12: aliceP12, password: PW }))).toMatch(/^EMAIL_INVALID/);
+    expect(await err(svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: 'wrong' }))).toMatch(
+      /^P12_WRONG_PASSWORD/,
+    );
+    expect(await err(svc.addCertificate({ email: 'not an address', p12: aliceP12, password: PW }))).toMatch(
+      /^EMAIL_INVALID/,
+    );
     expect(snapshotDir(dataDir)).toEqual(before);
   });
 
@@ -54,7 +65,9 @@ describe('certificate registry', () => {
     svc.createComposition('x'); // creates the settings file
     const before = snapshotDir(dataDir);
     secrets.failNextSet = true;
-    expect(await err(svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW }))).toMatch(/^KEYCHAIN_UNAVAILABLE/);
+    expect(await err(svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW }))).toMatch(
+      /^KEYCHAIN_UNAVAILABLE/,
+    );
     expect(snapshotDir(dataDir)).toEqual(before);
     expect(svc.listCertificates()).toEqual([]);
   });
@@ -65,7 +78,11 @@ describe('certificate registry', () => {
     const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
     const clock = new FixedClock(NOW);
     const { svc } = makeService(tempDir(), new MemorySecretStore(), clock);
-    const soon = pki.leaf({ emails: ['soon@example.com'], notBefore: new Date(NOW.getTime() - DAY), notAfter: new Date(NOW.getTime() + 20 * DAY - 3_600_000) });
+    const soon = pki.leaf({
+      emails: ['soon@example.com'],
+      notBefore: new Date(NOW.getTime() - DAY),
+      notAfter: new Date(NOW.getTime() + 20 * DAY - 3_600_000),
+    });
     await svc.addCertificate({ email: 'soon@example.com', p12: readFileSync(pki.p12(soon)), password: 'secret' });
     await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
     expect(svc.getCertificate('soon@example.com')).toMatchObject({ status: 'expiring', daysLeft: 19, threshold: 0 });
@@ -84,7 +101,9 @@ describe('certificate registry', () => {
     await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
     const old = svc.getCertificate('alice@example.com');
     const other = readFileSync(pki.p12(pki.leaf({ emails: ['bob@example.com'] })));
-    expect(await err(svc.renewCertificate({ email: 'alice@example.com', p12: other, password: 'secret' }))).toMatch(/^EMAIL_NOT_IN_CERTIFICATE/);
+    expect(await err(svc.renewCertificate({ email: 'alice@example.com', p12: other, password: 'secret' }))).toMatch(
+      /^EMAIL_NOT_IN_CERTIFICATE/,
+    );
     expect(svc.getCertificate('alice@example.com').fingerprintSha256).toBe(old.fingerprintSha256);
     const renewed = readFileSync(pki.p12(pki.leaf({ emails: ['alice@example.com'] }), { password: 'new-password' }));
     const v = await svc.renewCertificate({ email: 'alice@example.com', p12: renewed, password: 'new-password' });
@@ -95,21 +114,29 @@ describe('certificate registry', () => {
   it('deletes only with the admin password and once no composition uses it', async () => {
     const { svc } = makeService();
     await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
-    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'whatever1' }))).toMatch(/^ADMIN_PASSWORD_NOT_SET/);
+    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'whatever1' }))).toMatch(
+      /^ADMIN_PASSWORD_NOT_SET/,
+    );
     expect(await err(() => svc.setAdminPassword('short'))).toMatch(/^ADMIN_PASSWORD_WEAK/);
     svc.setAdminPassword('correct horse battery');
-    expect(await err(() => svc.setAdminPassword('another password'))).toMatch(/^ADMIN_PASSWORD_WRONG: an admin password is already set/);
+    expect(await err(() => svc.setAdminPassword('another password'))).toMatch(
+      /^ADMIN_PASSWORD_WRONG: an admin password is already set/,
+    );
     svc.createComposition('Newsletters');
     svc.setCertificateEnabled('Newsletters', 'alice@example.com', true);
-    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'wrong password' }))).toBe('ADMIN_PASSWORD_WRONG: the admin password is wrong');
-    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' }))).toBe(
+    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'wrong password' }))).toBe(
+      'ADMIN_PASSWORD_WRONG: the admin password is wrong',
+    );
+    expect(
+      await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' })),
+    ).toBe(
       'CERT_IN_USE: the certificate for alice@example.com is still in use; it is checked in "Newsletters": uncheck it there',
     );
     await svc.reflect('Newsletters', 'bundle passphrase 1', join(tempDir(), 'b.json'));
     svc.setCertificateEnabled('Newsletters', 'alice@example.com', false);
-    expect(await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' }))).toMatch(
-      /the mail servers still use it through "Newsletters": reflect that composition first/,
-    );
+    expect(
+      await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' })),
+    ).toMatch(/the mail servers still use it through "Newsletters": reflect that composition first/);
     await svc.reflect('Newsletters', 'bundle passphrase 1', join(tempDir(), 'b.json'));
     await svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' });
     expect(svc.listCertificates()).toEqual([]);
@@ -122,7 +149,10 @@ describe('certificate registry', () => {
     svc.setAdminPassword('correct horse battery');
     await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
     svc.createComposition('N');
-    const lines = readFileSync(join(dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dataDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.action)).toEqual(['admin-password.set', 'certificate.add', 'composition.create']);
     expect(lines[1]).toMatchObject({ target: 'alice@example.com', user: expect.any(String), at: expect.any(String) });
     const text = readFileSync(join(dataDir, 'audit.log'), 'utf8');
@@ -130,4 +160,3 @@ describe('certificate registry', () => {
     expect(text).not.toContain('correct horse');
   });
 });
-

@@ -20,7 +20,10 @@ describe('compositions', () => {
     const renamed = svc.renameComposition('本番', '本番 relay/1');
     expect(renamed.id).toBe(id);
     expect(svc.getComposition(id).name).toBe('本番 relay/1');
-    expect(svc.pending(id)[0]).toMatchObject({ composition: '本番 relay/1', changes: [{ kind: 'never-reflected', subject: '本番 relay/1' }] });
+    expect(svc.pending(id)[0]).toMatchObject({
+      composition: '本番 relay/1',
+      changes: [{ kind: 'never-reflected', subject: '本番 relay/1' }],
+    });
   });
 
   it('after a reflection, a rename is pending until the next one', async () => {

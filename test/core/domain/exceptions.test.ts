@@ -30,7 +30,16 @@ describe('exceptions', () => {
   it('matches carrier domains and their subdomains, and nothing else', () => {
     const { svc } = makeService();
     svc.createComposition('T');
-    const r = svc.testDestinations('T', ['taro@docomo.ne.jp', 'x@biz.ezweb.ne.jp', 'y@d.vodafone.ne.jp', 'z@DI.PDX.NE.JP', 'a@notdocomo.ne.jp', 'b@docomo.ne.jp.evil.com', 'c@i.softbank.jp', 'd@gmail.com']);
+    const r = svc.testDestinations('T', [
+      'taro@docomo.ne.jp',
+      'x@biz.ezweb.ne.jp',
+      'y@d.vodafone.ne.jp',
+      'z@DI.PDX.NE.JP',
+      'a@notdocomo.ne.jp',
+      'b@docomo.ne.jp.evil.com',
+      'c@i.softbank.jp',
+      'd@gmail.com',
+    ]);
     expect(r.map((x) => x.match !== null)).toEqual([true, true, true, true, false, false, false, false]);
   });
 
@@ -38,8 +47,12 @@ describe('exceptions', () => {
     const { svc } = makeService();
     svc.createComposition('T');
     const before = svc.getComposition('T');
-    expect(() => svc.addDestinationException('T', 'a(b')).toThrow(/^invalid pattern "a\(b": missing closing \): `a\(b`$/);
-    expect(() => svc.addDestinationException('T', '(?=x)@example')).toThrow(/lookahead and lookbehind are not supported/);
+    expect(() => svc.addDestinationException('T', 'a(b')).toThrow(
+      /^invalid pattern "a\(b": missing closing \): `a\(b`$/,
+    );
+    expect(() => svc.addDestinationException('T', '(?=x)@example')).toThrow(
+      /lookahead and lookbehind are not supported/,
+    );
     expect(() => svc.addDestinationException('T', '(a)\\1')).toThrow(/backreferences are not supported/);
     expect(() => svc.addHeaderException('T', 'Bad Name:', 'x')).toThrow(/is not a header field name/);
     expect(svc.getComposition('T')).toEqual(before);
@@ -52,7 +65,11 @@ describe('exceptions', () => {
     svc.addDestinationException('T', '^(a|aa)+@x$');
     svc.addDestinationException('T', '@(a+)+$');
     const t = performance.now();
-    const r = svc.testDestinations('T', ['a'.repeat(50_000) + '!', 'x@' + 'a'.repeat(50_000), 'a'.repeat(50_000) + '@y']);
+    const r = svc.testDestinations('T', [
+      'a'.repeat(50_000) + '!',
+      'x@' + 'a'.repeat(50_000),
+      'a'.repeat(50_000) + '@y',
+    ]);
     const ms = performance.now() - t;
     expect(r.map((x) => x.match?.pattern ?? null)).toEqual([null, '@(a+)+$', null]);
     expect(ms).toBeLessThan(1000); // a backtracking engine takes longer than the age of the universe
@@ -62,11 +79,16 @@ describe('exceptions', () => {
     const { svc } = makeService();
     const c = svc.createComposition('T');
     const docomo = c.destinationExceptions[0]!;
-    expect(() => svc.updateException('T', docomo.id, { pattern: '@nothing\\.invalid$' })).toThrow(/is a default: turn it off and add your own/);
+    expect(() => svc.updateException('T', docomo.id, { pattern: '@nothing\\.invalid$' })).toThrow(
+      /is a default: turn it off and add your own/,
+    );
     expect(svc.getComposition('T').destinationExceptions[0]).toEqual(docomo);
     const mine = svc.addDestinationException('T', '@partner\\.example$', 'partner');
     svc.updateException('T', mine.id, { pattern: '@partner\\.example\\.jp$', note: 'partner (JP)' });
-    expect(svc.getComposition('T').destinationExceptions.at(-1)).toMatchObject({ pattern: '@partner\\.example\\.jp$', note: 'partner (JP)' });
+    expect(svc.getComposition('T').destinationExceptions.at(-1)).toMatchObject({
+      pattern: '@partner\\.example\\.jp$',
+      note: 'partner (JP)',
+    });
   });
 
   it('tells the live tester whether the typed pattern or an existing exception matched', () => {

@@ -22,7 +22,12 @@ describe('pending changes and reflect', () => {
     expect(svc.pending('Transactional')[0]!.changes).toEqual([{ kind: 'never-reflected', subject: 'Transactional' }]);
     const out = join(tempDir(), 'bundle.json');
     const r = await svc.reflect('Transactional', PASS, out);
-    expect(r).toMatchObject({ composition: 'Transactional', certificates: 1, size: readFileSync(out).length, warnings: [] });
+    expect(r).toMatchObject({
+      composition: 'Transactional',
+      certificates: 1,
+      size: readFileSync(out).length,
+      warnings: [],
+    });
     expect(r.fingerprintSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(svc.pending('Transactional')[0]!.changes).toEqual([]);
     expect(svc.getComposition('Transactional').pending).toBe(false);
@@ -44,7 +49,9 @@ describe('pending changes and reflect', () => {
     const soon = await svc.reflect('Transactional', PASS, join(tempDir(), 'b.json'));
     expect(soon.warnings).toEqual([{ code: 'certificate-expiring', params: { email: 'info@example.com', days: 15 } }]);
     expect(reflectWarningText(soon.warnings[0]!)).toBe('the certificate for info@example.com expires in 15 days');
-    expect(reflectWarningText(soon.warnings[0]!, 'ja')).toBe('info@example.com の証明書はあと15日で期限切れになります。');
+    expect(reflectWarningText(soon.warnings[0]!, 'ja')).toBe(
+      'info@example.com の証明書はあと15日で期限切れになります。',
+    );
     clock.t = new Date(now.getTime() + 400 * DAY);
     const late = await svc.reflect('Transactional', PASS, join(tempDir(), 'b.json'));
     expect(late.warnings.map((w) => w.code)).toEqual(['certificate-expired']);
@@ -59,7 +66,13 @@ describe('bundle import', () => {
     await svc.reflect('Transactional', PASS, out);
     const other = makeService(tempDir(), new MemorySecretStore());
     const r = await other.svc.importBundle(readFileSync(out), PASS, 'bundle.json');
-    expect(r).toEqual({ composition: 'Transactional', created: true, certificatesAdded: ['info@example.com'], certificatesUpdated: [], certificatesUnchanged: [] });
+    expect(r).toEqual({
+      composition: 'Transactional',
+      created: true,
+      certificatesAdded: ['info@example.com'],
+      certificatesUpdated: [],
+      certificatesUnchanged: [],
+    });
     const c = other.svc.getComposition('Transactional');
     expect(c.id).toBe(svc.getComposition('Transactional').id);
     expect(c.certificates.filter((x) => x.enabled).map((x) => x.email)).toEqual(['info@example.com']);
@@ -101,7 +114,9 @@ describe('bundle import', () => {
     await a.svc.reflect('Transactional', PASS, out);
     const b = await seededService(pki);
     const before = snapshotDir(b.dataDir);
-    expect(await errorOf(b.svc.importBundle(readFileSync(out), PASS, 'a.json'))).toMatch(/^COMPOSITION_EXISTS: a different composition named "Transactional" already exists here/);
+    expect(await errorOf(b.svc.importBundle(readFileSync(out), PASS, 'a.json'))).toMatch(
+      /^COMPOSITION_EXISTS: a different composition named "Transactional" already exists here/,
+    );
     expect(snapshotDir(b.dataDir)).toEqual(before);
     expect([...b.secrets.map.keys()]).toHaveLength(1);
   });

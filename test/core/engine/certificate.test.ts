@@ -13,7 +13,11 @@ afterAll(() => pki.cleanup());
 
 const DAY = 86_400_000;
 
-function inspect(leaf: LeafOptions = {}, p12: P12Options = { chain: 'intermediate' }, now = new Date()): CertificateInfo {
+function inspect(
+  leaf: LeafOptions = {},
+  p12: P12Options = { chain: 'intermediate' },
+  now = new Date(),
+): CertificateInfo {
   return inspectIdentity(openPkcs12(readFileSync(pki.p12(pki.leaf(leaf), p12)), 'secret'), { now });
 }
 
@@ -40,8 +44,12 @@ describe('certificate inspection', () => {
   });
 
   it('warns about expiry: expired, not yet valid, within 30 days', () => {
-    expect(codes(inspect({ notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) }))).toContain('expired');
-    expect(codes(inspect({ notBefore: new Date(Date.now() + 5 * DAY), notAfter: new Date(Date.now() + 300 * DAY) }))).toContain('not-yet-valid');
+    expect(
+      codes(inspect({ notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) })),
+    ).toContain('expired');
+    expect(
+      codes(inspect({ notBefore: new Date(Date.now() + 5 * DAY), notAfter: new Date(Date.now() + 300 * DAY) })),
+    ).toContain('not-yet-valid');
     const soon = inspect({ notAfter: new Date(Date.now() + 10 * DAY + 3_600_000) });
     const w = soon.warnings.find((x) => x.code === 'expires-soon')!;
     expect(warningText(w)).toMatch(/expires in 10 days/);
@@ -49,7 +57,9 @@ describe('certificate inspection', () => {
   });
 
   it('flags certificates not made for signing mail', () => {
-    expect(codes(inspect({ eku: 'serverAuth' }))).toEqual(expect.arrayContaining(['no-email-protection-eku', 'forbidden-eku']));
+    expect(codes(inspect({ eku: 'serverAuth' }))).toEqual(
+      expect.arrayContaining(['no-email-protection-eku', 'forbidden-eku']),
+    );
     expect(codes(inspect({ keyUsage: 'keyEncipherment' }))).toContain('no-digital-signature');
     expect(codes(inspect({ key: 'rsa1024' }))).toContain('weak-rsa-key');
     expect(codes(inspect({ md: 'sha1' }))).toContain('sha1-signature');
@@ -63,7 +73,18 @@ describe('certificate inspection', () => {
 
   it('flags a CA certificate given as the signer', () => {
     const path = pki.path('ca.p12');
-    pki.openssl(['pkcs12', '-export', '-inkey', pki.intermediate.keyPath, '-in', pki.intermediate.certPath, '-out', path, '-passout', 'pass:secret']);
+    pki.openssl([
+      'pkcs12',
+      '-export',
+      '-inkey',
+      pki.intermediate.keyPath,
+      '-in',
+      pki.intermediate.certPath,
+      '-out',
+      path,
+      '-passout',
+      'pass:secret',
+    ]);
     const info = inspectIdentity(openPkcs12(readFileSync(path), 'secret'));
     expect(codes(info)).toContain('ca-certificate');
   });

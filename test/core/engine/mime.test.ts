@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crlfLinesOk, decodeQuotedPrintable, encodeQuotedPrintable, isTransportSafe, parseContentType, toCrlf } from '../../../main/core/engine/mime';
+import {
+  crlfLinesOk,
+  decodeQuotedPrintable,
+  encodeQuotedPrintable,
+  isTransportSafe,
+  parseContentType,
+  toCrlf,
+} from '../../../main/core/engine/mime';
 
 /** The obvious definition, byte by byte. */
 function naiveCrlfLinesOk(b: Buffer): boolean {
@@ -46,7 +53,13 @@ describe('line checks', () => {
         fc.integer({ min: 1, max: 120 }),
         fc.integer({ min: 60, max: 400 }),
         fc.integer({ min: 0, max: 130 }),
-        fc.array(fc.record({ at: fc.nat(), bytes: fc.constantFrom('\r', '\n', ' ', '\t', '.', 'From ', '\0', 'A', '\r\n.', 'x\r\nFrom ') }), { maxLength: 3 }),
+        fc.array(
+          fc.record({
+            at: fc.nat(),
+            bytes: fc.constantFrom('\r', '\n', ' ', '\t', '.', 'From ', '\0', 'A', '\r\n.', 'x\r\nFrom '),
+          }),
+          { maxLength: 3 },
+        ),
         (width, lines, tail, edits) => {
           const body = Buffer.from(('B'.repeat(width) + '\r\n').repeat(lines) + 'C'.repeat(tail));
           for (const e of edits) body.write(e.bytes, e.at % body.length, 'latin1');
@@ -83,10 +96,23 @@ describe('line checks', () => {
   });
 
   it('isTransportSafe refuses what a relay could change', () => {
-    for (const s of ['8bit ü\r\n', 'trailing \r\n', 'tab\t\r\n', 'From me\r\n', 'a\r\nFrom me', '.\r\n', 'a\r\n.\r\nb', 'a\r\n.', 'lf\n', 'nul\0', 'end ']) {
+    for (const s of [
+      '8bit ü\r\n',
+      'trailing \r\n',
+      'tab\t\r\n',
+      'From me\r\n',
+      'a\r\nFrom me',
+      '.\r\n',
+      'a\r\n.\r\nb',
+      'a\r\n.',
+      'lf\n',
+      'nul\0',
+      'end ',
+    ]) {
       expect(isTransportSafe(Buffer.from(s, 'utf8')), JSON.stringify(s)).toBe(false);
     }
-    for (const s of ['', 'plain\r\ntext\r\n', 'a.b\r\n..\r\n', 'Fromage\r\n', 'x From y\r\n']) expect(isTransportSafe(Buffer.from(s)), JSON.stringify(s)).toBe(true);
+    for (const s of ['', 'plain\r\ntext\r\n', 'a.b\r\n..\r\n', 'Fromage\r\n', 'x From y\r\n'])
+      expect(isTransportSafe(Buffer.from(s)), JSON.stringify(s)).toBe(true);
   });
 });
 
@@ -105,7 +131,9 @@ describe('encodings', () => {
   });
 
   it('parses folded and RFC 2231 Content-Type parameters', () => {
-    const ct = parseContentType('multipart/mixed; boundary*0="abc"; boundary*1="def"; name*=utf-8\'\'%E6%97%A5.txt (comment)')!;
+    const ct = parseContentType(
+      'multipart/mixed; boundary*0="abc"; boundary*1="def"; name*=utf-8\'\'%E6%97%A5.txt (comment)',
+    )!;
     expect(ct.type).toBe('multipart');
     expect(ct.params.get('boundary')).toBe('abcdef');
     expect(ct.params.get('name')).toBe('日.txt');

@@ -30,16 +30,26 @@ describe('PKCS#12 formats that mail admins receive', () => {
   const cases: [string, string[], string][] = [
     ['OpenSSL 3 default (PBES2 AES-256, SHA-256 MAC)', [], 'MAC HMAC-SHA256'],
     ['-legacy (RC2-40 and 3DES, SHA-1 MAC)', ['-legacy'], 'PKCS#12 PBE RC2-40'],
-    ['Windows/macOS style 3DES', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'], 'PKCS#12 PBE 3DES'],
+    [
+      'Windows/macOS style 3DES',
+      ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'],
+      'PKCS#12 PBE 3DES',
+    ],
     ['SHA-512 MAC', ['-macalg', 'sha512'], 'MAC HMAC-SHA512'],
-    ['AES-128 certificates', ['-certpbe', 'AES-128-CBC', '-keypbe', 'AES-128-CBC'], 'PBES2 AES-128-CBC (PBKDF2-HMAC-SHA256)'],
+    [
+      'AES-128 certificates',
+      ['-certpbe', 'AES-128-CBC', '-keypbe', 'AES-128-CBC'],
+      'PBES2 AES-128-CBC (PBKDF2-HMAC-SHA256)',
+    ],
     ['no MAC', ['-nomac'], 'no MAC'],
     ['unencrypted certificates', ['-certpbe', 'NONE'], 'MAC HMAC-SHA256'],
   ];
   for (const [label, flags, protection] of cases) {
     it(`reads ${label}`, () => {
       const id = open(pki.p12(rsa, { flags, chain: 'intermediate' }));
-      expect(id.certificate.fingerprint256).toBe(new (require('node:crypto').X509Certificate)(rsa.certPem).fingerprint256);
+      expect(id.certificate.fingerprint256).toBe(
+        new (require('node:crypto').X509Certificate)(rsa.certPem).fingerprint256,
+      );
       expect(id.protection).toContain(protection);
       expect(id.chain).toHaveLength(1);
       expect(id.keyType).toBe('RSA');
@@ -67,7 +77,10 @@ describe('PKCS#12 formats that mail admins receive', () => {
     const id = open(pki.p12(pki.leaf({ key: spec }), { chain: 'full' }));
     expect(id.keyType).toBe(type);
     expect(id.keyBits).toBe(bits);
-    expect(id.chain.map((c) => c.subject)).toEqual([expect.stringContaining('Issuing CA'), expect.stringContaining('Root CA')]);
+    expect(id.chain.map((c) => c.subject)).toEqual([
+      expect.stringContaining('Issuing CA'),
+      expect.stringContaining('Root CA'),
+    ]);
   });
 
   it('pairs the key with its certificate by public key, whatever the bag order', () => {
@@ -84,21 +97,29 @@ describe('PKCS#12 formats that mail admins receive', () => {
 
 describe('PKCS#12 input a user gets wrong', () => {
   it('says the password is wrong', () => {
-    expect(codeOf(() => open(pki.p12(rsa), 'nope'))).toBe('P12_WRONG_PASSWORD: wrong password for test.p12 (the PKCS#12 integrity check failed)');
+    expect(codeOf(() => open(pki.p12(rsa), 'nope'))).toBe(
+      'P12_WRONG_PASSWORD: wrong password for test.p12 (the PKCS#12 integrity check failed)',
+    );
     expect(codeOf(() => open(pki.p12(rsa, { flags: ['-nomac'] }), 'nope'))).toMatch(/^P12_WRONG_PASSWORD/);
   });
 
   it('says a truncated or corrupt file is corrupt', () => {
     const bytes = readFileSync(pki.p12(rsa));
-    expect(codeOf(() => openPkcs12(bytes.subarray(0, bytes.length - 100), 'secret', 'x.p12'))).toMatch(/^P12_CORRUPT: x.p12 is not a valid PKCS#12 file/);
+    expect(codeOf(() => openPkcs12(bytes.subarray(0, bytes.length - 100), 'secret', 'x.p12'))).toMatch(
+      /^P12_CORRUPT: x.p12 is not a valid PKCS#12 file/,
+    );
     expect(codeOf(() => openPkcs12(Buffer.from('hello world, not a p12'), 'secret', 'x.p12'))).toMatch(/^P12_CORRUPT/);
     expect(codeOf(() => openPkcs12(Buffer.alloc(0), 'secret', 'x.p12'))).toMatch(/^P12_CORRUPT: x.p12 is empty/);
   });
 
   it('recognises a certificate given instead of a PKCS#12', () => {
-    expect(codeOf(() => openPkcs12(Buffer.from(rsa.certPem), 'secret', 'cert.pem'))).toMatch(/^P12_NOT_PKCS12: cert.pem is a PEM text file/);
+    expect(codeOf(() => openPkcs12(Buffer.from(rsa.certPem), 'secret', 'cert.pem'))).toMatch(
+      /^P12_NOT_PKCS12: cert.pem is a PEM text file/,
+    );
     const der = new (require('node:crypto').X509Certificate)(rsa.certPem).raw as Buffer;
-    expect(codeOf(() => openPkcs12(der, 'secret', 'cert.cer'))).toMatch(/^P12_NOT_PKCS12: cert.cer is an X.509 certificate/);
+    expect(codeOf(() => openPkcs12(der, 'secret', 'cert.cer'))).toMatch(
+      /^P12_NOT_PKCS12: cert.cer is an X.509 certificate/,
+    );
   });
 
   it('refuses files without a private key or without a certificate', () => {
@@ -116,7 +137,9 @@ describe('PKCS#12 input a user gets wrong', () => {
   });
 
   it('refuses unsupported key types with the reason', () => {
-    expect(codeOf(() => open(pki.p12(pki.leaf({ key: 'ed25519' }), {})))).toMatch(/^KEY_UNSUPPORTED: the key in test.p12 is ed25519/);
+    expect(codeOf(() => open(pki.p12(pki.leaf({ key: 'ed25519' }), {})))).toMatch(
+      /^KEY_UNSUPPORTED: the key in test.p12 is ed25519/,
+    );
   });
 
   it('refuses oversized files before parsing', () => {

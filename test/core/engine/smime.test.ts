@@ -49,7 +49,12 @@ describe('signed output is valid for third-party verifiers and keeps the content
       expect(nssVerify(pki, content, signature).ok).toBe(true);
       // our own verifier agrees
       const v = verifyMessage(signed, { ca: [root] });
-      expect(v).toMatchObject({ valid: true, signerEmail: 'alice@example.com', fromMatches: true, chainVerified: true });
+      expect(v).toMatchObject({
+        valid: true,
+        signerEmail: 'alice@example.com',
+        fromMatches: true,
+        chainVerified: true,
+      });
       // what the recipient sees is what was sent
       expect(entityLeaves(o.content)).toEqual(messageLeaves(message));
       // 7-bit, CRLF, short lines, no trailing white space: safe through any MTA
@@ -67,8 +72,12 @@ describe('signed output is valid for third-party verifiers and keeps the content
     const msg = CORPUS['multipart/mixed with binary attachments']!;
     const signed = signMessage(msg, rsa).toString('latin1');
     const outer = signed.slice(0, signed.indexOf('\r\n\r\n'));
-    expect(outer).toContain('From: Alice Example <alice@example.com>\r\nTo: bob@example.org\r\nSubject: test\r\nDate: Sat, 28 Nov 2026 10:00:00 +0900\r\nMessage-ID: <t1@example.com>\r\nMIME-Version: 1.0\r\n');
-    expect(outer).toMatch(/Content-Type: multipart\/signed; protocol="application\/pkcs7-signature";\r\n micalg=sha-256; boundary="/);
+    expect(outer).toContain(
+      'From: Alice Example <alice@example.com>\r\nTo: bob@example.org\r\nSubject: test\r\nDate: Sat, 28 Nov 2026 10:00:00 +0900\r\nMessage-ID: <t1@example.com>\r\nMIME-Version: 1.0\r\n',
+    );
+    expect(outer).toMatch(
+      /Content-Type: multipart\/signed; protocol="application\/pkcs7-signature";\r\n micalg=sha-256; boundary="/,
+    );
     expect(outer).not.toContain('multipart/mixed');
     const { content } = parts(Buffer.from(signed, 'latin1'));
     expect(content.toString('latin1')).toMatch(/^Content-Type: multipart\/mixed;\r\n boundary="mix"\r\n\r\n/);
@@ -86,7 +95,14 @@ describe('signed output is valid for third-party verifiers and keeps the content
     const { signature } = parts(signMessage(CORPUS['CRLF plain text']!, rsa));
     const p7 = pki.write('sig.p7s', signature);
     const dump = pki.openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', p7]).toString();
-    for (const attr of ['contentType', 'signingTime', 'messageDigest', 'S/MIME Capabilities', 'id-smime-aa-signingCertificateV2']) expect(dump).toContain(attr);
+    for (const attr of [
+      'contentType',
+      'signingTime',
+      'messageDigest',
+      'S/MIME Capabilities',
+      'id-smime-aa-signingCertificateV2',
+    ])
+      expect(dump).toContain(attr);
     // two certificates: signer and intermediate, no root
     expect(dump.match(/cert_info:/g)).toHaveLength(2);
   });
@@ -95,7 +111,11 @@ describe('signed output is valid for third-party verifiers and keeps the content
     for (const id of [rsa, ec]) {
       const { signature } = parts(signMessage(CORPUS['CRLF plain text']!, id));
       const signerInfo = decode(signature).child(1).child(0).children().at(-1)!.child(0);
-      const attrs = signerInfo.children().find((c) => c.tag === 0xa0)!.children().map((a) => a.raw());
+      const attrs = signerInfo
+        .children()
+        .find((c) => c.tag === 0xa0)!
+        .children()
+        .map((a) => a.raw());
       expect(attrs).toHaveLength(5);
       expect([...attrs].sort(Buffer.compare)).toEqual(attrs);
     }
@@ -106,7 +126,9 @@ describe('signed output is valid for third-party verifiers and keeps the content
     expect(nssVerify(pki, content, signature, false).ok).toBe(false);
     const other = new TestPki('Other');
     try {
-      expect(verifyMessage(signMessage(CORPUS['CRLF plain text']!, rsa), { ca: [new X509Certificate(other.root.certPem)] })).toMatchObject({ valid: false, chainVerified: false });
+      expect(
+        verifyMessage(signMessage(CORPUS['CRLF plain text']!, rsa), { ca: [new X509Certificate(other.root.certPem)] }),
+      ).toMatchObject({ valid: false, chainVerified: false });
     } finally {
       other.cleanup();
     }
@@ -149,12 +171,16 @@ describe('tampering is detected', () => {
   it('refuses to sign a message that is already signed or encrypted', () => {
     const signed = signMessage(CORPUS['CRLF plain text']!, rsa);
     expect(() => signMessage(signed, rsa)).toThrow(/already S\/MIME \(multipart\/signed\)/);
-    const enc = Buffer.from('From: a@example.com\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n\nMIAG\n');
+    const enc = Buffer.from(
+      'From: a@example.com\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n\nMIAG\n',
+    );
     expect(() => signMessage(enc, rsa)).toThrow(/already S\/MIME \(application\/pkcs7-mime\)/);
   });
 
   it('refuses input that is not an RFC 5322 message', () => {
-    expect(() => signMessage(Buffer.from('this is not a mail\nat all\n'), rsa)).toThrow(/not an RFC 5322 message: line 1 is not a header field/);
+    expect(() => signMessage(Buffer.from('this is not a mail\nat all\n'), rsa)).toThrow(
+      /not an RFC 5322 message: line 1 is not a header field/,
+    );
     expect(() => signMessage(Buffer.from(''), rsa)).toThrow(/no header fields/);
     expect(() => signMessage(Buffer.from(' folded: first\n\nx'), rsa)).toThrow(/continues a header field/);
   });
@@ -168,15 +194,29 @@ describe('tampering is detected', () => {
 
 // Random MIME trees: multipart nesting, text in several encodings, binary leaves.
 const word = fc.stringMatching(/^[A-Za-z0-9 .,;=\-]{0,30}$/);
-const textLine = fc.oneof(word, fc.constantFrom('From me', '.', ' ', 'trailing  ', 'ünï', 'こんにちは', 'x'.repeat(1200), '=3D', '\t'));
+const textLine = fc.oneof(
+  word,
+  fc.constantFrom('From me', '.', ' ', 'trailing  ', 'ünï', 'こんにちは', 'x'.repeat(1200), '=3D', '\t'),
+);
 const textBody = fc.array(textLine, { maxLength: 8 }).map((ls) => ls.join('\n') + '\n');
-type Tree = { kind: 'text'; cte: string; body: string } | { kind: 'bin'; data: Uint8Array } | { kind: 'multi'; sub: string; parts: Tree[] };
+type Tree =
+  | { kind: 'text'; cte: string; body: string }
+  | { kind: 'bin'; data: Uint8Array }
+  | { kind: 'multi'; sub: string; parts: Tree[] };
 const tree: fc.Arbitrary<Tree> = fc.letrec<{ node: Tree }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.record({ kind: fc.constant('text' as const), cte: fc.constantFrom('7bit', '8bit', 'quoted-printable', 'base64', ''), body: textBody }),
+    fc.record({
+      kind: fc.constant('text' as const),
+      cte: fc.constantFrom('7bit', '8bit', 'quoted-printable', 'base64', ''),
+      body: textBody,
+    }),
     fc.record({ kind: fc.constant('bin' as const), data: fc.uint8Array({ maxLength: 300 }) }),
-    fc.record({ kind: fc.constant('multi' as const), sub: fc.constantFrom('mixed', 'alternative', 'related'), parts: fc.array(tie('node'), { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      kind: fc.constant('multi' as const),
+      sub: fc.constantFrom('mixed', 'alternative', 'related'),
+      parts: fc.array(tie('node'), { minLength: 1, maxLength: 3 }),
+    }),
   ),
 })).node;
 
@@ -188,7 +228,9 @@ function render(t: Tree): string {
       t.cte === 'base64'
         ? bytes.toString('base64').replace(/.{76}/g, '$&\n') + '\n'
         : t.cte === 'quoted-printable'
-          ? bytes.toString('latin1').replace(/[=\x80-\xff]/g, (c) => '=' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'))
+          ? bytes
+              .toString('latin1')
+              .replace(/[=\x80-\xff]/g, (c) => '=' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'))
           : bytes.toString('latin1');
     return `Content-Type: text/plain; charset=utf-8\n${t.cte ? `Content-Transfer-Encoding: ${t.cte}\n` : ''}\n${encoded}`;
   }
@@ -203,7 +245,10 @@ describe('property: random MIME trees survive signing', () => {
   it('sign → openssl cms -verify → same content', () => {
     fc.assert(
       fc.property(tree, (t) => {
-        const message = Buffer.from(`From: alice@example.com\nTo: bob@example.org\nSubject: p\nMIME-Version: 1.0\n${render(t)}`, 'latin1');
+        const message = Buffer.from(
+          `From: alice@example.com\nTo: bob@example.org\nSubject: p\nMIME-Version: 1.0\n${render(t)}`,
+          'latin1',
+        );
         const signed = signMessage(message, rsa);
         const path = pki.write('prop.eml', signed);
         const o = opensslVerify(pki, path);

@@ -35,12 +35,16 @@ describe('config bundles', () => {
   it('refuses a flipped byte, a truncated file and a wrong passphrase, each with its reason', async () => {
     const { svc, out, bytes } = await reflected();
     expect(reason(bytes, 'a wrong passphrase!')).toBe('BUNDLE_WRONG_PASSPHRASE: wrong passphrase for bundle.json');
-    expect(reason(bytes.subarray(0, bytes.length - 200))).toMatch(/^BUNDLE_INVALID: bundle.json is damaged: it is truncated or was modified/);
+    expect(reason(bytes.subarray(0, bytes.length - 200))).toMatch(
+      /^BUNDLE_INVALID: bundle.json is damaged: it is truncated or was modified/,
+    );
     // flip one byte inside the payload (a letter inside a pattern), keeping the JSON valid
     const text = bytes.toString('utf8');
     const at = text.indexOf('docomo');
     const flipped = Buffer.from(text.slice(0, at) + 'D' + text.slice(at + 1), 'utf8');
-    expect(reason(flipped)).toBe('BUNDLE_TAMPERED: bundle.json was modified after it was written (its authentication code does not match)');
+    expect(reason(flipped)).toBe(
+      'BUNDLE_TAMPERED: bundle.json was modified after it was written (its authentication code does not match)',
+    );
     // and any single flipped byte anywhere is refused
     for (let i = 0; i < bytes.length; i += Math.ceil(bytes.length / 30)) {
       const b = Buffer.from(bytes);
@@ -74,7 +78,9 @@ describe('config bundles', () => {
       { ...file.kdf, N: 3 << 14 },
     ]) {
       const t = performance.now();
-      expect(reason(Buffer.from(JSON.stringify({ ...file, kdf })))).toMatch(/^BUNDLE_TAMPERED: bundle.json was modified: its key parameters are not valid/);
+      expect(reason(Buffer.from(JSON.stringify({ ...file, kdf })))).toMatch(
+        /^BUNDLE_TAMPERED: bundle.json was modified: its key parameters are not valid/,
+      );
       expect(performance.now() - t).toBeLessThan(2000);
     }
   });

@@ -26,11 +26,29 @@ describe('required literal suffix', () => {
 
 /** The definition: try the enabled patterns one by one, in order. */
 function naive(patterns: { pattern: string; enabled: boolean }[], input: string): string | null {
-  for (const p of patterns) if (p.enabled && RE2JS.compile(p.pattern, RE2JS.CASE_INSENSITIVE).test(input)) return p.pattern;
+  for (const p of patterns)
+    if (p.enabled && RE2JS.compile(p.pattern, RE2JS.CASE_INSENSITIVE).test(input)) return p.pattern;
   return null;
 }
 
-const piece = fc.constantFrom('a', 'b', 'jp', '\\.', '.', '@', 'x+', '(a|b)', '[^@]+', '\\-', '-', 'ſ', 'K', '?', '|', 'DOCOMO');
+const piece = fc.constantFrom(
+  'a',
+  'b',
+  'jp',
+  '\\.',
+  '.',
+  '@',
+  'x+',
+  '(a|b)',
+  '[^@]+',
+  '\\-',
+  '-',
+  'ſ',
+  'K',
+  '?',
+  '|',
+  'DOCOMO',
+);
 const pattern = fc
   .array(piece, { minLength: 1, maxLength: 6 })
   .map((ps) => ps.join('') + (Math.random() < 0.7 ? '$' : ''))
@@ -42,15 +60,21 @@ const pattern = fc
       return false;
     }
   });
-const input = fc.array(fc.constantFrom('a', 'b', 'A', 'J', 'jp', '.', '@', '-', 'docomo', 'ſ', 'K', 'k', 'x'), { maxLength: 10 }).map((xs) => xs.join(''));
+const input = fc
+  .array(fc.constantFrom('a', 'b', 'A', 'J', 'jp', '.', '@', '-', 'docomo', 'ſ', 'K', 'k', 'x'), { maxLength: 10 })
+  .map((xs) => xs.join(''));
 
 describe('PatternSet gives exactly what one-by-one RE2 evaluation gives', () => {
   it('for random patterns and inputs', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ pattern, enabled: fc.boolean() }), { minLength: 1, maxLength: 8 }), fc.array(input, { maxLength: 8 }), (pats, inputs) => {
-        const set = new PatternSet(pats);
-        for (const s of inputs) expect(set.firstMatch(s)?.pattern ?? null).toBe(naive(pats, s));
-      }),
+      fc.property(
+        fc.array(fc.record({ pattern, enabled: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+        fc.array(input, { maxLength: 8 }),
+        (pats, inputs) => {
+          const set = new PatternSet(pats);
+          for (const s of inputs) expect(set.firstMatch(s)?.pattern ?? null).toBe(naive(pats, s));
+        },
+      ),
       { numRuns: 600 },
     );
   });
@@ -58,7 +82,16 @@ describe('PatternSet gives exactly what one-by-one RE2 evaluation gives', () => 
   it('for the defaults and real-looking addresses', () => {
     const d = defaultDestinationExceptions(1).map((e) => ({ ...e, enabled: true }));
     const set = new PatternSet(d);
-    for (const a of ['Taro@DoCoMo.ne.jp', 'x@biz.ezweb.ne.jp', 'x@ezweb.ne.jp.example', 'y@i.softbank.jp', 'z@au.com', 'w@example.com', 'ſ@docomo.ne.jp', 'x@docomo.ne.jp\n']) {
+    for (const a of [
+      'Taro@DoCoMo.ne.jp',
+      'x@biz.ezweb.ne.jp',
+      'x@ezweb.ne.jp.example',
+      'y@i.softbank.jp',
+      'z@au.com',
+      'w@example.com',
+      'ſ@docomo.ne.jp',
+      'x@docomo.ne.jp\n',
+    ]) {
       expect(set.firstMatch(a)?.pattern ?? null).toBe(naive(d, a));
     }
   });

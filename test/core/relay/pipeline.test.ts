@@ -28,7 +28,13 @@ describe('the relay pipeline', () => {
   it('a relay signs from the bundle exactly as decided; OpenSSL accepts the result', async () => {
     const { relay, now } = await relayFromBundle();
     const msg = Buffer.from('From: info@example.com\nTo: a@example.org\nSubject: order\n\nThanks for your order.\n');
-    const res = await runPipeline(relay.policy, relay.signerFor, msg, buildEnvelope('info@example.com', ['a@example.org', 'b@docomo.ne.jp']), now);
+    const res = await runPipeline(
+      relay.policy,
+      relay.signerFor,
+      msg,
+      buildEnvelope('info@example.com', ['a@example.org', 'b@docomo.ne.jp']),
+      now,
+    );
     expect(res.deliveries.map((d) => [d.action, d.recipients])).toEqual([
       ['sign', ['a@example.org']],
       ['unsigned', ['b@docomo.ne.jp']],
@@ -51,7 +57,10 @@ describe('the relay pipeline', () => {
     });
     expect(msg.toString('latin1')).toMatch(/^[\x00-\x7f]*$/);
     const env = buildEnvelope('山田 太郎 <info@example.com>', ['佐藤 花子 <hanako@example.org>', 'sales@example.org']);
-    expect(env).toEqual({ mailFrom: 'info@example.com', recipients: [{ address: 'hanako@example.org' }, { address: 'sales@example.org' }] });
+    expect(env).toEqual({
+      mailFrom: 'info@example.com',
+      recipients: [{ address: 'hanako@example.org' }, { address: 'sales@example.org' }],
+    });
     const res = await runPipeline(relay.policy, relay.signerFor, msg, env, now);
     const signed = Buffer.concat(res.deliveries[0]!.message);
     const text = signed.toString('latin1');
@@ -72,18 +81,34 @@ describe('the relay pipeline', () => {
     const body = Buffer.from('本文は 8bit のまま。\r\nShift_JIS: ', 'utf8');
     const sjis = Buffer.from([0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea, 0x0d, 0x0a]); // 日本語 in Shift_JIS
     const msg = Buffer.concat([
-      Buffer.from('From: info@example.com\r\nTo: taro@docomo.ne.jp\r\nSubject: =?UTF-8?B?5qGI5YaF?=\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+      Buffer.from(
+        'From: info@example.com\r\nTo: taro@docomo.ne.jp\r\nSubject: =?UTF-8?B?5qGI5YaF?=\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n',
+      ),
       body,
       sjis,
     ]);
-    const res = await runPipeline(relay.policy, relay.signerFor, msg, buildEnvelope('info@example.com', ['taro@docomo.ne.jp']), now);
+    const res = await runPipeline(
+      relay.policy,
+      relay.signerFor,
+      msg,
+      buildEnvelope('info@example.com', ['taro@docomo.ne.jp']),
+      now,
+    );
     expect(res.decisions[0]).toMatchObject({ action: 'unsigned', reason: 'destination-exception' });
     expect(Buffer.concat(res.deliveries[0]!.message).equals(msg)).toBe(true);
   });
 
   it('parses once: a message that is not RFC 5322 is refused before any decision', async () => {
     const { relay, now } = await relayFromBundle();
-    await expect(runPipeline(relay.policy, relay.signerFor, Buffer.from('no header here\n\nbody'), buildEnvelope('a@b.example', ['c@d.example']), now)).rejects.toMatchObject({
+    await expect(
+      runPipeline(
+        relay.policy,
+        relay.signerFor,
+        Buffer.from('no header here\n\nbody'),
+        buildEnvelope('a@b.example', ['c@d.example']),
+        now,
+      ),
+    ).rejects.toMatchObject({
       code: 'MESSAGE_INVALID',
     });
     expect(() => buildEnvelope('a@b.example', ['  ', ''])).toThrow(/needs at least one recipient/);
