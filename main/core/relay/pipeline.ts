@@ -5,7 +5,8 @@
  */
 import type { CertificateRef, Decision } from '../../contract';
 import type { PreparedSigner } from '../engine/cms';
-import { parseAddresses, parseMessage } from '../engine/mime';
+import { normalizeEmail } from '../engine/certificate';
+import { headerValue, parseAddresses, parseMessage, type HeaderField } from '../engine/mime';
 import { SmimeError } from '../errors';
 import { signMessageParts } from '../engine/smime';
 import { decide, groupDeliveries, type Envelope, type PolicyComposition } from './policy';
@@ -23,6 +24,31 @@ export interface PipelineResult {
   deliveries: PipelineDelivery[];
 }
 
+export interface PipelineOptions {
+  /**
+   * A relay in a mail flow sees no marks on its recipients: with this set, every envelope
+   * recipient that no To, Cc, Resent-To or Resent-Cc field names is a BCC copy (what
+   * Postfix's always_bcc / sender_bcc_maps and a sender's own Bcc produce).
+   */
+  detectBccCopies?: boolean;
+}
+
+const ADDRESSED = new Set(['to', 'cc', 'resent-to', 'resent-cc']);
+
+/** Marks the envelope recipients that the message's address fields do not name as BCC copies. */
+export function markBccCopies(envelope: Envelope, headers: readonly HeaderField[]): Envelope {
+  const named = new Set<string>();
+  for (const h of headers) {
+    if (ADDRESSED.has(h.key)) for (const a of parseAddresses(headerValue(h))) named.add(a.toLowerCase());
+  }
+  return {
+    mailFrom: envelope.mailFrom,
+    recipients: envelope.recipients.map((r) =>
+      named.has(normalizeEmail(r.address).toLowerCase()) ? r : { ...r, bccCopy: true },
+    ),
+  };
+}
+
 const total = (parts: Buffer[]): number => parts.reduce((n, b) => n + b.length, 0);
 
 /**
@@ -37,9 +63,11 @@ export async function runPipeline(
   envelope: Envelope,
   at: Date,
   what = 'the message',
+  opts: PipelineOptions = {},
 ): Promise<PipelineResult> {
   const parsed = parseMessage(message, what);
-  const decisions = decide(policy, envelope, parsed.headers, at);
+  const env = opts.detectBccCopies ? markBccCopies(envelope, parsed.headers) : envelope;
+  const decisions = decide(policy, env, parsed.headers, at);
   const deliveries: PipelineDelivery[] = [];
   for (const d of groupDeliveries(decisions)) {
     if (d.action === 'unsigned') {

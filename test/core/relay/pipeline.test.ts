@@ -114,3 +114,26 @@ describe('the relay pipeline', () => {
     expect(() => buildEnvelope('a@b.example', ['  ', ''])).toThrow(/needs at least one recipient/);
   });
 });
+
+describe('BCC copies in a mail flow', () => {
+  it('treats envelope recipients that no address field names as BCC copies, when asked to', async () => {
+    const { relay, now, svc } = await relayFromBundle();
+    expect(relay.policy.intelligentBcc).toBe(false);
+    svc.setIntelligentBcc('Transactional', true);
+    const out = join(tempDir(), 'bcc.json');
+    await svc.reflect('Transactional', PASS, out);
+    const bcc = loadRelayConfig(readFileSync(out), PASS);
+    const msg = Buffer.from(
+      'From: info@example.com\r\nTo: A <a@example.org>\r\nCc: c@Example.org\r\nSubject: x\r\n\r\nhi\r\n',
+    );
+    const env = buildEnvelope('info@example.com', ['a@example.org', 'C@example.org', 'archive@example.com']);
+    const res = await runPipeline(bcc.policy, bcc.signerFor, msg, env, now, 'm', { detectBccCopies: true });
+    expect(res.decisions.map((d) => [d.recipient, d.action, d.reason])).toEqual([
+      ['a@example.org', 'sign', 'signed'],
+      ['C@example.org', 'sign', 'signed'],
+      ['archive@example.com', 'unsigned', 'bcc-copy'],
+    ]);
+    const plain = await runPipeline(bcc.policy, bcc.signerFor, msg, env, now);
+    expect(plain.decisions.every((d) => d.action === 'sign')).toBe(true);
+  });
+});
