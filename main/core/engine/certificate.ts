@@ -4,7 +4,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { decode, decodeOid, type Asn1 } from './der';
-import { OID } from './oids';
+import { OID, oidName } from './oids';
 import type { SigningIdentity } from './pkcs12';
 import type { CertificateInfo, CertWarning, CertWarningParams, Severity } from '../../contract';
 
@@ -52,28 +52,6 @@ function signatureAlgorithmOid(cert: X509Certificate): string {
   return decode(cert.raw).child(1).child(0).oid();
 }
 
-const SIG_NAMES: Record<string, string> = {
-  [OID.sha1WithRSA]: 'sha1WithRSAEncryption',
-  [OID.sha256WithRSA]: 'sha256WithRSAEncryption',
-  [OID.sha384WithRSA]: 'sha384WithRSAEncryption',
-  [OID.sha512WithRSA]: 'sha512WithRSAEncryption',
-  [OID.rsaPss]: 'RSASSA-PSS',
-  [OID.ecdsaSha1]: 'ecdsa-with-SHA1',
-  [OID.ecdsaSha256]: 'ecdsa-with-SHA256',
-  [OID.ecdsaSha384]: 'ecdsa-with-SHA384',
-  [OID.ecdsaSha512]: 'ecdsa-with-SHA512',
-};
-
-const EKU_NAMES: Record<string, string> = {
-  [OID.ekuServerAuth]: 'serverAuth',
-  [OID.ekuClientAuth]: 'clientAuth',
-  [OID.ekuCodeSigning]: 'codeSigning',
-  [OID.ekuEmailProtection]: 'emailProtection',
-  [OID.ekuTimeStamping]: 'timeStamping',
-  [OID.ekuOcspSigning]: 'OCSPSigning',
-  [OID.ekuAny]: 'anyExtendedKeyUsage',
-};
-
 const KEY_USAGE_BITS = [
   'digitalSignature',
   'nonRepudiation',
@@ -103,7 +81,7 @@ function extendedKeyUsage(ext: Extension | undefined): string[] {
     .children()
     .map((c) => {
       const o = c.oid();
-      return EKU_NAMES[o] ?? o;
+      return oidName(o);
     });
 }
 
@@ -244,7 +222,7 @@ export function inspectIdentity(
     keyBits: id.keyBits,
     ...(id.curve ? { curve: id.curve } : {}),
     fingerprintSha256: cert.fingerprint256,
-    signatureAlgorithm: SIG_NAMES[sigOid] ?? sigOid,
+    signatureAlgorithm: oidName(sigOid),
     keyUsage: ku,
     extendedKeyUsage: eku,
     isCA: cert.ca,

@@ -10,7 +10,7 @@ import { createHash, sign as cryptoSign, verify as cryptoVerify, X509Certificate
 import { ctx, decode, decodeTime, NULL, octets, oid, seq, setOf, smallInt, time, tlv, type Asn1 } from './der';
 import { SmimeError } from '../errors';
 import { certExtensions, issuerAndSerial } from './certificate';
-import { DIGEST_OID, digestFromOid, OID, type DigestName } from './oids';
+import { DIGEST_OID, digestFromOid, isSignatureAlgorithm, OID, signatureDigest, type DigestName } from './oids';
 import type { SigningIdentity } from './pkcs12';
 import type { VerifyFailure, VerifyFailureCode } from '../../contract';
 
@@ -151,17 +151,6 @@ function fail(code: SimpleFailure, partial: Partial<CmsVerifyResult> = {}): CmsV
   };
 }
 
-const SIG_DIGEST: Record<string, DigestName> = {
-  [OID.sha1WithRSA]: 'sha1',
-  [OID.sha256WithRSA]: 'sha256',
-  [OID.sha384WithRSA]: 'sha384',
-  [OID.sha512WithRSA]: 'sha512',
-  [OID.ecdsaSha1]: 'sha1',
-  [OID.ecdsaSha256]: 'sha256',
-  [OID.ecdsaSha384]: 'sha384',
-  [OID.ecdsaSha512]: 'sha512',
-};
-
 /**
  * Verifies a SignedData: message digest over `detachedContent` (or the encapsulated content),
  * the signature over the signed attributes, and the ESS signing-certificate hash when present.
@@ -259,7 +248,7 @@ export function verifySignedData(der: Buffer, detachedContent: Buffer | null): C
     } else toVerify = content;
     const pub = signer.publicKey;
     let ok: boolean;
-    if (sigAlg === OID.rsaEncryption || sigAlg in SIG_DIGEST) {
+    if (sigAlg === OID.rsaEncryption || (isSignatureAlgorithm(sigAlg) && signatureDigest(sigAlg) !== undefined)) {
       const isEc = pub.asymmetricKeyType === 'ec';
       ok = cryptoVerify(digest, toVerify, isEc ? { key: pub, dsaEncoding: 'der' } : pub, signature);
     } else return fail('unsupported-signature-algorithm', { certificates, signer });

@@ -63,6 +63,57 @@ export const OID = {
 
 export type DigestName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
+type Kind = 'digest' | 'hmac' | 'signature' | 'eku' | 'cipher';
+
+interface OidInfo {
+  kind: Kind;
+  /** the name OpenSSL and the RFCs use, for people */
+  name: string;
+  /** the hash of a digest, an HMAC or a signature algorithm */
+  digest?: DigestName;
+  /** Node's cipher name and key length, for PBES2 encryption schemes */
+  cipher?: { node: string; keyLength: number };
+}
+
+/** The one table from OID to meaning: every name, digest and cipher the engine reads. */
+const REGISTRY: Record<string, OidInfo> = {
+  [OID.sha1]: { kind: 'digest', name: 'SHA-1', digest: 'sha1' },
+  [OID.sha224]: { kind: 'digest', name: 'SHA-224', digest: 'sha224' },
+  [OID.sha256]: { kind: 'digest', name: 'SHA-256', digest: 'sha256' },
+  [OID.sha384]: { kind: 'digest', name: 'SHA-384', digest: 'sha384' },
+  [OID.sha512]: { kind: 'digest', name: 'SHA-512', digest: 'sha512' },
+  [OID.hmacSha1]: { kind: 'hmac', name: 'HMAC-SHA1', digest: 'sha1' },
+  [OID.hmacSha224]: { kind: 'hmac', name: 'HMAC-SHA224', digest: 'sha224' },
+  [OID.hmacSha256]: { kind: 'hmac', name: 'HMAC-SHA256', digest: 'sha256' },
+  [OID.hmacSha384]: { kind: 'hmac', name: 'HMAC-SHA384', digest: 'sha384' },
+  [OID.hmacSha512]: { kind: 'hmac', name: 'HMAC-SHA512', digest: 'sha512' },
+  [OID.sha1WithRSA]: { kind: 'signature', name: 'sha1WithRSAEncryption', digest: 'sha1' },
+  [OID.sha256WithRSA]: { kind: 'signature', name: 'sha256WithRSAEncryption', digest: 'sha256' },
+  [OID.sha384WithRSA]: { kind: 'signature', name: 'sha384WithRSAEncryption', digest: 'sha384' },
+  [OID.sha512WithRSA]: { kind: 'signature', name: 'sha512WithRSAEncryption', digest: 'sha512' },
+  [OID.rsaPss]: { kind: 'signature', name: 'RSASSA-PSS' },
+  [OID.ecdsaSha1]: { kind: 'signature', name: 'ecdsa-with-SHA1', digest: 'sha1' },
+  [OID.ecdsaSha256]: { kind: 'signature', name: 'ecdsa-with-SHA256', digest: 'sha256' },
+  [OID.ecdsaSha384]: { kind: 'signature', name: 'ecdsa-with-SHA384', digest: 'sha384' },
+  [OID.ecdsaSha512]: { kind: 'signature', name: 'ecdsa-with-SHA512', digest: 'sha512' },
+  [OID.ekuServerAuth]: { kind: 'eku', name: 'serverAuth' },
+  [OID.ekuClientAuth]: { kind: 'eku', name: 'clientAuth' },
+  [OID.ekuCodeSigning]: { kind: 'eku', name: 'codeSigning' },
+  [OID.ekuEmailProtection]: { kind: 'eku', name: 'emailProtection' },
+  [OID.ekuTimeStamping]: { kind: 'eku', name: 'timeStamping' },
+  [OID.ekuOcspSigning]: { kind: 'eku', name: 'OCSPSigning' },
+  [OID.ekuAny]: { kind: 'eku', name: 'anyExtendedKeyUsage' },
+  [OID.aes128cbc]: { kind: 'cipher', name: 'AES-128-CBC', cipher: { node: 'aes-128-cbc', keyLength: 16 } },
+  [OID.aes192cbc]: { kind: 'cipher', name: 'AES-192-CBC', cipher: { node: 'aes-192-cbc', keyLength: 24 } },
+  [OID.aes256cbc]: { kind: 'cipher', name: 'AES-256-CBC', cipher: { node: 'aes-256-cbc', keyLength: 32 } },
+  [OID.desEde3Cbc]: { kind: 'cipher', name: '3DES-CBC', cipher: { node: 'des-ede3-cbc', keyLength: 24 } },
+};
+
+function lookup(oid: string, kind: Kind): OidInfo | undefined {
+  const info = REGISTRY[oid];
+  return info?.kind === kind ? info : undefined;
+}
+
 export const DIGEST_OID: Record<DigestName, string> = {
   sha1: OID.sha1,
   sha224: OID.sha224,
@@ -71,7 +122,32 @@ export const DIGEST_OID: Record<DigestName, string> = {
   sha512: OID.sha512,
 };
 
+/** The hash of a digest algorithm OID (RFC 5754), or undefined for one the engine does not know. */
 export function digestFromOid(oid: string): DigestName | undefined {
-  for (const [name, o] of Object.entries(DIGEST_OID)) if (o === oid) return name as DigestName;
-  return undefined;
+  return lookup(oid, 'digest')?.digest;
+}
+
+/** The hash of an HMAC OID (RFC 8018 App. B.1), used as PBKDF2 PRF and as PBMAC1 MAC. */
+export function hmacDigest(oid: string): DigestName | undefined {
+  return lookup(oid, 'hmac')?.digest;
+}
+
+/** The hash a signature algorithm OID implies (sha256WithRSAEncryption → sha256); none for RSASSA-PSS. */
+export function signatureDigest(oid: string): DigestName | undefined {
+  return lookup(oid, 'signature')?.digest;
+}
+
+export function isSignatureAlgorithm(oid: string): boolean {
+  return lookup(oid, 'signature') !== undefined;
+}
+
+/** A PBES2 encryption scheme's cipher (RFC 8018 §6.2), or undefined. */
+export function cipherFromOid(oid: string): { node: string; keyLength: number; name: string } | undefined {
+  const info = lookup(oid, 'cipher');
+  return info?.cipher ? { ...info.cipher, name: info.name } : undefined;
+}
+
+/** The usual name of a signature algorithm or extended key usage; the dotted OID when unknown. */
+export function oidName(oid: string): string {
+  return REGISTRY[oid]?.name ?? oid;
 }

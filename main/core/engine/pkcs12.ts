@@ -10,21 +10,13 @@
  * passwords with PBES2 (forge#1073); we only borrow its RC2 cipher, which
  * OpenSSL 3 keeps in the legacy provider.
  */
-import {
-  createDecipheriv,
-  createHash,
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  pbkdf2Sync,
-  timingSafeEqual,
-  X509Certificate,
-  type KeyObject,
-} from 'node:crypto';
-import forge from 'node-forge';
-import { Asn1, AsnError, decodeStrict } from './der';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { AsnError, decodeStrict } from './der';
 import { SmimeError } from '../errors';
-import { digestFromOid, OID, type DigestName } from './oids';
+import { OID } from './oids';
+import { decrypt, DecryptError, intValue, passwordForms, verifyMac, WorkBudget, type Password } from './pbe';
+
+export { pkcs12Kdf } from './pbe';
 
 export const MAX_P12_BYTES = 1024 * 1024;
 
@@ -42,220 +34,12 @@ export interface SigningIdentity {
   protection: string[];
 }
 
-const HASH_SIZES: Record<DigestName, { u: number; v: number }> = {
-  sha1: { u: 20, v: 64 },
-  sha224: { u: 28, v: 64 },
-  sha256: { u: 32, v: 64 },
-  sha384: { u: 48, v: 128 },
-  sha512: { u: 64, v: 128 },
-};
-
-const HMAC_PRF: Record<string, DigestName> = {
-  [OID.hmacSha1]: 'sha1',
-  [OID.hmacSha224]: 'sha224',
-  [OID.hmacSha256]: 'sha256',
-  [OID.hmacSha384]: 'sha384',
-  [OID.hmacSha512]: 'sha512',
-};
-
-const PBES2_CIPHERS: Record<string, { name: string; keyLen: number; label: string }> = {
-  [OID.aes128cbc]: { name: 'aes-128-cbc', keyLen: 16, label: 'AES-128-CBC' },
-  [OID.aes192cbc]: { name: 'aes-192-cbc', keyLen: 24, label: 'AES-192-CBC' },
-  [OID.aes256cbc]: { name: 'aes-256-cbc', keyLen: 32, label: 'AES-256-CBC' },
-  [OID.desEde3Cbc]: { name: 'des-ede3-cbc', keyLen: 24, label: '3DES-CBC' },
-};
-
-/** The two encodings OpenSSL accepts for a password: BMPString candidates (empty has two forms) and UTF-8. */
-interface Password {
-  bmp: Buffer[];
-  utf8: Buffer;
-}
-
-function passwordForms(password: string): Password {
-  const utf16 = Buffer.from(password, 'utf16le').swap16();
-  const bmp = Buffer.concat([utf16, Buffer.alloc(2)]);
-  return { bmp: password === '' ? [bmp, Buffer.alloc(0)] : [bmp], utf8: Buffer.from(password, 'utf8') };
-}
-
-/** RFC 7292 App. B.2 key derivation. */
-export function pkcs12Kdf(
-  pass: Buffer,
-  salt: Buffer,
-  id: 1 | 2 | 3,
-  iterations: number,
-  n: number,
-  hash: DigestName,
-): Buffer {
-  const { u, v } = HASH_SIZES[hash];
-  const fill = (src: Buffer): Buffer => {
-    if (src.length === 0) return Buffer.alloc(0);
-    const len = v * Math.ceil(src.length / v);
-    const out = Buffer.alloc(len);
-    for (let i = 0; i < len; i++) out[i] = src[i % src.length]!;
-    return out;
-  };
-  const D = Buffer.alloc(v, id);
-  const I = Buffer.concat([fill(salt), fill(pass)]);
-  const blocks: Buffer[] = [];
-  const c = Math.ceil(n / u);
-  for (let i = 0; i < c; i++) {
-    let A = createHash(hash).update(D).update(I).digest();
-    for (let j = 1; j < iterations; j++) A = createHash(hash).update(A).digest();
-    blocks.push(A);
-    if (i + 1 < c) {
-      const B = Buffer.alloc(v);
-      for (let k = 0; k < v; k++) B[k] = A[k % u]!;
-      for (let off = 0; off < I.length; off += v) {
-        let carry = 1;
-        for (let k = v - 1; k >= 0; k--) {
-          const sum = I[off + k]! + B[k]! + carry;
-          I[off + k] = sum & 0xff;
-          carry = sum >> 8;
-        }
-      }
-    }
-  }
-  return Buffer.concat(blocks).subarray(0, n);
-}
-
-function intValue(el: Asn1): number {
-  el.expect(0x02, 'INTEGER');
-  const c = el.content();
-  if (c.length > 6) throw new AsnError('integer too large');
-  let v = 0;
-  for (const b of c) v = v * 256 + b;
-  return v;
-}
-
-class DecryptError extends Error {}
-
-/**
- * Decrypts an EncryptedContentInfo/EncryptedPrivateKeyInfo payload given its AlgorithmIdentifier.
- * Throws DecryptError when the padding is wrong (the usual sign of a wrong password).
- */
-function decrypt(alg: Asn1, data: Buffer, pw: Password, protection: Set<string>): Buffer {
-  const algOid = alg.child(0).oid();
-  if (algOid === OID.pbes2) {
-    const params = alg.child(1);
-    const kdf = params.child(0);
-    if (kdf.child(0).oid() !== OID.pbkdf2)
-      throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 file uses a key derivation other than PBKDF2');
-    const kp = kdf.child(1).children();
-    const salt = kp[0]!.expect(0x04, 'PBKDF2 salt').content();
-    const iterations = intValue(kp[1]!);
-    let prf: DigestName = 'sha1';
-    let keyLen: number | undefined;
-    for (const el of kp.slice(2)) {
-      if (el.tag === 0x02) keyLen = intValue(el);
-      else if (el.tag === 0x30) {
-        const p = HMAC_PRF[el.child(0).oid()];
-        if (!p)
-          throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 file uses an unsupported PBKDF2 pseudo-random function');
-        prf = p;
-      }
-    }
-    const enc = params.child(1);
-    const cipher = PBES2_CIPHERS[enc.child(0).oid()];
-    if (!cipher) throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 file is encrypted with an unsupported cipher');
-    const iv = enc.child(1).expect(0x04, 'IV').content();
-    const key = pbkdf2Sync(pw.utf8, salt, iterations, keyLen ?? cipher.keyLen, prf);
-    protection.add(`PBES2 ${cipher.label} (PBKDF2-HMAC-${prf.toUpperCase()})`);
-    try {
-      const d = createDecipheriv(cipher.name, key, iv);
-      return Buffer.concat([d.update(data), d.final()]);
-    } catch {
-      throw new DecryptError();
-    }
-  }
-  if (
-    algOid === OID.pbeSha3DES ||
-    algOid === OID.pbeSha2DES ||
-    algOid === OID.pbeShaRC2_40 ||
-    algOid === OID.pbeShaRC2_128
-  ) {
-    const params = alg.child(1);
-    const salt = params.child(0).expect(0x04, 'PBE salt').content();
-    const iterations = intValue(params.child(1));
-    let lastError: unknown;
-    for (const bmp of pw.bmp) {
-      try {
-        if (algOid === OID.pbeSha3DES || algOid === OID.pbeSha2DES) {
-          const keyLen = algOid === OID.pbeSha3DES ? 24 : 16;
-          protection.add(algOid === OID.pbeSha3DES ? 'PKCS#12 PBE 3DES' : 'PKCS#12 PBE 2-key 3DES');
-          const key = pkcs12Kdf(bmp, salt, 1, iterations, keyLen, 'sha1');
-          const iv = pkcs12Kdf(bmp, salt, 2, iterations, 8, 'sha1');
-          const d = createDecipheriv(keyLen === 24 ? 'des-ede3-cbc' : 'des-ede-cbc', key, iv);
-          try {
-            return Buffer.concat([d.update(data), d.final()]);
-          } catch {
-            throw new DecryptError();
-          }
-        }
-        const bits = algOid === OID.pbeShaRC2_40 ? 40 : 128;
-        protection.add(`PKCS#12 PBE RC2-${bits}`);
-        const key = pkcs12Kdf(bmp, salt, 1, iterations, bits / 8, 'sha1');
-        const iv = pkcs12Kdf(bmp, salt, 2, iterations, 8, 'sha1');
-        const rc2 = forge.rc2.createDecryptionCipher(forge.util.createBuffer(key.toString('binary')), bits);
-        rc2.start(forge.util.createBuffer(iv.toString('binary')));
-        rc2.update(forge.util.createBuffer(data.toString('binary')));
-        if (!rc2.finish()) throw new DecryptError();
-        return Buffer.from(rc2.output.getBytes(), 'binary');
-      } catch (e) {
-        lastError = e;
-      }
-    }
-    throw lastError;
-  }
-  throw new SmimeError('P12_UNSUPPORTED', `the PKCS#12 file is encrypted with an unsupported algorithm (${algOid})`);
-}
-
-/** Verifies the PFX MAC (RFC 7292 §4, or PBMAC1 from RFC 9579). Returns false when the password is wrong. */
-function verifyMac(macData: Asn1, authSafeContent: Buffer, pw: Password, protection: Set<string>): boolean {
-  const digestInfo = macData.child(0);
-  const macAlg = digestInfo.child(0);
-  const expected = digestInfo.child(1).expect(0x04, 'MAC digest').content();
-  const macOid = macAlg.child(0).oid();
-  if (macOid === OID.pbmac1) {
-    const params = macAlg.child(1);
-    const kdf = params.child(0);
-    if (kdf.child(0).oid() !== OID.pbkdf2)
-      throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 MAC uses a key derivation other than PBKDF2');
-    const kp = kdf.child(1).children();
-    const salt = kp[0]!.content();
-    const iterations = intValue(kp[1]!);
-    let keyLen = 32;
-    let prf: DigestName = 'sha1';
-    for (const el of kp.slice(2)) {
-      if (el.tag === 0x02) keyLen = intValue(el);
-      else if (el.tag === 0x30) prf = HMAC_PRF[el.child(0).oid()] ?? prf;
-    }
-    const hmac = HMAC_PRF[params.child(1).child(0).oid()];
-    if (!hmac) throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 MAC uses an unsupported HMAC');
-    protection.add(`PBMAC1 HMAC-${hmac.toUpperCase()}`);
-    const key = pbkdf2Sync(pw.utf8, salt, iterations, keyLen, prf);
-    const mac = createHmac(hmac, key).update(authSafeContent).digest();
-    return mac.length === expected.length && timingSafeEqual(mac, expected);
-  }
-  const hash = digestFromOid(macOid);
-  if (!hash) throw new SmimeError('P12_UNSUPPORTED', `the PKCS#12 MAC uses an unsupported digest (${macOid})`);
-  const children = macData.children();
-  const salt = children[1]!.expect(0x04, 'MAC salt').content();
-  const iterations = children[2] ? intValue(children[2]) : 1;
-  protection.add(`MAC HMAC-${hash.toUpperCase()}`);
-  for (const bmp of pw.bmp) {
-    const key = pkcs12Kdf(bmp, salt, 3, iterations, HASH_SIZES[hash].u, hash);
-    const mac = createHmac(hash, key).update(authSafeContent).digest();
-    if (mac.length === expected.length && timingSafeEqual(mac, expected)) return true;
-  }
-  return false;
-}
-
 interface Bags {
   keys: Buffer[];
   certs: Buffer[];
 }
 
-function readSafeContents(der: Buffer, pw: Password, bags: Bags, protection: Set<string>): void {
+function readSafeContents(der: Buffer, pw: Password, bags: Bags, protection: Set<string>, budget: WorkBudget): void {
   const safeContents = decodeStrict(der).expect(0x30, 'SafeContents');
   for (const bag of safeContents.children()) {
     const bagId = bag.child(0).oid();
@@ -263,12 +47,12 @@ function readSafeContents(der: Buffer, pw: Password, bags: Bags, protection: Set
     if (!value) continue;
     if (bagId === OID.keyBag) bags.keys.push(value.raw());
     else if (bagId === OID.pkcs8ShroudedKeyBag) {
-      bags.keys.push(decrypt(value.child(0), value.child(1).content(), pw, protection));
+      bags.keys.push(decrypt(value.child(0), value.child(1).content(), pw, protection, budget));
     } else if (bagId === OID.certBag) {
       if (value.child(0).oid() !== OID.x509Certificate) continue;
       bags.certs.push(value.child(1).children()[0]!.expect(0x04, 'certificate').content());
     } else if (bagId === OID.safeContentsBag) {
-      readSafeContents(value.raw(), pw, bags, protection);
+      readSafeContents(value.raw(), pw, bags, protection, budget);
     }
     // CRL and secret bags carry nothing a signer needs.
   }
@@ -326,6 +110,7 @@ export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): 
   if (bytes.length === 0) throw new SmimeError('P12_CORRUPT', `${name} is empty`);
   const pw = passwordForms(password);
   const protection = new Set<string>();
+  const budget = new WorkBudget(undefined, name);
   let bags: Bags;
   try {
     const pfx = decodeStrict(bytes).expect(0x30, 'PFX');
@@ -341,7 +126,7 @@ export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): 
     if (ctype !== OID.data) throw new AsnError('unexpected content type');
     const authContent = authSafe.child(1).children()[0]!.expect(0x04, 'data').content();
     if (macData) {
-      if (!verifyMac(macData, authContent, pw, protection)) {
+      if (!verifyMac(macData, authContent, pw, protection, budget)) {
         throw new SmimeError('P12_WRONG_PASSWORD', `wrong password for ${name} (the PKCS#12 integrity check failed)`);
       }
     } else protection.add('no MAC');
@@ -349,13 +134,13 @@ export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): 
     for (const ci of decodeStrict(authContent).expect(0x30, 'AuthenticatedSafe').children()) {
       const t = ci.child(0).oid();
       if (t === OID.data) {
-        readSafeContents(ci.child(1).children()[0]!.content(), pw, bags, protection);
+        readSafeContents(ci.child(1).children()[0]!.content(), pw, bags, protection, budget);
       } else if (t === OID.encryptedData) {
         const eci = ci.child(1).children()[0]!.child(1); // EncryptedData { version, EncryptedContentInfo }
         const alg = eci.child(1);
         const enc = eci.children()[2];
         if (!enc) continue;
-        readSafeContents(decrypt(alg, enc.content(), pw, protection), pw, bags, protection);
+        readSafeContents(decrypt(alg, enc.content(), pw, protection, budget), pw, bags, protection, budget);
       } else {
         throw new SmimeError('P12_UNSUPPORTED', `${name} holds public-key encrypted contents, which are not supported`);
       }
