@@ -45,7 +45,9 @@ function mailbox(s: string): string {
   const t = s.trim();
   const m = /^(.*?)\s*<([^<>]+)>$/.exec(t);
   if (!m) return t;
-  const name = m[1]!.trim().replace(/^"(.*)"$/, '$1');
+  const raw = m[1]!.trim();
+  const quoted = /^"(.*)"$/.exec(raw);
+  const name = quoted ? quoted[1]!.replace(/\\(.)/g, '$1') : raw;
   return name ? `${phrase(name)} <${m[2]!.trim()}>` : `<${m[2]!.trim()}>`;
 }
 

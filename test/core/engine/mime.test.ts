@@ -5,6 +5,7 @@ import {
   decodeQuotedPrintable,
   encodeQuotedPrintable,
   isTransportSafe,
+  parseAddresses,
   parseContentType,
   toCrlf,
 } from '../../../main/core/engine/mime';
@@ -139,5 +140,24 @@ describe('encodings', () => {
     expect(ct.params.get('name')).toBe('日.txt');
     expect(parseContentType('Text/Plain; Charset="ISO-2022-JP"')!.params.get('charset')).toBe('ISO-2022-JP');
     expect(parseContentType('garbage')).toBeUndefined();
+  });
+});
+
+describe('address lists (RFC 5322 §3.4)', () => {
+  it('keeps the order written, so the first From mailbox is the first one', () => {
+    expect(parseAddresses('a@x.example, "B, Sales" <b@y.example>, c@z.example')).toEqual([
+      'a@x.example',
+      'b@y.example',
+      'c@z.example',
+    ]);
+    expect(parseAddresses('Team: one@x.example, Two <two@X.example>;, three@x.example')).toEqual([
+      'one@x.example',
+      'two@x.example',
+      'three@x.example',
+    ]);
+    expect(parseAddresses('"quoted <not@an.address>" <real@x.example> (comment, with comma)')).toEqual([
+      'real@x.example',
+    ]);
+    expect(parseAddresses('undisclosed-recipients:;')).toEqual([]);
   });
 });

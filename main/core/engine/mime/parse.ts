@@ -206,21 +206,50 @@ export function outerHeaderBytes(headers: readonly HeaderField[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Mail addresses in an address-list header value (RFC 5322 §3.4), lower-cased domain. */
+/**
+ * Mail addresses in an address-list header value (RFC 5322 §3.4), in the order written, domain
+ * lower-cased. Commas inside quoted strings, comments and angle brackets do not split; group
+ * syntax ("team: a@x, b@y;") yields the group's members.
+ */
 export function parseAddresses(value: string | undefined): string[] {
   if (!value) return [];
   const out: string[] = [];
   const noComments = value.replace(/\((?:[^()\\]|\\.)*\)/g, ' ');
-  const angle = /<\s*([^<>\s]+@[^<>\s]+)\s*>/g;
-  let m: RegExpExecArray | null;
-  let found = false;
-  while ((m = angle.exec(noComments))) {
-    out.push(m[1]!);
-    found = true;
+  const items: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let angle = 0;
+  for (let i = 0; i < noComments.length; i++) {
+    const ch = noComments[i]!;
+    if (quoted) {
+      cur += ch;
+      if (ch === '\\' && i + 1 < noComments.length) cur += noComments[++i];
+      else if (ch === '"') quoted = false;
+      continue;
+    }
+    if (ch === '"') quoted = true;
+    else if (ch === '<') angle++;
+    else if (ch === '>') angle = Math.max(0, angle - 1);
+    else if ((ch === ',' || ch === ';') && angle === 0) {
+      items.push(cur);
+      cur = '';
+      continue;
+    } else if (ch === ':' && angle === 0) {
+      cur = ''; // a group's display name
+      continue;
+    }
+    cur += ch;
   }
-  const rest = found ? noComments.replace(/"(?:[^"\\]|\\.)*"/g, '').replace(/<[^<>]*>/g, '') : noComments;
-  for (const token of rest.split(/[,;:\s]+/)) {
-    if (/^[^@\s"<>]+@[^@\s"<>]+$/.test(token)) out.push(token);
+  items.push(cur);
+  for (const item of items) {
+    const unquoted = item.replace(/"(?:[^"\\]|\\.)*"/g, ' ');
+    const inAngle = /<\s*([^<>\s]+@[^<>\s]+)\s*>/.exec(unquoted);
+    if (inAngle) {
+      out.push(inAngle[1]!);
+      continue;
+    }
+    const bare = unquoted.trim();
+    for (const token of bare.split(/\s+/)) if (/^[^@\s"<>]+@[^@\s"<>]+$/.test(token)) out.push(token);
   }
   return out.map(normalizeEmail);
 }
