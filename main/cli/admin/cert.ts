@@ -5,7 +5,7 @@ import { MAX_P12_BYTES } from '../../core/engine/pkcs12';
 import { parse, required, secretFromEnv } from '../args';
 import type { Output } from '../output';
 import { json, warningLine, withWarningText } from '../render';
-import { usage, type AdminContext } from './context';
+import { printList, unknownSubcommand, usage, type AdminContext } from './context';
 
 function certLine(c: CertificateView): string {
   const status =
@@ -55,14 +55,9 @@ export async function certCommand(ctx: AdminContext, args: string[], out: Output
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'smime-admin cert list [--json]');
-      const list = ctx.service().listCertificates();
-      if (values.json) out.stdout(json(list.map(withWarningText)));
-      else
-        out.stdout(
-          list.length
-            ? list.map(certLine).join('\n') + '\n'
-            : 'No certificates registered. Add one with: smime-admin cert add --email ADDR --p12 FILE --password-env VAR\n',
-        );
+      const hint =
+        'No certificates registered. Add one with: smime-admin cert add --email ADDR --p12 FILE --password-env VAR';
+      printList(out, values.json === true, ctx.service().listCertificates(), certLine, hint, withWarningText);
       return 0;
     }
     case 'show': {
@@ -107,9 +102,6 @@ export async function certCommand(ctx: AdminContext, args: string[], out: Output
       return 0;
     }
     default:
-      return usage(
-        'smime-admin cert add|list|show|renew|remove …',
-        sub ? `unknown cert command "${sub}"` : 'missing cert command',
-      );
+      return unknownSubcommand('cert', 'add|list|show|renew|remove', sub);
   }
 }

@@ -3,7 +3,7 @@ import type { CompositionView } from '../../contract';
 import { parse, required } from '../args';
 import type { Output } from '../output';
 import { json } from '../render';
-import { usage, type AdminContext } from './context';
+import { printList, unknownSubcommand, usage, type AdminContext } from './context';
 
 function compositionLine(c: CompositionView): string {
   const on = c.certificates.filter((x) => x.enabled).map((x) => x.email);
@@ -63,14 +63,8 @@ export async function compositionCommand(ctx: AdminContext, args: string[], out:
         if (values.json) jsonOut(out, c);
         else out.stdout(showComposition(c));
       } else {
-        const list = svc().listCompositions();
-        if (values.json) jsonOut(out, list);
-        else
-          out.stdout(
-            list.length
-              ? list.map(compositionLine).join('\n') + '\n'
-              : 'No compositions. Create one with: smime-admin composition create NAME\n',
-          );
+        const hint = 'No compositions. Create one with: smime-admin composition create NAME';
+        printList(out, values.json === true, svc().listCompositions(), compositionLine, hint);
       }
       return 0;
     }
@@ -96,10 +90,7 @@ export async function compositionCommand(ctx: AdminContext, args: string[], out:
       return 0;
     }
     default:
-      return usage(
-        'smime-admin composition create|delete|rename|list|show|enable-cert|disable-cert|bcc …',
-        sub ? `unknown composition command "${sub}"` : 'missing composition command',
-      );
+      return unknownSubcommand('composition', 'create|delete|rename|list|show|enable-cert|disable-cert|bcc', sub);
   }
 }
 
@@ -156,10 +147,7 @@ export async function exceptionCommand(ctx: AdminContext, args: string[], out: O
       return 0;
     }
     default:
-      return usage(
-        'smime-admin exception add-destination|add-header|list|remove|disable|enable …',
-        sub ? `unknown exception command "${sub}"` : 'missing exception command',
-      );
+      return unknownSubcommand('exception', 'add-destination|add-header|list|remove|disable|enable', sub);
   }
 }
 

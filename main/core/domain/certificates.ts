@@ -78,43 +78,49 @@ export function openForAddress(ctx: DomainContext, input: CertificateInput, what
   return { ident, info };
 }
 
-function makeRecord(
-  ctx: DomainContext,
+/** The inspection's public facts a record keeps and every view shows. */
+const PUBLIC_FIELDS = [
+  'subject',
+  'commonName',
+  'issuer',
+  'issuerCommonName',
+  'serial',
+  'notBefore',
+  'notAfter',
+  'fingerprintSha256',
+  'keyType',
+  'keyBits',
+] as const;
+type PublicFields = Pick<CertificateInfo, (typeof PUBLIC_FIELDS)[number]>;
+
+function publicFields(src: PublicFields): PublicFields {
+  return Object.fromEntries(PUBLIC_FIELDS.map((k) => [k, src[k]])) as unknown as PublicFields;
+}
+
+/** A registry record for one version of an address's certificate; its p12 file and keychain account are named by id and version. */
+export function makeRecord(
   base: Pick<CertRecord, 'id' | 'version' | 'email' | 'addedAt'>,
   ident: SigningIdentity,
   info: CertificateInfo,
+  now: Date,
 ): CertRecord {
-  const {
-    subject,
-    commonName,
-    issuer,
-    issuerCommonName,
-    serial,
-    notBefore,
-    notAfter,
-    fingerprintSha256,
-    keyType,
-    keyBits,
-  } = info;
   return {
     ...base,
     fileName: `${base.id}-v${base.version}.p12`,
-    ...{
-      subject,
-      commonName,
-      issuer,
-      issuerCommonName,
-      serial,
-      notBefore,
-      notAfter,
-      fingerprintSha256,
-      keyType,
-      keyBits,
-    },
+    ...publicFields(info),
     certificatePem: toPem(ident.certificate.raw),
     chainPem: ident.chain.map((c) => toPem(c.raw)),
-    updatedAt: ctx.now().toISOString(),
+    updatedAt: now.toISOString(),
   };
+}
+
+/** Removes the p12 file and keychain entry of one certificate version (new ones on rollback, old ones after a switch). */
+export async function removeStored(
+  ctx: DomainContext,
+  rec: Pick<CertRecord, 'id' | 'version' | 'fileName'>,
+): Promise<void> {
+  rmSync(join(ctx.certDir(), rec.fileName), { force: true });
+  await ctx.secrets.delete(secretAccount(rec)).catch(() => false);
 }
 
 /**
@@ -134,8 +140,7 @@ async function persist(
     chmodSync(file, 0o600);
     ctx.mutate(commit);
   } catch (e) {
-    rmSync(file, { force: true });
-    await ctx.secrets.delete(secretAccount(rec)).catch(() => false);
+    await removeStored(ctx, rec);
     throw e;
   }
 }
@@ -147,7 +152,12 @@ export async function addCertificate(ctx: DomainContext, input: CertificateInput
   const exists = (s: AdminState) => s.certificates.some((c) => sameEmail(c.email, email));
   if (exists(ctx.load()))
     throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered; renew it instead`);
-  const rec = makeRecord(ctx, { id: randomUUID(), version: 1, email, addedAt: ctx.now().toISOString() }, ident, info);
+  const rec = makeRecord(
+    { id: randomUUID(), version: 1, email, addedAt: ctx.now().toISOString() },
+    ident,
+    info,
+    ctx.now(),
+  );
   await persist(ctx, rec, input, (s) => {
     if (exists(s)) throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered`);
     s.certificates.push(rec);
@@ -162,18 +172,17 @@ export async function renewCertificate(ctx: DomainContext, input: CertificateInp
   const old = findCert(ctx.load(), email);
   const { ident, info } = openForAddress(ctx, { ...input, email });
   const rec = makeRecord(
-    ctx,
     { id: old.id, version: old.version + 1, email: old.email, addedAt: old.addedAt },
     ident,
     info,
+    ctx.now(),
   );
   await persist(ctx, rec, input, (s) => {
     const idx = s.certificates.findIndex((c) => c.id === old.id);
     if (idx < 0) throw new SmimeError('CERT_NOT_FOUND', `no certificate is registered for ${email}`);
     s.certificates[idx] = rec;
   });
-  rmSync(join(ctx.certDir(), old.fileName), { force: true });
-  await ctx.secrets.delete(secretAccount(old)).catch(() => false);
+  await removeStored(ctx, old);
   const details = {
     fingerprintSha256: rec.fingerprintSha256,
     previousFingerprintSha256: old.fingerprintSha256,
@@ -215,8 +224,7 @@ export async function removeCertificate(
   ctx.mutate((s) => {
     s.certificates = s.certificates.filter((c) => c.id !== rec.id);
   });
-  rmSync(join(ctx.certDir(), rec.fileName), { force: true });
-  await ctx.secrets.delete(secretAccount(rec)).catch(() => false);
+  await removeStored(ctx, rec);
   ctx.audit('certificate.remove', rec.email, { fingerprintSha256: rec.fingerprintSha256 });
 }
 
@@ -228,35 +236,10 @@ export function certificateView(rec: CertRecord, state: AdminState, now: Date): 
     { certificate, chain, keyType: rec.keyType, keyBits: rec.keyBits },
     { now, warnDays: state.settings.warnDays[0] },
   );
-  const {
-    id,
-    email,
-    commonName,
-    subject,
-    issuer,
-    issuerCommonName,
-    serial,
-    notBefore,
-    notAfter,
-    fingerprintSha256,
-    keyType,
-    keyBits,
-  } = rec;
   return {
-    ...{
-      id,
-      email,
-      commonName,
-      subject,
-      issuer,
-      issuerCommonName,
-      serial,
-      notBefore,
-      notAfter,
-      fingerprintSha256,
-      keyType,
-      keyBits,
-    },
+    id: rec.id,
+    email: rec.email,
+    ...publicFields(rec),
     chainLength: rec.chainPem.length,
     ...statusAt(rec, now, state.settings.warnDays),
     usedBy: state.compositions.filter((c) => c.certificateIds.includes(rec.id)).map((c) => c.name),

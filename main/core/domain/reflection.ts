@@ -4,7 +4,6 @@
  * servers now have; importing brings another admin machine's bundle in, all or nothing.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImportResult, PendingView, ReflectProgress, ReflectResult, ReflectWarning } from '../../contract';
 import { sameEmail } from '../engine/certificate';
@@ -13,7 +12,7 @@ import { writeFileAtomic } from '../files';
 import { checkPassphrase, openBundle, writeBundle, type BundleSecretCertificate } from '../relay/bundle';
 import { compilePattern, validateHeaderName } from '../relay/patterns';
 import { osUser } from './audit';
-import { loadIdentity, openForAddress, secretAccount } from './certificates';
+import { loadIdentity, makeRecord, openForAddress, removeStored, secretAccount } from './certificates';
 import { findComposition, validateName } from './compositions';
 import type { DomainContext } from './context';
 import { pendingChanges, snapshotOf } from './snapshot';
@@ -155,39 +154,8 @@ export async function importBundle(
     const idv = old
       ? { id: old.id, version: old.version + 1, addedAt: old.addedAt }
       : { id: randomUUID(), version: 1, addedAt: now };
-    const {
-      subject,
-      commonName,
-      issuer,
-      issuerCommonName,
-      serial,
-      notBefore,
-      notAfter,
-      fingerprintSha256,
-      keyType,
-      keyBits,
-    } = info;
     const ident = checked.find((x) => x.c === c)!.ident;
-    const rec: CertRecord = {
-      ...idv,
-      email: old?.email ?? c.email,
-      fileName: `${idv.id}-v${idv.version}.p12`,
-      ...{
-        subject,
-        commonName,
-        issuer,
-        issuerCommonName,
-        serial,
-        notBefore,
-        notAfter,
-        fingerprintSha256,
-        keyType,
-        keyBits,
-      },
-      certificatePem: ident.certificate.toString(),
-      chainPem: ident.chain.map((x) => x.toString()),
-      updatedAt: now,
-    };
+    const rec = makeRecord({ ...idv, email: old?.email ?? c.email }, ident, info, ctx.now());
     staged.push({ rec, old, p12: c.p12, password: c.password });
   }
 
@@ -238,16 +206,14 @@ export async function importBundle(
     });
   } catch (e) {
     for (const rec of written) {
-      rmSync(join(ctx.certDir(), rec.fileName), { force: true });
-      await ctx.secrets.delete(secretAccount(rec)).catch(() => false);
+      await removeStored(ctx, rec);
     }
     throw e;
   }
   // old things last: the secrets and files of replaced certificate versions
   for (const { old } of staged) {
     if (!old) continue;
-    rmSync(join(ctx.certDir(), old.fileName), { force: true });
-    await ctx.secrets.delete(secretAccount(old)).catch(() => false);
+    await removeStored(ctx, old);
   }
   ctx.audit('bundle.import', compName, {
     bundleFingerprint: fingerprint,

@@ -3,19 +3,7 @@
  * method is one call into the module of its concern (settings, certificates, compositions,
  * exceptions, reflection, test messages); the facade adds nothing of its own.
  */
-import type {
-  CertificateInfo,
-  CertificateView,
-  CompositionView,
-  DestinationException,
-  HeaderException,
-  ImportResult,
-  PendingView,
-  ReflectProgress,
-  ReflectResult,
-  Settings,
-  TesterMatch,
-} from '../../contract';
+import type * as C from '../../contract';
 import type { Envelope } from '../relay/policy';
 import * as certificates from './certificates';
 import * as compositions from './compositions';
@@ -44,61 +32,61 @@ export class AdminService {
   isAdminPasswordSet = (): boolean => settings.isAdminPasswordSet(this.ctx);
   setAdminPassword = (next: string, current?: string): void => settings.setAdminPassword(this.ctx, next, current);
   verifyAdminPassword = (password: string): void => settings.checkAdminPassword(this.ctx, password);
-  getSettings = (): Settings => settings.getSettings(this.ctx);
-  updateSettings = (patch: Partial<Settings>): Settings => settings.updateSettings(this.ctx, patch);
+  getSettings = (): C.Settings => settings.getSettings(this.ctx);
+  updateSettings = (patch: Partial<C.Settings>): C.Settings => settings.updateSettings(this.ctx, patch);
 
   // certificates
-  previewCertificate = (p12: Buffer, password: string, fileName?: string): CertificateInfo =>
+  previewCertificate = (p12: Buffer, password: string, fileName?: string): C.CertificateInfo =>
     certificates.previewCertificate(this.ctx, p12, password, fileName);
-  addCertificate = (input: certificates.CertificateInput): Promise<CertificateView> =>
+  addCertificate = (input: certificates.CertificateInput): Promise<C.CertificateView> =>
     certificates.addCertificate(this.ctx, input);
-  renewCertificate = (input: certificates.CertificateInput): Promise<CertificateView> =>
+  renewCertificate = (input: certificates.CertificateInput): Promise<C.CertificateView> =>
     certificates.renewCertificate(this.ctx, input);
   removeCertificate = (input: { email: string; adminPassword: string }): Promise<void> =>
     certificates.removeCertificate(this.ctx, input);
-  listCertificates = (): CertificateView[] => certificates.listCertificates(this.ctx);
-  getCertificate = (email: string): CertificateView => certificates.getCertificate(this.ctx, email);
-  certificatesNeedingAttention = (): CertificateView[] => certificates.certificatesNeedingAttention(this.ctx);
+  listCertificates = (): C.CertificateView[] => certificates.listCertificates(this.ctx);
+  getCertificate = (email: string): C.CertificateView => certificates.getCertificate(this.ctx, email);
+  certificatesNeedingAttention = (): C.CertificateView[] => certificates.certificatesNeedingAttention(this.ctx);
 
   // compositions
-  createComposition = (name: string): CompositionView => compositions.createComposition(this.ctx, name);
-  renameComposition = (oldName: string, newName: string): CompositionView =>
+  createComposition = (name: string): C.CompositionView => compositions.createComposition(this.ctx, name);
+  renameComposition = (oldName: string, newName: string): C.CompositionView =>
     compositions.renameComposition(this.ctx, oldName, newName);
   deleteComposition = (name: string): void => compositions.deleteComposition(this.ctx, name);
-  listCompositions = (): CompositionView[] => compositions.listCompositions(this.ctx);
-  getComposition = (name: string): CompositionView => compositions.getComposition(this.ctx, name);
-  setCertificateEnabled = (name: string, email: string, on: boolean): CompositionView =>
+  listCompositions = (): C.CompositionView[] => compositions.listCompositions(this.ctx);
+  getComposition = (name: string): C.CompositionView => compositions.getComposition(this.ctx, name);
+  setCertificateEnabled = (name: string, email: string, on: boolean): C.CompositionView =>
     compositions.setCertificateEnabled(this.ctx, name, email, on);
-  setIntelligentBcc = (name: string, on: boolean): CompositionView =>
+  setIntelligentBcc = (name: string, on: boolean): C.CompositionView =>
     compositions.setIntelligentBcc(this.ctx, name, on);
 
   // exceptions
-  addDestinationException = (name: string, pattern: string, note?: string): DestinationException =>
+  addDestinationException = (name: string, pattern: string, note?: string): C.DestinationException =>
     exceptions.addDestinationException(this.ctx, name, pattern, note);
-  addHeaderException = (name: string, header: string, pattern: string, note?: string): HeaderException =>
+  addHeaderException = (name: string, header: string, pattern: string, note?: string): C.HeaderException =>
     exceptions.addHeaderException(this.ctx, name, header, pattern, note);
   updateException = (name: string, id: number, change: { pattern?: string; header?: string; note?: string }): void =>
     exceptions.updateException(this.ctx, name, id, change);
   setExceptionEnabled = (name: string, id: number, on: boolean): void =>
     exceptions.setExceptionEnabled(this.ctx, name, id, on);
   removeException = (name: string, id: number): void => exceptions.removeException(this.ctx, name, id);
-  testDestinations = (name: string, addresses: string[], candidate?: string): TesterMatch[] =>
+  testDestinations = (name: string, addresses: string[], candidate?: string): C.TesterMatch[] =>
     exceptions.testDestinations(this.ctx, name, addresses, candidate);
 
   // pending changes, reflect and import
-  pending = (name?: string): PendingView[] => reflection.pending(this.ctx, name);
+  pending = (name?: string): C.PendingView[] => reflection.pending(this.ctx, name);
   reflect = (
     name: string,
     passphrase: string,
     outPath: string,
-    onProgress?: (p: ReflectProgress) => void,
-  ): Promise<ReflectResult> => reflection.reflect(this.ctx, name, passphrase, outPath, onProgress);
+    onProgress?: (p: C.ReflectProgress) => void,
+  ): Promise<C.ReflectResult> => reflection.reflect(this.ctx, name, passphrase, outPath, onProgress);
   importBundle = (
     bytes: Buffer,
     passphrase: string,
     fileName?: string,
     opts?: reflection.ImportOptions,
-  ): Promise<ImportResult> => reflection.importBundle(this.ctx, bytes, passphrase, fileName, opts);
+  ): Promise<C.ImportResult> => reflection.importBundle(this.ctx, bytes, passphrase, fileName, opts);
 
   // test messages
   testSend = (name: string, message: Buffer, envelope: Envelope, at: Date): Promise<TestSendOutcome> =>
