@@ -3,7 +3,7 @@
  * passwords in the OS keychain only, status and warnings, renewal and guarded deletion.
  */
 import { randomUUID, X509Certificate } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CertificateInfo, CertificateView } from '../../contract';
 import { inspectIdentity, normalizeEmail, sameEmail } from '../engine/certificate';
@@ -12,6 +12,7 @@ import { SmimeError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { verifyAdminPassword } from './admin-password';
 import { CERT_DIR, type DomainContext } from './context';
+import { begin, end, removeStoredRef, type JournalEntry, type StoredRef } from './journal';
 import type { AdminState, CertRecord } from './state';
 import { statusAt } from './status';
 
@@ -114,39 +115,55 @@ export function makeRecord(
   };
 }
 
-/** Removes the p12 file and keychain entry of one certificate version (new ones on rollback, old ones after a switch). */
-export async function removeStored(
-  ctx: DomainContext,
-  rec: Pick<CertRecord, 'id' | 'version' | 'fileName'>,
-): Promise<void> {
-  rmSync(join(ctx.certDir(), rec.fileName), { force: true });
-  await ctx.secrets.delete(secretAccount(rec)).catch(() => false);
+export interface NewVersion {
+  rec: CertRecord;
+  p12: Buffer;
+  password: string;
 }
 
+const ref = (r: StoredRef): StoredRef => ({ id: r.id, version: r.version, fileName: r.fileName });
+
 /**
- * Stores secret, file and record in that order and undoes the earlier steps when a later
- * one fails, so a failure leaves nothing behind.
+ * The one way certificate versions are written (add, renew, import): note them in the journal,
+ * write the new secrets and files, switch the records with `commit` in one save, then remove the
+ * versions replaced and forget the note. A failure before the switch removes what was written;
+ * a crash anywhere is finished or rolled back by the recovery pass.
  */
-async function persist(
+export async function switchVersions(
   ctx: DomainContext,
-  rec: CertRecord,
-  input: CertificateInput,
+  op: JournalEntry['op'],
+  created: NewVersion[],
+  retired: StoredRef[],
   commit: (s: AdminState) => void,
 ): Promise<void> {
-  await ctx.secrets.set(secretAccount(rec), input.password);
-  const file = join(ctx.certDir(), rec.fileName);
+  const entry = begin(
+    ctx,
+    op,
+    created.map((c) => ref(c.rec)),
+    retired.map(ref),
+  );
+  const written: StoredRef[] = [];
   try {
-    writeFileAtomic(file, input.p12, 0o600);
-    chmodSync(file, 0o600);
+    for (const c of created) {
+      await ctx.secrets.set(secretAccount(c.rec), c.password);
+      written.push(c.rec);
+      writeFileAtomic(join(ctx.certDir(), c.rec.fileName), c.p12, 0o600);
+    }
     ctx.mutate(commit);
   } catch (e) {
-    await removeStored(ctx, rec);
+    // a secret the keychain refused to store was never stored: only what was written is undone
+    let clean = true;
+    for (const r of written) clean = (await removeStoredRef(ctx, r, secretAccount)) && clean;
+    if (clean) end(ctx, entry);
     throw e;
   }
+  let clean = true;
+  for (const r of retired) clean = (await removeStoredRef(ctx, r, secretAccount)) && clean;
+  if (clean) end(ctx, entry);
 }
 
 /** Registers a p12 for a From address that the certificate names. */
-export async function addCertificate(ctx: DomainContext, input: CertificateInput): Promise<CertificateView> {
+async function addCertificateNow(ctx: DomainContext, input: CertificateInput): Promise<CertificateView> {
   const email = validateEmail(input.email);
   const { ident, info } = openForAddress(ctx, { ...input, email });
   const exists = (s: AdminState) => s.certificates.some((c) => sameEmail(c.email, email));
@@ -158,7 +175,7 @@ export async function addCertificate(ctx: DomainContext, input: CertificateInput
     info,
     ctx.now(),
   );
-  await persist(ctx, rec, input, (s) => {
+  await switchVersions(ctx, 'add', [{ rec, p12: input.p12, password: input.password }], [], (s) => {
     if (exists(s)) throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered`);
     s.certificates.push(rec);
   });
@@ -167,7 +184,7 @@ export async function addCertificate(ctx: DomainContext, input: CertificateInput
 }
 
 /** Replaces the p12 of an address; the old one stays in force until the new one is validated and saved. */
-export async function renewCertificate(ctx: DomainContext, input: CertificateInput): Promise<CertificateView> {
+async function renewCertificateNow(ctx: DomainContext, input: CertificateInput): Promise<CertificateView> {
   const email = validateEmail(input.email);
   const old = findCert(ctx.load(), email);
   const { ident, info } = openForAddress(ctx, { ...input, email });
@@ -177,12 +194,12 @@ export async function renewCertificate(ctx: DomainContext, input: CertificateInp
     info,
     ctx.now(),
   );
-  await persist(ctx, rec, input, (s) => {
-    const idx = s.certificates.findIndex((c) => c.id === old.id);
+  const commit = (s: AdminState): void => {
+    const idx = s.certificates.findIndex((c) => c.id === old.id && c.version === old.version);
     if (idx < 0) throw new SmimeError('CERT_NOT_FOUND', `no certificate is registered for ${email}`);
     s.certificates[idx] = rec;
-  });
-  await removeStored(ctx, old);
+  };
+  await switchVersions(ctx, 'renew', [{ rec, p12: input.p12, password: input.password }], [old], commit);
   const details = {
     fingerprintSha256: rec.fingerprintSha256,
     previousFingerprintSha256: old.fingerprintSha256,
@@ -203,7 +220,7 @@ export function certificateUsers(state: AdminState, rec: CertRecord): { checked:
 }
 
 /** Deletes a certificate: admin password first, and only once no composition uses it, not even in its last reflection. */
-export async function removeCertificate(
+async function removeCertificateNow(
   ctx: DomainContext,
   input: { email: string; adminPassword: string },
 ): Promise<void> {
@@ -221,10 +238,27 @@ export async function removeCertificate(
     }
     throw new SmimeError('CERT_IN_USE', `the certificate for ${rec.email} is still in use; ${parts.join('; ')}`);
   }
-  ctx.mutate((s) => {
-    s.certificates = s.certificates.filter((c) => c.id !== rec.id);
-  });
-  await removeStored(ctx, rec);
+  // the secret goes first: if the keychain is unavailable, nothing has changed yet
+  const entry = begin(ctx, 'remove', [], [ref(rec)]);
+  let password: string | null;
+  try {
+    password = await ctx.secrets.get(secretAccount(rec));
+    await ctx.secrets.delete(secretAccount(rec));
+  } catch (e) {
+    end(ctx, entry);
+    throw e;
+  }
+  try {
+    ctx.mutate((s) => {
+      s.certificates = s.certificates.filter((c) => c.id !== rec.id);
+    });
+  } catch (e) {
+    if (password !== null) await ctx.secrets.set(secretAccount(rec), password).catch(() => undefined);
+    end(ctx, entry);
+    throw e;
+  }
+  rmSync(join(ctx.certDir(), rec.fileName), { force: true });
+  end(ctx, entry);
   ctx.audit('certificate.remove', rec.email, { fingerprintSha256: rec.fingerprintSha256 });
 }
 
@@ -289,3 +323,15 @@ export async function loadIdentity(
   }
   return { identity: openPkcs12(p12, password, `the stored certificate of ${rec.email}`), p12, password };
 }
+
+/** Registers a p12 for a From address that the certificate names, as the folder's only writer. */
+export const addCertificate = (ctx: DomainContext, input: CertificateInput): Promise<CertificateView> =>
+  ctx.exclusive(() => addCertificateNow(ctx, input));
+
+/** Replaces the p12 of an address, as the folder's only writer. */
+export const renewCertificate = (ctx: DomainContext, input: CertificateInput): Promise<CertificateView> =>
+  ctx.exclusive(() => renewCertificateNow(ctx, input));
+
+/** Deletes a certificate, as the folder's only writer. */
+export const removeCertificate = (ctx: DomainContext, input: { email: string; adminPassword: string }): Promise<void> =>
+  ctx.exclusive(() => removeCertificateNow(ctx, input));

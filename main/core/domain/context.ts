@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { holdsFolderLock, withFolderLock } from '../lock';
 import { systemClock, type Clock, type SecretStore, type StateStore } from './ports';
 import { appendAudit, type AuditEntry } from './audit';
 import type { AdminState } from './state';
@@ -41,13 +42,30 @@ export class DomainContext {
     return this.store.load();
   }
 
-  /** Load, change, save: `fn` may throw, and then nothing is saved. */
+  /** Load, change, save under the folder lock: `fn` may throw, and then nothing is saved. */
   mutate<T>(fn: (s: AdminState) => T): T {
-    const state = this.load();
-    const result = fn(state);
-    this.store.save(state);
-    return result;
+    return withFolderLock(this.dataDir, () => {
+      const state = this.load();
+      const result = fn(state);
+      this.store.save(state);
+      return result;
+    });
   }
+
+  /**
+   * Runs a whole operation (settings file, p12 files and keychain) as the folder's only writer.
+   * The first time the lock is taken, what a crash left half done is finished or rolled back.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const outermost = !holdsFolderLock(this.dataDir);
+    return withFolderLock(this.dataDir, async () => {
+      if (outermost && this.onAcquire) await this.onAcquire();
+      return fn();
+    });
+  }
+
+  /** What runs when an operation first takes the lock: the recovery pass (set by the service). */
+  onAcquire: (() => Promise<void>) | undefined;
 
   audit(action: string, target?: string, details?: AuditEntry['details']): void {
     appendAudit(this.dataDir, this.now(), action, target, details);

@@ -4,7 +4,7 @@
  * servers now have; importing brings another admin machine's bundle in, all or nothing.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ImportResult, PendingView, ReflectProgress, ReflectResult, ReflectWarning } from '../../contract';
 import { sameEmail } from '../engine/certificate';
 import { SmimeError } from '../errors';
@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../files';
 import { checkPassphrase, openBundle, writeBundle, type BundleSecretCertificate } from '../relay/bundle';
 import { compilePattern, validateHeaderName } from '../relay/patterns';
 import { osUser } from './audit';
-import { loadIdentity, makeRecord, openForAddress, removeStored, secretAccount } from './certificates';
+import { loadIdentity, makeRecord, openForAddress, switchVersions } from './certificates';
 import { findComposition, validateName } from './compositions';
 import type { DomainContext } from './context';
 import { pendingChanges, snapshotOf } from './snapshot';
@@ -42,7 +42,7 @@ function reflectWarnings(records: CertRecord[], state: AdminState, now: Date): R
 }
 
 /** Writes the composition's config bundle and records it as reflected. Nothing reaches a server before this. */
-export async function reflect(
+async function reflectNow(
   ctx: DomainContext,
   name: string,
   passphrase: string,
@@ -50,6 +50,7 @@ export async function reflect(
   onProgress?: (p: ReflectProgress) => void,
 ): Promise<ReflectResult> {
   checkPassphrase(passphrase);
+  checkOutsideData(ctx, outPath);
   const state = ctx.load();
   const c = findComposition(state, name);
   const now = ctx.now();
@@ -96,6 +97,22 @@ export async function reflect(
   };
 }
 
+/** What smime-admin keeps in its data folder; a bundle may go anywhere but over these. */
+const OWN_FILES = /^(config\.json(\.corrupt-.*)?|journal\.json|audit\.log|\.lock|certs)$/;
+
+function checkOutsideData(ctx: DomainContext, outPath: string): void {
+  if (outPath === '-') return;
+  const rel = relative(resolve(ctx.dataDir), resolve(outPath));
+  if (rel.startsWith('..') || isAbsolute(rel)) return;
+  const first = rel.split(sep)[0] ?? '';
+  if (rel === '' || OWN_FILES.test(first)) {
+    throw new SmimeError(
+      'OUTPUT_UNWRITABLE',
+      `cannot write ${outPath}: it is one of the files smime-admin keeps in its data folder ${ctx.dataDir}`,
+    );
+  }
+}
+
 export interface ImportOptions {
   /** accept a bundle older than the composition's last reflection (a rollback) */
   allowOlder?: boolean;
@@ -109,7 +126,7 @@ export interface ImportOptions {
  * schema, every p12 and its address, every pattern); then new secrets and files are written,
  * the records switch in one save, and replaced secrets and files are removed last.
  */
-export async function importBundle(
+async function importBundleNow(
   ctx: DomainContext,
   bytes: Buffer,
   passphrase: string,
@@ -159,62 +176,45 @@ export async function importBundle(
     staged.push({ rec, old, p12: c.p12, password: c.password });
   }
 
-  // new things first: secrets and files; undone if anything fails before the switch
-  const written: CertRecord[] = [];
-  try {
-    for (const s of staged) {
-      await ctx.secrets.set(secretAccount(s.rec), s.password);
-      written.push(s.rec);
-      writeFileAtomic(join(ctx.certDir(), s.rec.fileName), s.p12, 0o600);
+  const created = staged.map(({ rec, p12, password }) => ({ rec, p12, password }));
+  const retired = staged.flatMap(({ old }) => (old ? [old] : []));
+  await switchVersions(ctx, 'import', created, retired, (s) => {
+    for (const { rec, old } of staged) {
+      if (old) s.certificates = s.certificates.map((r) => (r.id === old.id ? rec : r));
+      else s.certificates.push(rec);
     }
-    ctx.mutate((s) => {
-      for (const { rec, old } of staged) {
-        if (old) s.certificates = s.certificates.map((r) => (r.id === old.id ? rec : r));
-        else s.certificates.push(rec);
-      }
-      let c = s.compositions.find((x) => x.id === existing?.id);
-      if (!c) {
-        c = {
-          id: comp.id,
-          name: compName,
-          certificateIds: [],
-          destinationExceptions: [],
-          headerExceptions: [],
-          intelligentBcc: false,
-          nextExceptionId: 1,
-          createdAt: now,
-          updatedAt: now,
-          lastReflection: null,
-        };
-        s.compositions.push(c);
-      }
-      c.name = compName;
-      c.destinationExceptions = comp.destinationExceptions;
-      c.headerExceptions = comp.headerExceptions;
-      c.intelligentBcc = comp.intelligentBcc;
-      c.nextExceptionId =
-        Math.max(0, ...comp.destinationExceptions.map((e) => e.id), ...comp.headerExceptions.map((e) => e.id)) + 1;
-      c.certificateIds = opened.certificates.map((bc) => s.certificates.find((r) => sameEmail(r.email, bc.email))!.id);
-      c.updatedAt = now;
-      c.lastReflection = {
-        at: opened.payload.createdAt,
-        serial: opened.payload.serial,
-        bundleFile: fileName,
-        bundleFingerprint: fingerprint,
-        snapshot: snapshotOf(c, s),
+    let c = s.compositions.find((x) => x.id === existing?.id);
+    if (!c) {
+      c = {
+        id: comp.id,
+        name: compName,
+        certificateIds: [],
+        destinationExceptions: [],
+        headerExceptions: [],
+        intelligentBcc: false,
+        nextExceptionId: 1,
+        createdAt: now,
+        updatedAt: now,
+        lastReflection: null,
       };
-    });
-  } catch (e) {
-    for (const rec of written) {
-      await removeStored(ctx, rec);
+      s.compositions.push(c);
     }
-    throw e;
-  }
-  // old things last: the secrets and files of replaced certificate versions
-  for (const { old } of staged) {
-    if (!old) continue;
-    await removeStored(ctx, old);
-  }
+    c.name = compName;
+    c.destinationExceptions = comp.destinationExceptions;
+    c.headerExceptions = comp.headerExceptions;
+    c.intelligentBcc = comp.intelligentBcc;
+    c.nextExceptionId =
+      Math.max(0, ...comp.destinationExceptions.map((e) => e.id), ...comp.headerExceptions.map((e) => e.id)) + 1;
+    c.certificateIds = opened.certificates.map((bc) => s.certificates.find((r) => sameEmail(r.email, bc.email))!.id);
+    c.updatedAt = now;
+    c.lastReflection = {
+      at: opened.payload.createdAt,
+      serial: opened.payload.serial,
+      bundleFile: fileName,
+      bundleFingerprint: fingerprint,
+      snapshot: snapshotOf(c, s),
+    };
+  });
   ctx.audit('bundle.import', compName, {
     bundleFingerprint: fingerprint,
     certificates: opened.certificates.length,
@@ -252,3 +252,21 @@ function checkReplaceable(
     );
   }
 }
+
+/** Writes the composition's config bundle and records it as reflected, as the folder's only writer. */
+export const reflect = (
+  ctx: DomainContext,
+  name: string,
+  passphrase: string,
+  outPath: string,
+  onProgress?: (p: ReflectProgress) => void,
+): Promise<ReflectResult> => ctx.exclusive(() => reflectNow(ctx, name, passphrase, outPath, onProgress));
+
+/** Imports a bundle, all or nothing, as the folder's only writer. */
+export const importBundle = (
+  ctx: DomainContext,
+  bytes: Buffer,
+  passphrase: string,
+  fileName = 'the bundle',
+  opts: ImportOptions = {},
+): Promise<ImportResult> => ctx.exclusive(() => importBundleNow(ctx, bytes, passphrase, fileName, opts));

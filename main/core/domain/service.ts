@@ -5,7 +5,11 @@
  */
 import type * as C from '../../contract';
 import type { Envelope } from '../relay/policy';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as certificates from './certificates';
+import { secretAccount } from './certificates';
+import { JOURNAL_FILE, recover, type RecoveryReport } from './journal';
 import * as compositions from './compositions';
 import { DomainContext, type AdminDeps } from './context';
 import * as exceptions from './exceptions';
@@ -20,9 +24,23 @@ export type { TestDelivery, TestSendOutcome } from './test-send';
 export class AdminService {
   private readonly ctx: DomainContext;
 
+  private recovered = false;
+
   constructor(deps: AdminDeps) {
     this.ctx = new DomainContext(deps);
+    this.ctx.onAcquire = async () => {
+      if (this.recovered && !existsSync(join(this.ctx.dataDir, JOURNAL_FILE))) return;
+      this.recovered = true;
+      this.lastRecovery = await recover(this.ctx, secretAccount);
+    };
   }
+
+  /** What the recovery pass found the last time it ran (a crash's half-done operations, orphan files). */
+  lastRecovery: RecoveryReport | null = null;
+
+  /** Runs the recovery pass now (the app does at start; every writing operation does before its first write). */
+  recover = (): Promise<RecoveryReport> =>
+    this.ctx.exclusive(async () => this.lastRecovery ?? { finished: [], rolledBack: [], orphanFiles: [], pending: [] });
 
   get dataDir(): string {
     return this.ctx.dataDir;
