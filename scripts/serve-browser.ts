@@ -10,8 +10,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { ConfStateStore } from '../main/adapters/conf-state-store';
 import { KeytarSecretStore } from '../main/adapters/keytar-secret-store';
-import { AdminService, SECRET_SERVICE } from '../main/core/domain/service';
-import { defaultDataDir } from '../main/core/data-dir';
+import { AdminService } from '../main/core/domain/service';
+import { defaultDataDir, keychainService } from '../main/core/data-dir';
 import { writeFileAtomic } from '../main/core/files';
 import { resolveRendererFile } from '../main/electron/renderer-files';
 import { createHandlers } from '../main/ipc/handlers';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const token = randomBytes(24).toString('hex');
   const service = new AdminService({
     store: new ConfStateStore(dataDir),
-    secrets: new KeytarSecretStore(SECRET_SERVICE),
+    secrets: new KeytarSecretStore(keychainService()),
     dataDir,
   });
   const handlers = createHandlers({

@@ -29,10 +29,11 @@ Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin exception add-header NAME HEADER-NAME VALUE-PATTERN
   smime-admin exception list NAME [--json] | remove|disable|enable NAME ID
   smime-admin pending [NAME] [--json]
+  smime-admin recover [--json]
   smime-admin settings show [--json] | settings set [--warn-days N[,N]] [--language en|ja|system]
   smime-admin reflect NAME --out BUNDLE --passphrase-env VAR
   smime-admin bundle inspect BUNDLE --passphrase-env VAR [--json]
-  smime-admin bundle import BUNDLE --passphrase-env VAR
+  smime-admin bundle import BUNDLE --passphrase-env VAR [--discard-pending] [--allow-older] [--json]
   smime-admin send-test --bundle BUNDLE --passphrase-env VAR --composition NAME --in MSG.eml
       --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] --out-dir DIR [--json] [--at ISO-TIME]
 
@@ -49,8 +50,10 @@ function extractDataDir(argv: string[]): { dataDir?: string; args: string[] } {
     if (a === '--data-dir') {
       dataDir = argv[++i];
       if (!dataDir) throw new SmimeError('USAGE', '--data-dir needs a folder');
-    } else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length);
-    else args.push(a);
+    } else if (a.startsWith('--data-dir=')) {
+      dataDir = a.slice('--data-dir='.length);
+      if (!dataDir) throw new SmimeError('USAGE', '--data-dir needs a folder');
+    } else args.push(a);
   }
   return { ...(dataDir ? { dataDir } : {}), args };
 }

@@ -10,3 +10,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP_DIR_NAME);
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), APP_DIR_NAME);
 }
+
+/**
+ * The keychain service under which p12 passwords are stored: `smime-admin`, or
+ * SMIME_ADMIN_KEYCHAIN_SERVICE for a second, separate installation under the same OS account.
+ */
+export function keychainService(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SMIME_ADMIN_KEYCHAIN_SERVICE?.trim() || APP_DIR_NAME;
+}

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfStateStore, type ConfFactory } from '../adapters/conf-state-store';
 import { KeytarSecretStore } from '../adapters/keytar-secret-store';
-import { AdminService, SECRET_SERVICE } from '../core/domain/service';
-import { defaultDataDir } from '../core/data-dir';
+import { AdminService } from '../core/domain/service';
+import { defaultDataDir, keychainService } from '../core/data-dir';
 import { writeFileAtomic } from '../core/files';
 import type { EventName, EventTypes, FileKind } from '../contract/channels';
 import { registerIpc } from '../ipc/dispatch';
@@ -102,7 +102,7 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
   setLogDirectory(dataDir);
   const service = new AdminService({
     store: new ConfStateStore(dataDir, opts.storeFactory),
-    secrets: new KeytarSecretStore(SECRET_SERVICE),
+    secrets: new KeytarSecretStore(keychainService()),
     dataDir,
   });
   const systemLanguage = (): 'en' | 'ja' => (app.getLocale().toLowerCase().startsWith('ja') ? 'ja' : 'en');

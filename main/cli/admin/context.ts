@@ -1,8 +1,8 @@
 /** What every admin command needs: the data folder and, on first use, the admin service over the real keychain. */
 import { ConfStateStore } from '../../adapters/conf-state-store';
 import { KeytarSecretStore } from '../../adapters/keytar-secret-store';
-import { defaultDataDir } from '../../core/data-dir';
-import { AdminService, SECRET_SERVICE } from '../../core/domain/service';
+import { defaultDataDir, keychainService } from '../../core/data-dir';
+import { AdminService } from '../../core/domain/service';
 import { SmimeError } from '../../core/errors';
 import type { Output } from '../output';
 import { json } from '../render';
@@ -21,7 +21,7 @@ export function adminContext(dataDir = defaultDataDir()): AdminContext {
     service: () =>
       (svc ??= new AdminService({
         store: new ConfStateStore(dataDir),
-        secrets: new KeytarSecretStore(SECRET_SERVICE),
+        secrets: new KeytarSecretStore(keychainService()),
         dataDir,
       })),
   };

@@ -6,6 +6,7 @@ import type { Output } from '../output';
 import { certCommand } from './cert';
 import { compositionCommand, exceptionCommand } from './composition';
 import { usage, type AdminContext } from './context';
+import { recoverCommand } from './recover';
 import { bundleCommand, pendingCommand, reflectCommand } from './reflect';
 import { sendTestCommand } from './send-test';
 import { adminPasswordCommand, settingsCommand } from './settings';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   bundle: bundleCommand,
   'send-test': (_ctx, args, out) => sendTestCommand(args, out),
   settings: settingsCommand,
+  recover: recoverCommand,
 };
 
 export const ADMIN_COMMANDS = new Set(Object.keys(COMMANDS));
