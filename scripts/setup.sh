@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # openssl + libnss3-tools: the third-party verifiers the tests trust; libsecret-1-dev, python3, make, g++:
 # keytar builds from source; dbus + gnome-keyring: a real Secret Service for the keychain tests;
 # chromium + fonts: the renderer tests.
-PKGS="openssl libnss3-tools gpgsm postfix swaks libsecret-1-dev python3 make g++ dbus gnome-keyring chromium fonts-ipafont-gothic"
+PKGS="openssl libnss3-tools gpgsm postfix swaks time libsecret-1-dev python3 make g++ dbus gnome-keyring chromium fonts-ipafont-gothic"
 
 if command -v apt-get >/dev/null 2>&1; then
   missing=""

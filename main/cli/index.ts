@@ -89,6 +89,10 @@ export async function run(argv: string[], out: Output = processOutput): Promise<
 
 /** Entry point used by bin/smime-admin.js. */
 export function main(): void {
+  // Libraries bundled into the CLI (conf's atomic writes) install JavaScript handlers for SIGINT
+  // and SIGTERM, which run only when the event loop is free: a busy or waiting CLI would ignore
+  // Ctrl-C. The default action ends the process at once; every write here is atomic anyway.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -2,7 +2,7 @@
  * File access with the guarantees users rely on: a clear one-line reason when a file
  * cannot be read, size limits, and atomic writes so a failure never leaves half a file.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { SmimeError } from './errors';
@@ -12,29 +12,63 @@ function reason(e: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EEXIST') return 'it already exists';
+  if (code === 'ENOTDIR') return 'a part of the path is not a folder';
+  if (code === 'ENOSPC') return 'the disk is full';
+  if (code === 'EROFS') return 'the file system is read-only';
   return (e as Error).message;
 }
 
-/** Reads a whole file ('-' is standard input), refusing files over `max` bytes. */
-export function readInputFile(path: string, max: number, what = path): Buffer {
-  try {
-    if (path === '-') {
-      const data = readFileSync(0);
-      if (data.length > max)
-        throw new SmimeError('FILE_TOO_LARGE', `${what} is larger than ${Math.round(max / 1024)} KiB`);
-      return data;
+function tooLarge(what: string, max: number): SmimeError {
+  return new SmimeError('FILE_TOO_LARGE', `${what} is larger than the ${Math.round(max / 1024)} KiB allowed`);
+}
+
+/** Reads from a descriptor in chunks and stops as soon as more than `max` bytes came: a pipe or device cannot make it read more. */
+function readCapped(fd: number, max: number, what: string): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      throw e;
     }
+    if (n === 0) break;
+    total += n;
+    if (total > max) throw tooLarge(what, max);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * Reads a whole file ('-' is standard input), refusing more than `max` bytes. The limit holds
+ * for every kind of file: regular files are checked by size first, pipes, FIFOs, devices
+ * (/dev/zero, /dev/urandom) and standard input are read in chunks and stopped at the limit.
+ */
+export function readInputFile(path: string, max: number, what = path): Buffer {
+  let fd: number | undefined;
+  try {
+    if (path === '-') return readCapped(0, max, what);
     const st = statSync(path);
     if (st.isDirectory()) throw new SmimeError('FILE_UNREADABLE', `cannot read ${what}: it is a directory`);
-    if (st.size > max)
+    if (st.isFile() && st.size > max) {
       throw new SmimeError(
         'FILE_TOO_LARGE',
         `${what} is ${Math.round(st.size / 1024)} KiB, more than the ${Math.round(max / 1024)} KiB allowed`,
       );
-    return readFileSync(path);
+    }
+    fd = openSync(path, 'r');
+    return readCapped(fd, max, what);
   } catch (e) {
     if (e instanceof SmimeError) throw e;
     throw new SmimeError('FILE_UNREADABLE', `cannot read ${what}: ${reason(e)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

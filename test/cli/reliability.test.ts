@@ -241,4 +241,25 @@ describe('a keychain that is not there, a folder another process holds', () => {
     expect(run(d, ['composition', 'create', 'U'], { SMIME_ADMIN_LOCK_WAIT_MS: '500' }).code).toBe(0);
     expect(existsSync(join(d, '.lock'))).toBe(false);
   });
+
+  it('a waiting or busy CLI stops at once on Ctrl-C or SIGTERM', async () => {
+    const d = tempDir();
+    expect(run(d, ['composition', 'create', 'T']).code).toBe(0);
+    mkdirSync(join(d, '.lock'));
+    const owner = { pid: process.pid, host: require('node:os').hostname(), since: '2026-11-28T10:00:00.000Z' };
+    writeFileSync(join(d, '.lock', 'owner.json'), JSON.stringify(owner));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const p = start(d, ['composition', 'create', 'U']);
+      await new Promise((r) => setTimeout(r, 700));
+      const t = Date.now();
+      p.child.kill(signal);
+      await p.done;
+      expect(Date.now() - t, signal).toBeLessThan(1000);
+      expect(p.child.signalCode).toBe(signal);
+    }
+    const names = (JSON.parse(run(d, ['composition', 'list', '--json']).stdout) as { name: string }[]).map(
+      (c) => c.name,
+    );
+    expect(names).toEqual(['T']);
+  });
 });
