@@ -4,7 +4,17 @@
  * atomic writes, mode 0600. A corrupt or schema-invalid file is never reset: a
  * timestamped copy is kept and the error names the file.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Conf from 'conf';
 import { SmimeError } from '../core/errors';
@@ -12,6 +22,29 @@ import type { StateStore } from '../core/domain/ports';
 import { emptyState, STATE_SCHEMA, STATE_VERSION, type AdminState } from '../core/domain/state';
 
 export const CONFIG_NAME = 'config';
+
+/** a.b.c > x.y.z, numerically */
+function newer(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0;
+    const y = pb[i] ?? 0;
+    if (Number.isNaN(x)) return true;
+    if (x !== y) return x > y;
+  }
+  return false;
+}
+
+/** The data folder holds secrets' wrappings and the audit log: only its owner may look inside. */
+function tighten(dir: string): void {
+  try {
+    const st = statSync(dir);
+    if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(dir, 0o700);
+  } catch {
+    // a folder we cannot stat or change is reported by the first write
+  }
+}
 
 /** Migrations by the version that introduced the change; each brings older files up to it. */
 export const MIGRATIONS: Record<string, (store: Conf<AdminState>) => void> = {
@@ -53,6 +86,8 @@ export class ConfStateStore implements StateStore {
   private open(): ConfLike {
     if (this.conf) return this.conf;
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    tighten(this.dataDir);
+    this.checkBeforeConf();
     try {
       this.conf = this.factory({
         cwd: this.dataDir,
@@ -95,6 +130,32 @@ export class ConfStateStore implements StateStore {
     );
   }
 
+  /**
+   * What conf would otherwise get wrong: a file holding `null` or an array (conf resets it
+   * without a copy), and a file written by a newer smime-admin (conf would re-stamp it as ours).
+   */
+  private checkBeforeConf(): void {
+    if (!existsSync(this.path)) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(this.path, 'utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code) throw this.corrupt(e);
+      return; // conf reports invalid JSON itself, through corrupt()
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw this.corrupt(new Error('it holds no settings object'));
+    }
+    const version = (raw as { __internal__?: { migrations?: { version?: unknown } } }).__internal__?.migrations
+      ?.version;
+    if (typeof version === 'string' && newer(version, STATE_VERSION)) {
+      throw new SmimeError(
+        'STORE_CORRUPT',
+        `the settings file ${this.path} was written by a newer smime-admin (format ${version}; this one reads up to ${STATE_VERSION}); nothing was changed: update smime-admin`,
+      );
+    }
+  }
+
   /** Reading never creates the file: an operation that fails leaves the disk as it was. */
   load(): AdminState {
     if (!this.conf && !existsSync(this.path)) return emptyState();
@@ -109,6 +170,17 @@ export class ConfStateStore implements StateStore {
 
   save(state: AdminState): void {
     const conf = this.open();
+    if (existsSync(this.path)) {
+      try {
+        accessSync(this.path, constants.W_OK);
+        if ((statSync(this.path).mode & 0o200) === 0) throw new Error('read-only');
+      } catch {
+        throw new SmimeError(
+          'OUTPUT_UNWRITABLE',
+          `cannot write the settings file ${this.path}: it is read-only; nothing was changed`,
+        );
+      }
+    }
     try {
       conf.store = { ...conf.store, ...structuredClone(state) };
     } catch (e) {

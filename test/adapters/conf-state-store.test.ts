@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorOf as err } from '../helpers/errors';
@@ -53,5 +53,48 @@ describe('settings file', () => {
     expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).__internal__.migrations.version).toBe(
       '1.1.0',
     );
+  });
+});
+
+describe('settings files conf would get wrong', () => {
+  it('keeps a file holding null or an array, with a copy, instead of resetting it', async () => {
+    for (const content of ['null', '[]', '"text"']) {
+      const dataDir = tempDir();
+      const path = join(dataDir, 'config.json');
+      writeFileSync(path, content);
+      expect(await err(() => makeService(dataDir).svc.listCompositions())).toMatch(
+        /^STORE_CORRUPT: the settings file .* cannot be read: it holds no settings object\. Nothing was changed; a copy is kept as .*config\.json\.corrupt-/,
+      );
+      expect(readFileSync(path, 'utf8')).toBe(content);
+    }
+  });
+
+  it('refuses a file written by a newer smime-admin, leaving it as it was', async () => {
+    const dataDir = tempDir();
+    const path = join(dataDir, 'config.json');
+    const content = JSON.stringify({
+      settings: { warnDays: [30], language: null },
+      __internal__: { migrations: { version: '99.0.0' } },
+    });
+    writeFileSync(path, content);
+    expect(await err(() => makeService(dataDir).svc.createComposition('x'))).toBe(
+      `STORE_CORRUPT: the settings file ${path} was written by a newer smime-admin (format 99.0.0; this one reads up to 1.1.0); nothing was changed: update smime-admin`,
+    );
+    expect(readFileSync(path, 'utf8')).toBe(content);
+  });
+
+  it('refuses to replace a read-only settings file, and tightens a data folder others can read', async () => {
+    const dataDir = tempDir();
+    chmodSync(dataDir, 0o755);
+    const { svc } = makeService(dataDir);
+    svc.createComposition('a');
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    const path = join(dataDir, 'config.json');
+    chmodSync(path, 0o400);
+    const before = readFileSync(path);
+    expect(await err(() => svc.createComposition('b'))).toBe(
+      `OUTPUT_UNWRITABLE: cannot write the settings file ${path}: it is read-only; nothing was changed`,
+    );
+    expect(readFileSync(path)).toEqual(before);
   });
 });

@@ -15,6 +15,12 @@ export function compilePattern(pattern: string): RE2JS {
   if (pattern.length > MAX_PATTERN_LENGTH)
     throw new SmimeError('PATTERN_INVALID', `the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
   if (/[\r\n]/.test(pattern)) throw new SmimeError('PATTERN_INVALID', 'the pattern contains a line break');
+  if (/[\u0000-\u001f\u007f]/.test(pattern)) {
+    throw new SmimeError(
+      'PATTERN_INVALID',
+      'the pattern contains a control character; write it as an escape such as \\t',
+    );
+  }
   try {
     return RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
   } catch (e) {

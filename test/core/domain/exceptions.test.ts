@@ -55,6 +55,8 @@ describe('exceptions', () => {
     );
     expect(() => svc.addDestinationException('T', '(a)\\1')).toThrow(/backreferences are not supported/);
     expect(() => svc.addHeaderException('T', 'Bad Name:', 'x')).toThrow(/is not a header field name/);
+    expect(() => svc.addDestinationException('T', 'a\tb')).toThrow(/contains a control character/);
+    expect(() => svc.addDestinationException('T', 'x'.repeat(5000))).toThrow(/longer than 1000 characters/);
     expect(svc.getComposition('T')).toEqual(before);
   });
 
