@@ -6,5 +6,6 @@ import { startApp } from './electron/app';
 
 startApp(electron, {
   outDir: join(__dirname, '..'),
-  storeFactory: (options) => new ElectronStore(options as ConstructorParameters<typeof ElectronStore>[0]) as never,
+  // the window's size and position; the admin state itself lives in the service worker (conf, same format)
+  windowState: new ElectronStore({ name: 'window-state' }) as never,
 });

@@ -15,6 +15,7 @@ const external = ['electron', 'keytar'];
 
 await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'out/cli.js', external });
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'out/bench.js', external });
+await build({ ...common, entryPoints: ['scripts/bench-admin.ts'], outfile: 'out/bench-admin.js', external });
 await build({ ...common, entryPoints: ['scripts/serve-browser.ts'], outfile: 'out/serve-browser.js', external });
 // the page side of the browser bridge, for start:browser only (never part of the app)
 await build({
@@ -28,6 +29,13 @@ await build({
 });
 if (existsSync('main/index.ts')) {
   await build({ ...common, entryPoints: ['main/index.ts'], outfile: 'out/main/index.js', external });
+  // the admin domain's worker thread (the main process stays free for the window)
+  await build({
+    ...common,
+    entryPoints: ['main/electron/service-worker.ts'],
+    outfile: 'out/main/service-worker.js',
+    external,
+  });
 }
 if (existsSync('preload/index.ts')) {
   // Sandboxed preloads run in a restricted CommonJS environment: bundle everything but electron.

@@ -15,6 +15,7 @@ import { defaultDataDir, keychainService } from '../main/core/data-dir';
 import { writeFileAtomic } from '../main/core/files';
 import { resolveRendererFile } from '../main/electron/renderer-files';
 import { createHandlers } from '../main/ipc/handlers';
+import { local } from '../main/core/domain/remote';
 import { CLIENT_PATH, IPC_PREFIX } from './browser-bridge/protocol';
 import { isPagePath, refuseRequest } from './browser-bridge/request-guard';
 import { bridgeCall, bridgedIndexHtml } from './browser-bridge/server';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     dataDir,
   });
   const handlers = createHandlers({
-    service,
+    service: local(service),
     // a browser cannot show native dialogs for main: files come in by drag and drop, saves go to the exports folder
     dialogs: {
       openFile: async () => null,

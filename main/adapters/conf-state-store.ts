@@ -136,19 +136,26 @@ export class ConfStateStore implements StateStore {
    */
   private checkBeforeConf(): void {
     if (!existsSync(this.path)) return;
-    let raw: unknown;
+    let text: string;
     try {
-      raw = JSON.parse(readFileSync(this.path, 'utf8'));
+      text = readFileSync(this.path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code) throw this.corrupt(e);
+      throw this.corrupt(e);
+    }
+    const first = /\S/.exec(text)?.[0];
+    if (first !== undefined && first !== '{') {
+      // a valid JSON value that is not an object (null, an array, a string); conf would reset it
+      let json = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        json = false;
+      }
+      if (json) throw this.corrupt(new Error('it holds no settings object'));
       return; // conf reports invalid JSON itself, through corrupt()
     }
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw this.corrupt(new Error('it holds no settings object'));
-    }
-    const version = (raw as { __internal__?: { migrations?: { version?: unknown } } }).__internal__?.migrations
-      ?.version;
-    if (typeof version === 'string' && newer(version, STATE_VERSION)) {
+    const version = /"__internal__"\s*:\s*\{\s*"migrations"\s*:\s*\{\s*"version"\s*:\s*"([^"]*)"/.exec(text)?.[1];
+    if (version !== undefined && newer(version, STATE_VERSION)) {
       throw new SmimeError(
         'STORE_CORRUPT',
         `the settings file ${this.path} was written by a newer smime-admin (format ${version}; this one reads up to ${STATE_VERSION}); nothing was changed: update smime-admin`,
@@ -156,16 +163,39 @@ export class ConfStateStore implements StateStore {
     }
   }
 
-  /** Reading never creates the file: an operation that fails leaves the disk as it was. */
-  load(): AdminState {
+  /** The file's identity and last change: when it is unchanged, the parsed and checked state is reused. */
+  private cached: { signature: string; state: AdminState } | undefined;
+
+  private signature(): string | null {
+    try {
+      const st = statSync(this.path);
+      return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Reading never creates the file: an operation that fails leaves the disk as it was. The file
+   * is parsed and checked against the schema only when it changed (a large registry is ~10 MB).
+   */
+  read(): AdminState {
     if (!this.conf && !existsSync(this.path)) return emptyState();
     const conf = this.open();
+    const signature = this.signature();
+    if (this.cached && signature !== null && this.cached.signature === signature) return this.cached.state;
     try {
       const { adminPassword, settings, certificates, compositions } = conf.store;
-      return structuredClone({ adminPassword, settings, certificates, compositions });
+      const state = { adminPassword, settings, certificates, compositions };
+      this.cached = signature ? { signature, state } : undefined;
+      return state;
     } catch (e) {
       throw this.corrupt(e);
     }
+  }
+
+  load(): AdminState {
+    return structuredClone(this.read());
   }
 
   save(state: AdminState): void {
@@ -182,7 +212,10 @@ export class ConfStateStore implements StateStore {
       }
     }
     try {
-      conf.store = { ...conf.store, ...structuredClone(state) };
+      conf.store = { ...conf.store, ...state };
+      const signature = this.signature();
+      // what was just written is what a reader gets next, without parsing it again
+      this.cached = signature ? { signature, state } : undefined;
     } catch (e) {
       throw new SmimeError(
         'OUTPUT_UNWRITABLE',

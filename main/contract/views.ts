@@ -78,6 +78,7 @@ export interface HeaderException {
 export interface CompositionView {
   id: string;
   name: string;
+  /** the certificates checked in this composition (a listing stays linear in what it lists) */
   certificates: { id: string; email: string; enabled: boolean; status: CertStatus; daysLeft: number }[];
   destinationExceptions: DestinationException[];
   headerExceptions: HeaderException[];

@@ -5,9 +5,7 @@
 import type * as Electron from 'electron';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfStateStore, type ConfFactory } from '../adapters/conf-state-store';
-import { KeytarSecretStore } from '../adapters/keytar-secret-store';
-import { AdminService } from '../core/domain/service';
+import type { ServiceApi } from '../core/domain/remote';
 import { defaultDataDir, keychainService } from '../core/data-dir';
 import { writeFileAtomic } from '../core/files';
 import type { EventName, EventTypes, FileKind } from '../contract/channels';
@@ -18,6 +16,8 @@ import { menuTemplate } from './menu';
 import { scheduleExpiryNotices } from './notices';
 import { resolveRendererFile } from './renderer-files';
 import { APP_SCHEME, APP_URL, guardWebContents, hardenSession, isTrustedUrl, secureWindowOptions } from './security';
+import { startServiceWorker } from './worker-service';
+import { restoreBounds, trackBounds, type BoundsStore } from './window-state';
 
 export type ElectronApi = Pick<
   typeof Electron,
@@ -28,7 +28,10 @@ export interface AppOptions {
   /** folder with preload/ and renderer/ builds */
   outDir: string;
   dataDir?: string;
-  storeFactory?: ConfFactory;
+  /** the admin service; by default the domain in a worker thread (service-worker.js beside main) */
+  service?: ServiceApi;
+  /** where the window's size and position are remembered (electron-store in the app) */
+  windowState?: BoundsStore;
   version?: string;
 }
 
@@ -100,19 +103,20 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
   // Chromium's own caches stay out of our data folder
   app.setPath('sessionData', join(dataDir, 'chromium'));
   setLogDirectory(dataDir);
-  const service = new AdminService({
-    store: new ConfStateStore(dataDir, opts.storeFactory),
-    secrets: new KeytarSecretStore(keychainService()),
-    dataDir,
-  });
+  // the domain runs in a worker thread (see worker-service.ts); tests inject an in-process one
+  const service =
+    opts.service ??
+    startServiceWorker(join(__dirname, 'service-worker.js'), { dataDir, keychainService: keychainService() });
   const systemLanguage = (): 'en' | 'ja' => (app.getLocale().toLowerCase().startsWith('ja') ? 'ja' : 'en');
-  const language = (): 'en' | 'ja' => {
-    try {
-      return service.getSettings().language ?? systemLanguage();
-    } catch {
-      return systemLanguage();
-    }
+  let preferred: 'en' | 'ja' | null = null;
+  const language = (): 'en' | 'ja' => preferred ?? systemLanguage();
+  const refreshLanguage = (): void => {
+    service.getSettings().then(
+      (s) => (preferred = s.language),
+      () => undefined,
+    );
   };
+  refreshLanguage();
   const emit = <E extends EventName>(event: E, payload: EventTypes[E]) => {
     if (win && !win.isDestroyed()) win.webContents.send(event, payload);
   };
@@ -156,7 +160,10 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
         ),
       );
     setMenu();
-    win = new electron.BrowserWindow(secureWindowOptions(join(opts.outDir, 'preload', 'index.js')));
+    win = new electron.BrowserWindow(
+      secureWindowOptions(join(opts.outDir, 'preload', 'index.js'), restoreBounds(opts.windowState)),
+    );
+    trackBounds(win, opts.windowState);
     win.once('ready-to-show', () => win?.show());
     win.on('closed', () => {
       win = null;

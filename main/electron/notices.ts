@@ -3,7 +3,7 @@
  * expired or inside the warning threshold.
  */
 import type { CertificateView } from '../contract';
-import type { AdminService } from '../core/domain/service';
+import type { ServiceApi } from '../core/domain/remote';
 
 const TEXT = {
   en: {
@@ -33,21 +33,21 @@ export const DAY_MS = 86_400_000;
 
 /** Shows the notice now and every day; returns a function that stops it. */
 export function scheduleExpiryNotices(
-  service: Pick<AdminService, 'certificatesNeedingAttention' | 'getSettings'>,
+  service: Pick<ServiceApi, 'certificatesNeedingAttention' | 'getSettings'>,
   show: (n: { title: string; body: string }, certs: CertificateView[]) => void,
   language: () => 'en' | 'ja',
   timers: { setInterval: typeof setInterval; clearInterval: typeof clearInterval } = { setInterval, clearInterval },
 ): () => void {
-  const run = () => {
+  const run = async (): Promise<void> => {
     try {
-      const certs = service.certificatesNeedingAttention();
-      const n = expiryNotice(certs, service.getSettings().language ?? language());
+      const certs = await service.certificatesNeedingAttention();
+      const n = expiryNotice(certs, (await service.getSettings()).language ?? language());
       if (n) show(n, certs);
     } catch {
       // a broken settings file is reported by the window; notices stay quiet
     }
   };
-  run();
+  void run();
   const id = timers.setInterval(run, DAY_MS);
   return () => timers.clearInterval(id);
 }

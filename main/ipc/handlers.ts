@@ -4,7 +4,8 @@
  * app, the browser bridge and the tests.
  */
 import type { PreviewDelivery } from '../contract';
-import { AdminService, type TestDelivery } from '../core/domain/service';
+import type { ServiceApi } from '../core/domain/remote';
+import type { TestDelivery } from '../core/domain/service';
 import { composeMessage } from '../core/engine/compose';
 import { buildEnvelope } from '../core/relay/pipeline';
 import { SmimeError } from '../core/errors';
@@ -24,7 +25,8 @@ export interface Dialogs {
 }
 
 export interface HandlerDeps {
-  service: AdminService;
+  /** the admin service: in a worker thread in the app, in process for the browser bridge and tests */
+  service: ServiceApi;
   dialogs: Dialogs;
   files?: FileRegistry;
   emit?: <E extends EventName>(event: E, payload: EventTypes[E]) => void;
@@ -65,20 +67,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const emit = deps.emit ?? (() => undefined);
   return {
     'app:bootstrap': async () => ({
-      adminPasswordSet: service.isAdminPasswordSet(),
-      settings: service.getSettings(),
+      adminPasswordSet: await service.isAdminPasswordSet(),
+      settings: await service.getSettings(),
       version: deps.version ?? '0.0.0',
       platform: deps.platform ?? process.platform,
       systemLanguage: deps.systemLanguage?.() ?? 'en',
-      attention: service.certificatesNeedingAttention(),
+      attention: await service.certificatesNeedingAttention(),
     }),
     'settings:update': async (r) =>
-      service.updateSettings({
+      await service.updateSettings({
         ...(r.warnDays ? { warnDays: r.warnDays } : {}),
         ...(r.language !== undefined ? { language: r.language } : {}),
       }),
     'admin:set-password': async (r) => {
-      service.setAdminPassword(r.newPassword, r.currentPassword);
+      await service.setAdminPassword(r.newPassword, r.currentPassword);
       return null;
     },
     'file:open': async (r) => {
@@ -107,44 +109,44 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await service.removeCertificate({ email: r.email, adminPassword: r.adminPassword });
       return null;
     },
-    'cert:list': async () => service.listCertificates(),
-    'composition:list': async () => service.listCompositions(),
-    'composition:get': async (r) => service.getComposition(r.name),
-    'composition:create': async (r) => service.createComposition(r.name),
-    'composition:rename': async (r) => service.renameComposition(r.name, r.newName),
+    'cert:list': async () => await service.listCertificates(),
+    'composition:list': async () => await service.listCompositions(),
+    'composition:get': async (r) => await service.getComposition(r.name),
+    'composition:create': async (r) => await service.createComposition(r.name),
+    'composition:rename': async (r) => await service.renameComposition(r.name, r.newName),
     'composition:delete': async (r) => {
-      service.deleteComposition(r.name);
+      await service.deleteComposition(r.name);
       return null;
     },
-    'composition:set-cert': async (r) => service.setCertificateEnabled(r.name, r.email, r.enabled),
-    'composition:set-bcc': async (r) => service.setIntelligentBcc(r.name, r.on),
+    'composition:set-cert': async (r) => await service.setCertificateEnabled(r.name, r.email, r.enabled),
+    'composition:set-bcc': async (r) => await service.setIntelligentBcc(r.name, r.on),
     'exception:add-destination': async (r) => {
-      service.addDestinationException(r.name, r.pattern, r.note);
+      await service.addDestinationException(r.name, r.pattern, r.note);
       return service.getComposition(r.name);
     },
     'exception:add-header': async (r) => {
-      service.addHeaderException(r.name, r.header, r.pattern);
+      await service.addHeaderException(r.name, r.header, r.pattern);
       return service.getComposition(r.name);
     },
     'exception:update': async (r) => {
-      service.updateException(r.name, r.id, {
+      await service.updateException(r.name, r.id, {
         ...(r.pattern !== undefined ? { pattern: r.pattern } : {}),
         ...(r.header !== undefined ? { header: r.header } : {}),
       });
       return service.getComposition(r.name);
     },
     'exception:set-enabled': async (r) => {
-      service.setExceptionEnabled(r.name, r.id, r.enabled);
+      await service.setExceptionEnabled(r.name, r.id, r.enabled);
       return service.getComposition(r.name);
     },
     'exception:remove': async (r) => {
-      service.removeException(r.name, r.id);
+      await service.removeException(r.name, r.id);
       return service.getComposition(r.name);
     },
-    'exception:test': async (r) => service.testDestinations(r.name, r.addresses, r.candidate),
-    'pending:list': async (r) => service.pending(r.name),
+    'exception:test': async (r) => await service.testDestinations(r.name, r.addresses, r.candidate),
+    'pending:list': async (r) => await service.pending(r.name),
     'reflect:export': async (r) => {
-      const comp = service.getComposition(r.name);
+      const comp = await service.getComposition(r.name);
       const path = await dialogs.savePath('bundle', `${comp.name.replace(/[^\w.-]+/g, '_')}.smime-bundle.json`);
       if (!path) return null;
       return service.reflect(r.name, r.passphrase, path, (step) => emit('reflect:progress', { name: comp.name, step }));

@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ConfStateStore } from '../../main/adapters/conf-state-store';
 import { KeytarSecretStore } from '../../main/adapters/keytar-secret-store';
 import { AdminService } from '../../main/core/domain/service';
+import { local } from '../../main/core/domain/remote';
 import { writeFileAtomic } from '../../main/core/files';
 import { resolveRendererFile } from '../../main/electron/renderer-files';
 import type { FileKind } from '../../main/contract/channels';
@@ -82,7 +83,7 @@ export async function openApp(
   });
   const page = await context.newPage();
   const handlers = createHandlers({
-    service,
+    service: local(service),
     dialogs: {
       openFile: async (kind) => {
         const f = nextOpen.get(kind) ?? null;

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../main/contract/channels';
 import { startApp, type ElectronApi } from '../../main/electron/app';
+import { local } from '../../main/core/domain/remote';
 import { APP_URL } from '../../main/electron/security';
 import { setLogSink } from '../../main/logging';
-import { tempDir } from '../helpers/stores';
+import { makeService, tempDir } from '../helpers/stores';
 setLogSink(() => undefined);
 
 describe('startApp with Electron injected', () => {
@@ -73,7 +74,8 @@ describe('startApp with Electron injected', () => {
     const { electron, rec } = fakeElectron();
     setLogSink(() => undefined);
     const outDir = join(__dirname, '..', '..', 'out');
-    startApp(electron, { outDir, dataDir: tempDir() });
+    const dataDir = tempDir();
+    startApp(electron, { outDir, dataDir, service: local(makeService(dataDir).svc) });
     expect(rec.schemes).toHaveLength(1);
     rec.ready.forEach((f) => f());
     expect(rec.windows).toHaveLength(1);

@@ -4,7 +4,7 @@ import { expiryNotice, scheduleExpiryNotices, DAY_MS } from '../../main/electron
 setLogSink(() => undefined);
 
 describe('expiry notices', () => {
-  it('notifies at start and daily for certificates needing attention', () => {
+  it('notifies at start and daily for certificates needing attention', async () => {
     const certs = [
       { email: 'a@x.jp', status: 'expired', daysLeft: -3 },
       { email: 'b@x.jp', status: 'expiring', daysLeft: 5 },
@@ -19,7 +19,10 @@ describe('expiry notices', () => {
     let tick: (() => void) | undefined;
     let period = 0;
     const stop = scheduleExpiryNotices(
-      { certificatesNeedingAttention: () => certs, getSettings: () => ({ warnDays: [30], language: null }) },
+      {
+        certificatesNeedingAttention: async () => certs,
+        getSettings: async () => ({ warnDays: [30], language: null }),
+      },
       (n) => shown.push(n.title),
       () => 'en',
       {
@@ -27,9 +30,11 @@ describe('expiry notices', () => {
         clearInterval: (() => undefined) as never,
       },
     );
+    await new Promise((r) => setTimeout(r, 0));
     expect(shown).toHaveLength(1);
     expect(period).toBe(DAY_MS);
     tick!();
+    await new Promise((r) => setTimeout(r, 0));
     expect(shown).toHaveLength(2);
     stop();
   });

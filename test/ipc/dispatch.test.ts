@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, EVENTS, requestSchemas } from '../../main/contract/channels';
 import { assertNoSecrets, dispatch, registerIpc } from '../../main/ipc/dispatch';
+import { local } from '../../main/core/domain/remote';
 import { createHandlers, type Dialogs, type Handlers } from '../../main/ipc/handlers';
 import { isTrustedSender } from '../../main/electron/app';
 import { APP_URL } from '../../main/electron/security';
@@ -50,7 +51,7 @@ describe('IPC dispatch', () => {
 
   it('keeps error codes across IPC and never sends secrets back', async () => {
     const { svc } = makeService();
-    const h = createHandlers({ service: svc, dialogs: {} as Dialogs });
+    const h = createHandlers({ service: local(svc), dialogs: {} as Dialogs });
     expect(await dispatch(h, 'composition:get', { name: 'nope' }, true)).toEqual({
       ok: false,
       error: { code: 'COMPOSITION_NOT_FOUND', message: 'there is no composition named "nope"' },
@@ -87,7 +88,7 @@ describe('IPC dispatch', () => {
 describe('the contract is complete', () => {
   it('every channel has a schema, a handler, an ipcMain registration and a preload method', () => {
     const { svc } = makeService();
-    const handlers = createHandlers({ service: svc, dialogs: {} as Dialogs });
+    const handlers = createHandlers({ service: local(svc), dialogs: {} as Dialogs });
     expect(Object.keys(handlers).sort()).toEqual([...CHANNELS].sort());
     const registered: string[] = [];
     registerIpc({ handle: (c: string) => registered.push(c) } as never, handlers, () => true);

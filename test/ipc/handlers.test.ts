@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../main/ipc/dispatch';
+import { local } from '../../main/core/domain/remote';
 import { createHandlers, type Dialogs } from '../../main/ipc/handlers';
 import { TestPki } from '../helpers/pki';
 import { makeService, tempDir } from '../helpers/stores';
@@ -25,7 +26,7 @@ describe('handlers over the real core', () => {
       writeFile: async () => undefined,
     };
     const h = createHandlers({
-      service: svc,
+      service: local(svc),
       dialogs,
       emit: (e, p) => events.push(`${e}:${(p as { step: string }).step}`),
     });

@@ -10,13 +10,18 @@ function compositionLine(c: CompositionView): string {
   return `${c.name}${c.pending ? '  (pending changes)' : ''}  certificates: ${on.join(', ') || 'none'}  intelligent BCC: ${c.intelligentBcc ? 'on' : 'off'}`;
 }
 
-function showComposition(c: CompositionView): string {
+/** The composition as text; `all` lists every registered certificate, checked or not. */
+function showComposition(
+  c: CompositionView,
+  all: { id: string; email: string; status: string }[] = c.certificates,
+): string {
+  const checked = new Set(c.certificates.map((x) => x.id));
   const lines = [
     `Composition:  ${c.name}${c.pending ? '  (pending changes: reflect to apply)' : ''}`,
     `Reflected:    ${c.lastReflection ? `${c.lastReflection.at} (${c.lastReflection.bundleFile})` : 'never'}`,
     `Intelligent BCC: ${c.intelligentBcc ? 'on (BCC copies are not signed)' : 'off'}`,
     'Certificates:',
-    ...c.certificates.map((x) => `  [${x.enabled ? 'x' : ' '}] ${x.email}  ${x.status}`),
+    ...all.map((x) => `  [${checked.has(x.id) ? 'x' : ' '}] ${x.email}  ${x.status}`),
     'Exceptions by destination:',
     ...c.destinationExceptions.map(
       (e) =>
@@ -61,7 +66,7 @@ export async function compositionCommand(ctx: AdminContext, args: string[], out:
       if (positionals[0]) {
         const c = svc().getComposition(positionals[0]);
         if (values.json) jsonOut(out, c);
-        else out.stdout(showComposition(c));
+        else out.stdout(showComposition(c, svc().listCertificates()));
       } else {
         const hint = 'No compositions. Create one with: smime-admin composition create NAME';
         printList(out, values.json === true, svc().listCompositions(), compositionLine, hint);

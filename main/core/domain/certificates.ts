@@ -5,14 +5,14 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CertificateInfo, CertificateView } from '../../contract';
-import { inspectIdentity, normalizeEmail, sameEmail } from '../engine/certificate';
+import type { CertificateInfo, CertificateView, CertWarning } from '../../contract';
+import { EXPIRY_WARNINGS, expiryWarnings, inspectIdentity, normalizeEmail, sameEmail } from '../engine/certificate';
 import { openPkcs12, type SigningIdentity } from '../engine/pkcs12';
 import { SmimeError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { verifyAdminPassword } from './admin-password';
 import { CERT_DIR, type DomainContext } from './context';
-import { begin, end, removeStoredRef, type JournalEntry, type StoredRef } from './journal';
+import { begin, end, pemFileName, removeStoredRef, type JournalEntry, type StoredRef } from './journal';
 import type { AdminState, CertRecord } from './state';
 import { statusAt } from './status';
 
@@ -98,10 +98,13 @@ function publicFields(src: PublicFields): PublicFields {
   return Object.fromEntries(PUBLIC_FIELDS.map((k) => [k, src[k]])) as unknown as PublicFields;
 }
 
-/** A registry record for one version of an address's certificate; its p12 file and keychain account are named by id and version. */
+/**
+ * A registry record for one version of an address's certificate; its p12 file, its public PEM
+ * file and its keychain account are named by id and version. The record keeps what lists show
+ * (a registry of ten thousand stays a few MB); the certificates themselves are in the files.
+ */
 export function makeRecord(
   base: Pick<CertRecord, 'id' | 'version' | 'email' | 'addedAt'>,
-  ident: SigningIdentity,
   info: CertificateInfo,
   now: Date,
 ): CertRecord {
@@ -109,16 +112,45 @@ export function makeRecord(
     ...base,
     fileName: `${base.id}-v${base.version}.p12`,
     ...publicFields(info),
-    certificatePem: toPem(ident.certificate.raw),
-    chainPem: ident.chain.map((c) => toPem(c.raw)),
+    chainLength: info.chainLength,
+    warnings: info.warnings.filter((w) => !EXPIRY_WARNINGS.has(w.code)),
     updatedAt: now.toISOString(),
   };
+}
+
+/** A version ready to be written: its record, p12, password and the public certificates as PEM. */
+export function newVersion(
+  base: Pick<CertRecord, 'id' | 'version' | 'email' | 'addedAt'>,
+  ident: SigningIdentity,
+  info: CertificateInfo,
+  now: Date,
+  p12: Buffer,
+  password: string,
+): NewVersion {
+  const pem = [ident.certificate, ...ident.chain].map((c) => toPem(c.raw)).join('');
+  return { rec: makeRecord(base, info, now), p12, password, pem };
+}
+
+/**
+ * The warnings of a record that do not depend on the moment. Stored with the record, so a list
+ * of ten thousand certificates parses none of them; records written before that are inspected
+ * here (and keep the result from their next save on).
+ */
+export function staticWarnings(rec: CertRecord): CertWarning[] {
+  if (rec.warnings) return rec.warnings;
+  if (!rec.certificatePem) return [];
+  const certificate = new X509Certificate(rec.certificatePem);
+  const chain = (rec.chainPem ?? []).map((p) => new X509Certificate(p));
+  const { warnings } = inspectIdentity({ certificate, chain, keyType: rec.keyType, keyBits: rec.keyBits });
+  return warnings.filter((w) => !EXPIRY_WARNINGS.has(w.code));
 }
 
 export interface NewVersion {
   rec: CertRecord;
   p12: Buffer;
   password: string;
+  /** the certificate and its chain, public, as PEM */
+  pem: string;
 }
 
 const ref = (r: StoredRef): StoredRef => ({ id: r.id, version: r.version, fileName: r.fileName });
@@ -148,6 +180,7 @@ export async function switchVersions(
       await ctx.secrets.set(secretAccount(c.rec), c.password);
       written.push(c.rec);
       writeFileAtomic(join(ctx.certDir(), c.rec.fileName), c.p12, 0o600);
+      writeFileAtomic(join(ctx.certDir(), pemFileName(c.rec.fileName)), c.pem, 0o600);
     }
     ctx.mutate(commit);
   } catch (e) {
@@ -169,13 +202,10 @@ async function addCertificateNow(ctx: DomainContext, input: CertificateInput): P
   const exists = (s: AdminState) => s.certificates.some((c) => sameEmail(c.email, email));
   if (exists(ctx.load()))
     throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered; renew it instead`);
-  const rec = makeRecord(
-    { id: randomUUID(), version: 1, email, addedAt: ctx.now().toISOString() },
-    ident,
-    info,
-    ctx.now(),
-  );
-  await switchVersions(ctx, 'add', [{ rec, p12: input.p12, password: input.password }], [], (s) => {
+  const base = { id: randomUUID(), version: 1, email, addedAt: ctx.now().toISOString() };
+  const v = newVersion(base, ident, info, ctx.now(), input.p12, input.password);
+  const rec = v.rec;
+  await switchVersions(ctx, 'add', [v], [], (s) => {
     if (exists(s)) throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered`);
     s.certificates.push(rec);
   });
@@ -188,18 +218,15 @@ async function renewCertificateNow(ctx: DomainContext, input: CertificateInput):
   const email = validateEmail(input.email);
   const old = findCert(ctx.load(), email);
   const { ident, info } = openForAddress(ctx, { ...input, email });
-  const rec = makeRecord(
-    { id: old.id, version: old.version + 1, email: old.email, addedAt: old.addedAt },
-    ident,
-    info,
-    ctx.now(),
-  );
+  const base = { id: old.id, version: old.version + 1, email: old.email, addedAt: old.addedAt };
+  const v = newVersion(base, ident, info, ctx.now(), input.p12, input.password);
+  const rec = v.rec;
   const commit = (s: AdminState): void => {
     const idx = s.certificates.findIndex((c) => c.id === old.id && c.version === old.version);
     if (idx < 0) throw new SmimeError('CERT_NOT_FOUND', `no certificate is registered for ${email}`);
     s.certificates[idx] = rec;
   };
-  await switchVersions(ctx, 'renew', [{ rec, p12: input.p12, password: input.password }], [old], commit);
+  await switchVersions(ctx, 'renew', [v], [old], commit);
   const details = {
     fingerprintSha256: rec.fingerprintSha256,
     previousFingerprintSha256: old.fingerprintSha256,
@@ -263,20 +290,23 @@ async function removeCertificateNow(
 }
 
 /** A record as screens and the CLI show it, with its status at this moment. */
-export function certificateView(rec: CertRecord, state: AdminState, now: Date): CertificateView {
-  const certificate = new X509Certificate(rec.certificatePem);
-  const chain = rec.chainPem.map((p) => new X509Certificate(p));
-  const { warnings } = inspectIdentity(
-    { certificate, chain, keyType: rec.keyType, keyBits: rec.keyBits },
-    { now, warnDays: state.settings.warnDays[0] },
-  );
+export function certificateView(
+  rec: CertRecord,
+  state: AdminState,
+  now: Date,
+  usedBy = state.compositions.filter((c) => c.certificateIds.includes(rec.id)).map((c) => c.name),
+): CertificateView {
+  const validity = [new Date(rec.notBefore), new Date(rec.notAfter)] as const;
+  const expiry = expiryWarnings(validity[0], validity[1], now, state.settings.warnDays[0] ?? 30);
+  const stat = staticWarnings(rec);
+  const warnings = [...expiry, ...stat];
   return {
     id: rec.id,
     email: rec.email,
     ...publicFields(rec),
-    chainLength: rec.chainPem.length,
+    chainLength: rec.chainLength ?? rec.chainPem?.length ?? 0,
     ...statusAt(rec, now, state.settings.warnDays),
-    usedBy: state.compositions.filter((c) => c.certificateIds.includes(rec.id)).map((c) => c.name),
+    usedBy,
     warnings,
   };
 }
@@ -285,8 +315,12 @@ export function certificateView(rec: CertRecord, state: AdminState, now: Date): 
 export function listCertificates(ctx: DomainContext): CertificateView[] {
   const state = ctx.load();
   const now = ctx.now();
+  const usedBy = new Map<string, string[]>();
+  for (const c of state.compositions) {
+    for (const id of c.certificateIds) usedBy.set(id, [...(usedBy.get(id) ?? []), c.name]);
+  }
   return state.certificates
-    .map((c) => certificateView(c, state, now))
+    .map((c) => certificateView(c, state, now, usedBy.get(c.id) ?? []))
     .sort((a, b) => a.notAfter.localeCompare(b.notAfter));
 }
 
@@ -300,11 +334,11 @@ export function certificatesNeedingAttention(ctx: DomainContext): CertificateVie
   return listCertificates(ctx).filter((c) => c.status !== 'valid');
 }
 
-/** The stored p12 and its keychain password, opened: what signing and reflecting need. */
-export async function loadIdentity(
-  ctx: DomainContext,
-  rec: CertRecord,
-): Promise<{ identity: SigningIdentity; p12: Buffer; password: string }> {
+/**
+ * The stored p12 and its keychain password, not opened: what reflecting needs (the p12 was
+ * validated when it was registered, and every relay opens it again when it loads the bundle).
+ */
+export async function loadSecret(ctx: DomainContext, rec: CertRecord): Promise<{ p12: Buffer; password: string }> {
   const password = await ctx.secrets.get(secretAccount(rec));
   if (password === null) {
     throw new SmimeError(
@@ -312,15 +346,22 @@ export async function loadIdentity(
       `the keychain holds no password for the certificate of ${rec.email}; renew the certificate to store it again`,
     );
   }
-  let p12: Buffer;
   try {
-    p12 = readFileSync(join(ctx.dataDir, CERT_DIR, rec.fileName));
+    return { p12: readFileSync(join(ctx.dataDir, CERT_DIR, rec.fileName)), password };
   } catch {
     throw new SmimeError(
       'FILE_UNREADABLE',
       `the PKCS#12 file of ${rec.email} is missing from ${join(ctx.dataDir, CERT_DIR)}; renew the certificate`,
     );
   }
+}
+
+/** The stored p12 and its keychain password, opened: what signing needs. */
+export async function loadIdentity(
+  ctx: DomainContext,
+  rec: CertRecord,
+): Promise<{ identity: SigningIdentity; p12: Buffer; password: string }> {
+  const { p12, password } = await loadSecret(ctx, rec);
   return { identity: openPkcs12(p12, password, `the stored certificate of ${rec.email}`), p12, password };
 }
 

@@ -11,7 +11,7 @@ import { defaultDestinationExceptions, defaultHeaderExceptions } from '../relay/
 import { findCert } from './certificates';
 import type { DomainContext } from './context';
 import { pendingChanges } from './snapshot';
-import type { AdminState, Composition } from './state';
+import type { AdminState, CertRecord, Composition } from './state';
 import { statusAt } from './status';
 
 export const MAX_NAME = 64;
@@ -104,22 +104,25 @@ function statuses(state: AdminState, now: Date): Map<string, { status: CertStatu
   );
 }
 
-function view(c: Composition, state: AdminState, st: ReturnType<typeof statuses>): CompositionView {
-  const checked = new Set(c.certificateIds);
+function view(
+  c: Composition,
+  state: AdminState,
+  st: ReturnType<typeof statuses>,
+  byId: ReadonlyMap<string, CertRecord> = new Map(state.certificates.map((r) => [r.id, r])),
+): CompositionView {
   const last = c.lastReflection;
+  const checked = c.certificateIds.flatMap((id) => {
+    const rec = byId.get(id);
+    return rec ? [rec] : [];
+  });
   return {
     id: c.id,
     name: c.name,
-    certificates: state.certificates.map((rec) => ({
-      id: rec.id,
-      email: rec.email,
-      enabled: checked.has(rec.id),
-      ...st.get(rec.id)!,
-    })),
+    certificates: checked.map((rec) => ({ id: rec.id, email: rec.email, enabled: true, ...st.get(rec.id)! })),
     destinationExceptions: c.destinationExceptions,
     headerExceptions: c.headerExceptions,
     intelligentBcc: c.intelligentBcc,
-    pending: pendingChanges(c, state).length > 0,
+    pending: pendingChanges(c, state, byId).length > 0,
     lastReflection: last
       ? { at: last.at, bundleFile: last.bundleFile, bundleFingerprint: last.bundleFingerprint }
       : null,
@@ -131,7 +134,8 @@ function view(c: Composition, state: AdminState, st: ReturnType<typeof statuses>
 export function listCompositions(ctx: DomainContext): CompositionView[] {
   const state = ctx.load();
   const st = statuses(state, ctx.now());
-  return state.compositions.map((c) => view(c, state, st));
+  const byId = new Map(state.certificates.map((r) => [r.id, r]));
+  return state.compositions.map((c) => view(c, state, st, byId));
 }
 
 export function getComposition(ctx: DomainContext, nameOrId: string): CompositionView {

@@ -38,15 +38,17 @@ export class DomainContext {
     return this.clock.now();
   }
 
+  /** The current state, for reading only: changes go through `mutate`. */
   load(): AdminState {
-    return this.store.load();
+    return this.store.read();
   }
 
   /** Load, change, save under the folder lock: `fn` may throw, and then nothing is saved. */
   mutate<T>(fn: (s: AdminState) => T): T {
     return withFolderLock(this.dataDir, () => {
-      const state = this.load();
+      const state = this.store.load();
       const result = fn(state);
+      this.beforeSave?.(state);
       this.store.save(state);
       return result;
     });
@@ -63,6 +65,9 @@ export class DomainContext {
       return fn();
     });
   }
+
+  /** Brings a state up to date before it is written (records of older versions gain what newer ones keep). */
+  beforeSave: ((s: AdminState) => void) | undefined;
 
   /** What runs when an operation first takes the lock: the recovery pass (set by the service). */
   onAcquire: (() => Promise<void>) | undefined;

@@ -76,12 +76,18 @@ export function end(ctx: DomainContext, entry: JournalEntry): void {
 }
 
 /** Removes a version's p12 file and keychain entry; false when the keychain refused (it is tried again later). */
+/** The public certificates of a version, beside its p12. */
+export function pemFileName(p12FileName: string): string {
+  return p12FileName.replace(/\.p12$/, '.pem');
+}
+
 export async function removeStoredRef(
   ctx: DomainContext,
   ref: StoredRef,
   account: (r: StoredRef) => string,
 ): Promise<boolean> {
   rmSync(join(ctx.dataDir, CERT_DIR, ref.fileName), { force: true });
+  rmSync(join(ctx.dataDir, CERT_DIR, pemFileName(ref.fileName)), { force: true });
   try {
     await ctx.secrets.delete(account(ref));
     return true;
@@ -142,10 +148,15 @@ export async function recover(ctx: DomainContext, account: (r: StoredRef) => str
 function removeOrphanFiles(ctx: DomainContext, notes: JournalEntry[]): string[] {
   const dir = join(ctx.dataDir, CERT_DIR);
   if (!existsSync(dir)) return [];
-  const known = new Set(ctx.load().certificates.map((c) => c.fileName));
-  for (const e of notes) for (const r of [...e.created, ...e.retired]) known.add(r.fileName);
-  // p12 files nothing explains, and temporary files of atomic writes a crash interrupted
-  const orphans = readdirSync(dir).filter((f) => (f.endsWith('.p12') && !known.has(f)) || /^\..*\.tmp$/.test(f));
+  const known = new Set<string>();
+  const keep = (fileName: string): void => {
+    known.add(fileName);
+    known.add(pemFileName(fileName));
+  };
+  for (const c of ctx.load().certificates) keep(c.fileName);
+  for (const e of notes) for (const r of [...e.created, ...e.retired]) keep(r.fileName);
+  // files of versions nothing explains, and temporary files of atomic writes a crash interrupted
+  const orphans = readdirSync(dir).filter((f) => (/\.(p12|pem)$/.test(f) && !known.has(f)) || /^\..*\.tmp$/.test(f));
   for (const f of orphans) rmSync(join(dir, f), { force: true });
   return orphans;
 }

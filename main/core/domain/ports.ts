@@ -14,6 +14,9 @@ export interface SecretStore {
 /** Persistence of the admin state document (schema-checked, migrated, written atomically). */
 export interface StateStore {
   readonly path: string;
+  /** The current state to read; shared between callers, so never modified (mutate works on `load`). */
+  read(): AdminState;
+  /** A private copy of the current state, to change and `save`. */
   load(): AdminState;
   save(state: AdminState): void;
 }

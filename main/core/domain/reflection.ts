@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../files';
 import { checkPassphrase, openBundle, writeBundle, type BundleSecretCertificate } from '../relay/bundle';
 import { compilePattern, validateHeaderName } from '../relay/patterns';
 import { osUser } from './audit';
-import { loadIdentity, makeRecord, openForAddress, switchVersions } from './certificates';
+import { loadSecret, newVersion, openForAddress, switchVersions, type NewVersion } from './certificates';
 import { findComposition, validateName } from './compositions';
 import type { DomainContext } from './context';
 import { pendingChanges, snapshotOf } from './snapshot';
@@ -22,10 +22,11 @@ import { statusAt } from './status';
 export function pending(ctx: DomainContext, name?: string): PendingView[] {
   const state = ctx.load();
   const comps = name ? [findComposition(state, name)] : state.compositions;
+  const byId = new Map(state.certificates.map((r) => [r.id, r]));
   return comps.map((c) => ({
     composition: c.name,
     lastReflectedAt: c.lastReflection?.at ?? null,
-    changes: pendingChanges(c, state),
+    changes: pendingChanges(c, state, byId),
   }));
 }
 
@@ -59,7 +60,7 @@ async function reflectNow(
   const records = c.certificateIds.map((id) => byId.get(id)).filter((r): r is CertRecord => r !== undefined);
   const certs: BundleSecretCertificate[] = [];
   for (const rec of records) {
-    const { p12, password } = await loadIdentity(ctx, rec);
+    const { p12, password } = await loadSecret(ctx, rec);
     const { email, fingerprintSha256, subject, issuer, notBefore, notAfter } = rec;
     certs.push({ email, fingerprintSha256, subject, issuer, notBefore, notAfter, p12, password });
   }
@@ -160,7 +161,7 @@ async function importBundleNow(
     certificatesUnchanged: [],
   };
   const now = ctx.now().toISOString();
-  const staged: { rec: CertRecord; old: CertRecord | null; p12: Buffer; password: string }[] = [];
+  const staged: (NewVersion & { old: CertRecord | null })[] = [];
   for (const { c, info } of checked) {
     const old = state.certificates.find((r) => sameEmail(r.email, c.email)) ?? null;
     if (old && old.fingerprintSha256 === c.fingerprintSha256) {
@@ -172,11 +173,11 @@ async function importBundleNow(
       ? { id: old.id, version: old.version + 1, addedAt: old.addedAt }
       : { id: randomUUID(), version: 1, addedAt: now };
     const ident = checked.find((x) => x.c === c)!.ident;
-    const rec = makeRecord({ ...idv, email: old?.email ?? c.email }, ident, info, ctx.now());
-    staged.push({ rec, old, p12: c.p12, password: c.password });
+    const v = newVersion({ ...idv, email: old?.email ?? c.email }, ident, info, ctx.now(), c.p12, c.password);
+    staged.push({ ...v, old });
   }
 
-  const created = staged.map(({ rec, p12, password }) => ({ rec, p12, password }));
+  const created = staged.map(({ old: _old, ...v }) => v);
   const retired = staged.flatMap(({ old }) => (old ? [old] : []));
   await switchVersions(ctx, 'import', created, retired, (s) => {
     for (const { rec, old } of staged) {

@@ -28,6 +28,9 @@ export class AdminService {
 
   constructor(deps: AdminDeps) {
     this.ctx = new DomainContext(deps);
+    this.ctx.beforeSave = (s) => {
+      for (const rec of s.certificates) rec.warnings ??= certificates.staticWarnings(rec);
+    };
     this.ctx.onAcquire = async () => {
       if (this.recovered && !existsSync(join(this.ctx.dataDir, JOURNAL_FILE))) return;
       this.recovered = true;

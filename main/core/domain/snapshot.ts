@@ -6,8 +6,11 @@ import type { PendingChange, PendingKind } from '../../contract';
 import { sameEmail } from '../engine/certificate';
 import type { AdminState, CertRecord, Composition, CompositionSnapshot } from './state';
 
-export function snapshotOf(c: Composition, state: AdminState): CompositionSnapshot {
-  const byId = new Map(state.certificates.map((r) => [r.id, r]));
+export function snapshotOf(
+  c: Composition,
+  state: AdminState,
+  byId: ReadonlyMap<string, CertRecord> = new Map(state.certificates.map((r) => [r.id, r])),
+): CompositionSnapshot {
   const certificates = c.certificateIds
     .map((id) => byId.get(id))
     .filter((r): r is CertRecord => r !== undefined)
@@ -41,8 +44,12 @@ function setDiff(
 }
 
 /** Differences between the composition now and its last reflection, in a stable order. */
-export function pendingChanges(c: Composition, state: AdminState): PendingChange[] {
-  const cur = snapshotOf(c, state);
+export function pendingChanges(
+  c: Composition,
+  state: AdminState,
+  byId?: ReadonlyMap<string, CertRecord>,
+): PendingChange[] {
+  const cur = snapshotOf(c, state, byId);
   const prev = c.lastReflection?.snapshot;
   if (!prev) return [{ kind: 'never-reflected', subject: c.name }];
   const out: PendingChange[] = [];

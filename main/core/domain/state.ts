@@ -2,7 +2,7 @@
  * The admin state document: what the settings file holds. No secret is ever part of it:
  * p12 passwords live in the OS keychain, p12 bytes in files of mode 0600 beside it.
  */
-import type { CertificateInfo, DestinationException, HeaderException, Settings } from '../../contract';
+import type { CertificateInfo, CertWarning, DestinationException, HeaderException, Settings } from '../../contract';
 
 export type { DestinationException, HeaderException, Settings };
 
@@ -36,9 +36,13 @@ export interface CertRecord extends Pick<
   /** bumped by every renewal; names the p12 file and the keychain account */
   version: number;
   fileName: string;
-  /** public certificate and chain, so status and warnings need no keychain access */
-  certificatePem: string;
-  chainPem: string[];
+  /** how many certificates of the chain the file carries */
+  chainLength?: number;
+  /** public certificate and chain as PEM, in records written before they moved to certs/<file>.pem */
+  certificatePem?: string;
+  chainPem?: string[];
+  /** the inspection's warnings that do not depend on the moment (expiry ones are computed when shown) */
+  warnings?: CertWarning[];
   addedAt: string;
   updatedAt: string;
 }
@@ -118,17 +122,7 @@ export const STATE_SCHEMA = {
     type: 'array',
     items: {
       type: 'object',
-      required: [
-        'id',
-        'email',
-        'version',
-        'fileName',
-        'notBefore',
-        'notAfter',
-        'fingerprintSha256',
-        'certificatePem',
-        'chainPem',
-      ],
+      required: ['id', 'email', 'version', 'fileName', 'notBefore', 'notAfter', 'fingerprintSha256'],
       properties: {
         id: str,
         email: str,
@@ -144,6 +138,8 @@ export const STATE_SCHEMA = {
         fingerprintSha256: str,
         keyType: { enum: ['RSA', 'EC'] },
         keyBits: int,
+        chainLength: int,
+        warnings: { type: 'array', items: { type: 'object' } },
         certificatePem: str,
         chainPem: { type: 'array', items: str },
         addedAt: str,

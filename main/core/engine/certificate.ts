@@ -157,6 +157,18 @@ export function daysUntil(date: Date, now: Date): number {
   return Math.floor((date.getTime() - now.getTime()) / DAY);
 }
 
+/** The warnings that depend on the moment: expired, not yet valid, expiring within `warnDays`. */
+export const EXPIRY_WARNINGS: ReadonlySet<CertWarning['code']> = new Set(['expired', 'not-yet-valid', 'expires-soon']);
+
+export function expiryWarnings(notBefore: Date, notAfter: Date, now: Date, warnDays: number): CertWarning[] {
+  const left = daysUntil(notAfter, now);
+  if (now > notAfter) return [{ code: 'expired', severity: 'error', params: { date: notAfter.toISOString() } }];
+  if (now < notBefore) return [{ code: 'not-yet-valid', severity: 'error', params: { date: notBefore.toISOString() } }];
+  if (left < warnDays)
+    return [{ code: 'expires-soon', severity: 'warning', params: { days: left, date: notAfter.toISOString() } }];
+  return [];
+}
+
 /** Inspects the signer certificate of a PKCS#12 file and lists what a mail administrator must know. */
 export function inspectIdentity(
   id: Pick<SigningIdentity, 'certificate' | 'chain' | 'keyType' | 'keyBits' | 'curve'>,
@@ -181,10 +193,7 @@ export function inspectIdentity(
   };
   const none = {} as Record<string, never>;
 
-  const left = daysUntil(notAfter, now);
-  if (now > notAfter) warn('expired', 'error', { date: notAfter.toISOString() });
-  else if (now < notBefore) warn('not-yet-valid', 'error', { date: notBefore.toISOString() });
-  else if (left < warnDays) warn('expires-soon', 'warning', { days: left, date: notAfter.toISOString() });
+  warnings.push(...expiryWarnings(notBefore, notAfter, now, warnDays));
   if (emails.length === 0) warn('no-email-address', 'error', none);
   if (eku.length > 0 && !eku.includes('emailProtection') && !eku.includes('anyExtendedKeyUsage')) {
     warn('no-email-protection-eku', 'error', { usages: eku });

@@ -5,12 +5,19 @@ import { ErrorMessage } from '../../components/error-message';
 import { StatusBadge } from '../../components/status-badge';
 import { fill, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
+import { useCertificatesStore } from '../../stores/certificates-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { DestinationExceptions, HeaderExceptions } from './exceptions';
 
 function Detail({ comp }: { comp: CompositionView }) {
   const t = useStrings();
   const { rename, remove, setCertificate, setIntelligentBcc } = useCompositionsStore();
+  const allCertificates = useCertificatesStore((s) => s.list);
+  const loadCertificates = useCertificatesStore((s) => s.load);
+  const checked = new Set(comp.certificates.map((c) => c.id));
+  useEffect(() => {
+    void loadCertificates();
+  }, [loadCertificates]);
   const go = useAppStore((s) => s.go);
   const [newName, setNewName] = useState(comp.name);
   const { error, run } = useAction();
@@ -59,16 +66,16 @@ function Detail({ comp }: { comp: CompositionView }) {
       <section className="card" aria-labelledby="smime-title">
         <h2 id="smime-title">{t.comps.smime}</h2>
         <p className="muted">{t.comps.smimeHint}</p>
-        {comp.certificates.length === 0 ? (
+        {allCertificates.length === 0 ? (
           <p>{t.comps.noCerts}</p>
         ) : (
           <ul className="checklist">
-            {comp.certificates.map((c) => (
+            {allCertificates.map((c) => (
               <li key={c.id}>
                 <label>
                   <input
                     type="checkbox"
-                    checked={c.enabled}
+                    checked={checked.has(c.id)}
                     onChange={(e) => void run(() => setCertificate(comp.name, c.email, e.target.checked))}
                   />{' '}
                   {c.email}

@@ -1,0 +1,243 @@
+/**
+ * npm run bench:admin — one JSON line: the admin core at the scale of a large sender, 10 000
+ * certificates and 1 000 compositions, in-process and through the real CLI.
+ *   --quick   a short smoke run (CI): 500 certificates, 50 compositions, same fields
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfStateStore } from '../main/adapters/conf-state-store';
+import { inspectIdentity } from '../main/core/engine/certificate';
+import { openPkcs12 } from '../main/core/engine/pkcs12';
+import { makeRecord, secretAccount } from '../main/core/domain/certificates';
+import { AdminService } from '../main/core/domain/service';
+import type { SecretStore } from '../main/core/domain/ports';
+import { defaultDestinationExceptions, defaultHeaderExceptions } from '../main/core/relay/patterns';
+import { emptyState, type Composition } from '../main/core/domain/state';
+
+const quick = process.argv.includes('--quick');
+const CERTS = quick ? 500 : 10_000;
+const COMPS = quick ? 50 : 1_000;
+const REFLECT = quick ? 100 : 1_000;
+const PER_COMP = 10;
+
+class Secrets implements SecretStore {
+  readonly map = new Map<string, string>();
+  async get(a: string) {
+    return this.map.get(a) ?? null;
+  }
+  async set(a: string, s: string) {
+    this.map.set(a, s);
+  }
+  async delete(a: string) {
+    return this.map.delete(a);
+  }
+}
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync('openssl', args, { cwd, stdio: 'ignore' });
+}
+
+function fixture(dir: string): Buffer {
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=Bench CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+    ],
+    dir,
+  );
+  openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=Bench'],
+    dir,
+  );
+  writeFileSync(
+    join(dir, 'ext'),
+    'subjectAltName=email:bench@example.com\nextendedKeyUsage=emailProtection\nkeyUsage=critical,digitalSignature\n',
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '300',
+      '-extfile',
+      'ext',
+      '-out',
+      'leaf.pem',
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      'leaf.key',
+      '-in',
+      'leaf.pem',
+      '-certfile',
+      'ca.pem',
+      '-out',
+      'leaf.p12',
+      '-passout',
+      'pass:bench',
+    ],
+    dir,
+  );
+  return readFileSync(join(dir, 'leaf.p12'));
+}
+
+function ms(t: number): number {
+  return Math.round((performance.now() - t) * 10) / 10;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'smime-bench-admin-'));
+  try {
+    const p12 = fixture(work);
+    const ident = openPkcs12(p12, 'bench');
+    const info = inspectIdentity(ident);
+    const dataDir = join(work, 'data');
+    mkdirSync(join(dataDir, 'certs'), { recursive: true });
+    const secrets = new Secrets();
+    const state = emptyState();
+    const now = new Date();
+    for (let i = 0; i < CERTS; i++) {
+      const rec = makeRecord(
+        { id: randomUUID(), version: 1, email: `user${i}@example.com`, addedAt: now.toISOString() },
+        info,
+        now,
+      );
+      state.certificates.push(rec);
+      if (i < REFLECT) {
+        copyFileSync(join(work, 'leaf.p12'), join(dataDir, 'certs', rec.fileName));
+        secrets.map.set(secretAccount(rec), 'bench');
+      }
+    }
+    for (let c = 0; c < COMPS; c++) {
+      const dest = defaultDestinationExceptions(1);
+      const headers = defaultHeaderExceptions(dest.length + 1);
+      const ids =
+        c === 0
+          ? state.certificates.slice(0, REFLECT).map((r) => r.id)
+          : Array.from({ length: PER_COMP }, (_, k) => state.certificates[(c * PER_COMP + k) % CERTS]!.id);
+      const comp: Composition = {
+        id: randomUUID(),
+        name: `composition-${c}`,
+        certificateIds: ids,
+        destinationExceptions: dest,
+        headerExceptions: headers,
+        intelligentBcc: false,
+        nextExceptionId: dest.length + headers.length + 1,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        lastReflection: null,
+      };
+      state.compositions.push(comp);
+    }
+    new ConfStateStore(dataDir).save(state);
+    const storeMB = Math.round((readFileSync(join(dataDir, 'config.json')).length / 1048576) * 10) / 10;
+    let t = performance.now();
+    const svc = new AdminService({ store: new ConfStateStore(dataDir), secrets, dataDir });
+    svc.getSettings();
+    const openStoreMs = ms(t);
+
+    t = performance.now();
+    const certs = svc.listCertificates();
+    const certListMs = ms(t);
+    t = performance.now();
+    const comps = svc.listCompositions();
+    const compositionListMs = ms(t);
+    const compositionListBytes = JSON.stringify(comps).length;
+    // linear in what it lists: the bytes per checked certificate stay the same when there are more of them
+    const checkedTotal = comps.reduce((n, c) => n + c.certificates.length, 0);
+    t = performance.now();
+    svc.getComposition('composition-1');
+    const compositionGetMs = ms(t);
+    t = performance.now();
+    svc.pending();
+    const pendingMs = ms(t);
+
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    t = performance.now();
+    const r = await svc.reflect('composition-0', 'a long bench passphrase', join(work, 'bundle.json'));
+    const reflectMs = ms(t);
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const reflectPeakMB = Math.round((peak / 1048576) * 10) / 10;
+    const reflectRssGrowthMB = Math.round(((peak - rssBefore) / 1048576) * 10) / 10;
+
+    const cli = (args: string[]) => {
+      const t0 = performance.now();
+      const p = spawnSync(process.execPath, [join(__dirname, 'cli.js'), '--data-dir', dataDir, ...args], {
+        maxBuffer: 1 << 30,
+      });
+      if (p.status !== 0) throw new Error(p.stderr.toString());
+      return { ms: ms(t0), bytes: p.stdout.length };
+    };
+    const cliNoop = cli(['settings', 'show']);
+    const cliCertList = cli(['cert', 'list', '--json']);
+    const cliCompositionList = cli(['composition', 'list', '--json']);
+
+    const out = {
+      quick,
+      node: process.version,
+      certificates: CERTS,
+      compositions: COMPS,
+      storeMB,
+      openStoreMs,
+      certListMs,
+      certListItems: certs.length,
+      compositionListMs,
+      compositionListBytes,
+      compositionListBytesPerItem: Math.round(compositionListBytes / (COMPS + checkedTotal)),
+      compositionGetMs,
+      pendingMs,
+      reflectCertificates: r.certificates,
+      reflectMs,
+      reflectPeakRssMB: reflectPeakMB,
+      reflectRssGrowthMB,
+      cliStartupMs: cliNoop.ms,
+      cliCertListMs: cliCertList.ms,
+      cliCertListMB: Math.round((cliCertList.bytes / 1048576) * 10) / 10,
+      cliCompositionListMs: cliCompositionList.ms,
+      cliCompositionListMB: Math.round((cliCompositionList.bytes / 1048576) * 10) / 10,
+      targets: {
+        compositionListUnder300ms: compositionListMs < 300,
+        certListUnder500ms: certListMs < 500,
+        reflect1000Under2s: reflectMs < 2000,
+        reflectUnder200MB: reflectPeakMB < 200,
+      },
+    };
+    process.stdout.write(JSON.stringify(out) + '\n');
+  } finally {
+    if (process.env.BENCH_KEEP) process.stderr.write(`kept ${work}\n`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+void main();
