@@ -133,6 +133,11 @@ export function intValue(el: Asn1): number {
   return el.uint();
 }
 
+/** An OCTET STRING, primitive or constructed (BER, which NSS and OpenSSL both read in PKCS#12 parameters). */
+function isOctetString(el: Asn1 | undefined): el is Asn1 {
+  return el !== undefined && (el.tag === 0x04 || el.tag === 0x24);
+}
+
 /** An AlgorithmIdentifier's parameters must be absent or NULL for HMACs and digests (RFC 8018 B.1.1, RFC 5754 §2). */
 function checkNoParams(alg: Asn1, what: string): void {
   const parts = alg.children();
@@ -164,7 +169,7 @@ export function readPbkdf2(kdf: Asn1, what: string): Pbkdf2Params {
   if (saltEl?.tag === 0x30) {
     throw new SmimeError('P12_UNSUPPORTED', `${what} takes its PBKDF2 salt from another source, which is unsupported`);
   }
-  if (!saltEl || saltEl.tag !== 0x04) throw new DamagedError(`${what} has no PBKDF2 salt`);
+  if (!isOctetString(saltEl)) throw new DamagedError(`${what} has no PBKDF2 salt`);
   if (!kp[1]) throw new DamagedError(`${what} has no PBKDF2 iteration count`);
   const iterations = kp[1].uint('the PBKDF2 iteration count');
   if (iterations < 1) throw new DamagedError(`${what} has a PBKDF2 iteration count of 0`);
@@ -185,7 +190,7 @@ export function readPbkdf2(kdf: Asn1, what: string): Pbkdf2Params {
     i++;
   }
   if (i !== kp.length) throw new DamagedError(`${what} has unexpected fields in its PBKDF2 parameters`);
-  return { salt: saltEl.content(), iterations, prf, ...(keyLength !== undefined ? { keyLength } : {}) };
+  return { salt: saltEl.octets(), iterations, prf, ...(keyLength !== undefined ? { keyLength } : {}) };
 }
 
 function pbkdf2(budget: WorkBudget, pass: Buffer, p: Pbkdf2Params, keyLength: number): Buffer {
@@ -239,9 +244,8 @@ function pbes2Scheme(
   const [encOid, ivEl, ...extra] = enc.expect(0x30, 'AlgorithmIdentifier').children();
   const cipher = cipherFromOid(encOid?.oid() ?? '');
   if (!cipher) throw new SmimeError('P12_UNSUPPORTED', 'the PKCS#12 file is encrypted with an unsupported cipher');
-  if (!ivEl || ivEl.tag !== 0x04 || extra.length > 0)
-    throw new DamagedError(`its ${cipher.name} parameters are not an IV`);
-  let iv = ivEl.content();
+  if (!isOctetString(ivEl) || extra.length > 0) throw new DamagedError(`its ${cipher.name} parameters are not an IV`);
+  let iv = ivEl.octets();
   const isAes = cipher.node.startsWith('aes-');
   const blockSize = isAes ? 16 : 8;
   let quirk: string | undefined;
@@ -311,9 +315,8 @@ export function decrypt(alg: Asn1, data: Buffer, pw: Password, protection: Set<s
     throw new SmimeError('P12_UNSUPPORTED', `the PKCS#12 file is encrypted with an unsupported algorithm (${algOid})`);
   if (!params || extra.length > 0) throw new DamagedError('its PBE parameters are missing');
   const [saltEl, iterEl, ...rest] = params.expect(0x30, 'pkcs-12PbeParams').children();
-  if (!saltEl || saltEl.tag !== 0x04 || !iterEl || rest.length > 0)
-    throw new DamagedError('its PBE parameters are malformed');
-  const salt = saltEl.content();
+  if (!isOctetString(saltEl) || !iterEl || rest.length > 0) throw new DamagedError('its PBE parameters are malformed');
+  const salt = saltEl.octets();
   const iterations = iterEl.uint('the PBE iteration count');
   protection.add(pbe.label);
   for (const bmp of pw.bmp) {
@@ -378,12 +381,10 @@ export function verifyMac(
   budget: WorkBudget,
 ): boolean {
   const [digestInfo, saltEl, iterEl, ...extra] = macData.expect(0x30, 'MacData').children();
-  if (!digestInfo || !saltEl || saltEl.tag !== 0x04 || extra.length > 0)
-    throw new DamagedError('its MAC data is malformed');
+  if (!digestInfo || !isOctetString(saltEl) || extra.length > 0) throw new DamagedError('its MAC data is malformed');
   const [macAlg, digestEl, ...more] = digestInfo.expect(0x30, 'DigestInfo').children();
-  if (!macAlg || !digestEl || digestEl.tag !== 0x04 || more.length > 0)
-    throw new DamagedError('its MAC digest is malformed');
-  const expected = digestEl.content();
+  if (!macAlg || !isOctetString(digestEl) || more.length > 0) throw new DamagedError('its MAC digest is malformed');
+  const expected = digestEl.octets();
   const macOid = macAlg.expect(0x30, 'AlgorithmIdentifier').child(0).oid();
   if (macOid === OID.pbmac1) return verifyPbmac1(macAlg, expected, authSafeContent, pw, protection, budget);
   const hash = digestFromOid(macOid);
@@ -393,7 +394,7 @@ export function verifyMac(
     throw new DamagedError(
       `its MAC has ${expected.length} octets where HMAC-${hash.toUpperCase()} gives ${HASH_SIZES[hash].u}`,
     );
-  const salt = saltEl.content();
+  const salt = saltEl.octets();
   const iterations = iterEl ? iterEl.uint('the MAC iteration count') : 1;
   protection.add(`MAC HMAC-${hash.toUpperCase()}`);
   for (const bmp of pw.bmp) {
