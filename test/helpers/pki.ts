@@ -347,7 +347,8 @@ export class TestPki {
   ): string {
     const issuer = opts.issuer === 'root' ? this.root : this.intermediate;
     const ca = ['-config', this.path('ca.cnf'), '-keyfile', issuer.keyPath, '-cert', issuer.certPath];
-    for (const r of revoked) this.openssl(['ca', ...ca, '-revoke', r.certPath, '-crl_reason', 'keyCompromise']);
+    for (const r of revoked)
+      this.openssl(['ca', ...ca, '-md', 'sha256', '-revoke', r.certPath, '-crl_reason', 'keyCompromise']);
     const out = this.path(`crl-${++this.counter}.pem`);
     this.openssl([
       'ca',
