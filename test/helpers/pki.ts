@@ -104,9 +104,45 @@ export class TestPki {
   intermediate!: Issued;
   private counter = 0;
 
-  constructor(readonly label = 'Test') {
+  /**
+   * @param caValidFrom when given, the root and the intermediate are valid from then (with
+   *   `openssl ca -startdate`), so a test can sign at a time before today
+   */
+  constructor(
+    readonly label = 'Test',
+    private readonly caValidFrom?: Date,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'smime-pki-'));
     this.build();
+  }
+
+  /** Signs a CA certificate request with `openssl ca`, valid from `caValidFrom` (self-signed without `issuer`). */
+  private backdatedCa(name: string, key: string, subject: string, ext: string, issuer?: Issued): void {
+    this.openssl(['req', '-new', '-key', key, '-subj', subject, '-out', this.path(`${name}.csr`)]);
+    writeFileSync(this.path(`${name}.ext`), `[v3]\n${ext}`);
+    this.openssl([
+      'ca',
+      '-batch',
+      '-config',
+      this.path('ca.cnf'),
+      '-md',
+      'sha256',
+      '-in',
+      this.path(`${name}.csr`),
+      ...(issuer ? ['-cert', issuer.certPath, '-keyfile', issuer.keyPath] : ['-selfsign', '-keyfile', key]),
+      '-startdate',
+      opensslDate(this.caValidFrom!),
+      '-enddate',
+      opensslDate(new Date(Date.now() + 3000 * 86_400_000)),
+      '-extfile',
+      this.path(`${name}.ext`),
+      '-extensions',
+      'v3',
+      '-notext',
+      '-preserveDN',
+      '-out',
+      this.path(`${name}.pem`),
+    ]);
   }
 
   openssl(args: string[], env: Record<string, string> = {}): Buffer {
@@ -150,6 +186,35 @@ export class TestPki {
       `[ca]\ndefault_ca=test\n[test]\ndir=${this.dir}\ndatabase=$dir/index.txt\nserial=$dir/serial\nnew_certs_dir=$dir\npolicy=any\nunique_subject=no\ncopy_extensions=none\nemail_in_dn=yes\n[any]\ncommonName=optional\nemailAddress=optional\norganizationName=optional\ncountryName=optional\n`,
     );
     const rootKey = this.key('root', 'rsa2048');
+    if (this.caValidFrom) {
+      const interKey = this.key('inter', 'rsa2048');
+      this.backdatedCa(
+        'root',
+        rootKey,
+        `/C=JP/O=${this.label} Trust/CN=${this.label} Root CA`,
+        'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n',
+      );
+      this.root = {
+        name: 'root',
+        keyPath: rootKey,
+        certPath: this.path('root.pem'),
+        certPem: readFileSync(this.path('root.pem'), 'utf8'),
+      };
+      this.backdatedCa(
+        'inter',
+        interKey,
+        `/C=JP/O=${this.label} Trust/CN=${this.label} S\\/MIME Issuing CA`,
+        'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+        this.root,
+      );
+      this.intermediate = {
+        name: 'inter',
+        keyPath: interKey,
+        certPath: this.path('inter.pem'),
+        certPem: readFileSync(this.path('inter.pem'), 'utf8'),
+      };
+      return;
+    }
     this.openssl([
       'req',
       '-new',

@@ -213,7 +213,8 @@ export function inspectIdentity(
   else if (now < notBefore) warn('not-yet-valid', 'error', { date: notBefore.toISOString() });
   else if (left < warnDays) warn('expires-soon', 'warning', { days: left, date: notAfter.toISOString() });
   if (emails.length === 0) warn('no-email-address', 'error', none);
-  if (eku.length > 0 && !eku.includes('emailProtection') && !eku.includes('anyExtendedKeyUsage')) {
+  // anyExtendedKeyUsage alone does not do: OpenSSL (-purpose smimesign) and NSS refuse such signers
+  if (eku.length > 0 && !eku.includes('emailProtection')) {
     warn('no-email-protection-eku', 'error', { usages: eku });
   } else if (eku.length === 0) {
     warn('no-email-protection-eku', 'warning', { usages: [] });

@@ -216,7 +216,8 @@ export function verifyChain(
 /**
  * What `openssl cms -verify -purpose smimesign` requires (RFC 8550 §4.4): the signer's key
  * usage, when present, has digitalSignature or nonRepudiation; its extended key usage, when
- * present, has emailProtection or anyExtendedKeyUsage; so does every issuer's that has one.
+ * present, has emailProtection, and so does every issuer's that has one. anyExtendedKeyUsage
+ * alone is refused, as OpenSSL 3.0 (XKU_SMIME only) and NSS refuse it (interop matrix).
  */
 function purposeFailure(signer: X509Certificate, issuers: X509Certificate[]): VerifyFailure | null {
   const ku = keyUsageOf(signer);
@@ -224,7 +225,7 @@ function purposeFailure(signer: X509Certificate, issuers: X509Certificate[]): Ve
     return { code: 'key-usage-forbids-signing', params: { usages: ku } };
   for (const cert of [signer, ...issuers]) {
     const eku = extendedKeyUsageOf(cert);
-    if (eku.length > 0 && !eku.includes('emailProtection') && !eku.includes('anyExtendedKeyUsage'))
+    if (eku.length > 0 && !eku.includes('emailProtection'))
       return { code: 'eku-not-email-protection', params: { subject: dnText(cert.subject), usages: eku } };
   }
   return null;
