@@ -313,7 +313,9 @@ function verifySignerInfo(
   let signedAttrs: Asn1 | undefined;
   if (si[pos]!.tag === 0xa0) signedAttrs = si[pos++];
   const sigAlg = si[pos++]!.expect(0x30, 'SignatureAlgorithmIdentifier');
-  const signature = si[pos]!.expect(0x04, 'SignatureValue').octets();
+  const sigEl = si[pos]!;
+  if (sigEl.tag !== 0x04 && sigEl.tag !== 0x24) throw malformed('the signature value is not an OCTET STRING');
+  const signature = sigEl.octets();
   // the algorithm is judged before any digest, so an unsupported one never reads as "content changed"
   const scheme = signatureScheme(sigAlg, digest);
   if (!scheme.ok)

@@ -50,7 +50,7 @@ export class WorkBudget {
     if (!Number.isSafeInteger(iterations) || iterations < 1 || cost > this.left) {
       throw new SmimeError(
         'P12_UNSUPPORTED',
-        `${this.what} asks for ${iterations} key-derivation iterations, more than this reader allows for a whole file (a budget of ${KDF_BUDGET} PBKDF2 iterations)`,
+        `${this.what} asks for more key-derivation work (${iterations} iterations in one step) than this reader allows for a whole file (the work of ${KDF_BUDGET} PBKDF2-HMAC-SHA256 iterations)`,
       );
     }
     this.left -= cost;
@@ -127,10 +127,6 @@ function pkcs12KdfBudgeted(
 ): Buffer {
   budget.spend(iterations, p12KdfCost(hash) * Math.ceil(n / HASH_SIZES[hash].u));
   return pkcs12Kdf(pass, salt, id, iterations, n, hash);
-}
-
-export function intValue(el: Asn1): number {
-  return el.uint();
 }
 
 /** An OCTET STRING, primitive or constructed (BER, which NSS and OpenSSL both read in PKCS#12 parameters). */

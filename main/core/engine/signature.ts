@@ -112,6 +112,7 @@ export function keyAllows(keyAlg: Asn1, scheme: SignatureScheme): boolean {
   );
 }
 
+/** Verifies a signature with Node's crypto; a key of the wrong type for the scheme never verifies. */
 export function verifySignature(scheme: SignatureScheme, data: Buffer, signature: Buffer, key: KeyObject): boolean {
   try {
     if (scheme.kind === 'ecdsa') {
@@ -134,6 +135,7 @@ export function verifySignature(scheme: SignatureScheme, data: Buffer, signature
   }
 }
 
+/** Signs with Node's crypto: ECDSA in DER (RFC 5753 §7.2), PSS with the scheme's salt length. */
 export function createSignature(scheme: SignatureScheme, data: Buffer, key: KeyObject): Buffer {
   if (scheme.kind === 'ecdsa') return cryptoSign(scheme.digest, data, { key, dsaEncoding: 'der' });
   if (scheme.kind === 'pkcs1') return cryptoSign(scheme.digest, data, key);
