@@ -10,6 +10,7 @@ import {
   type CertWarning,
   type Decision,
   type ReflectWarning,
+  type VerifyFailure,
 } from '../contract';
 import type { VerifyResult } from '../core/engine/smime';
 
@@ -34,10 +35,20 @@ export function reflectWarningLine(w: ReflectWarning): string {
   return `  warning: ${reflectWarningText(w)}`;
 }
 
-/** `verify --json`: the verification's facts, `reason` in words and `failure` as a code. */
+/**
+ * `verify --json`: the verification's facts, `reason` in words beside each `failure` code (of
+ * the message, of each layer, of each signer) and `fromReason` beside `fromFailure`.
+ */
 export function verifyJson(r: VerifyResult): object {
-  const { content: _c, outerHeaders: _h, failure, ...rest } = r;
-  return { ...rest, ...(failure ? { reason: verifyFailureText(failure), failure } : {}) };
+  const { content: _c, outerHeaders: _h, failure, fromFailure, layers, ...rest } = r;
+  const withReason = <T extends { failure?: VerifyFailure }>(x: T) =>
+    x.failure ? { ...x, reason: verifyFailureText(x.failure) } : x;
+  return {
+    ...rest,
+    ...(failure ? { reason: verifyFailureText(failure), failure } : {}),
+    ...(fromFailure ? { fromReason: verifyFailureText(fromFailure), fromFailure } : {}),
+    layers: layers.map((l) => ({ ...withReason(l), signers: l.signers.map(withReason) })),
+  };
 }
 
 /** `send-test --json`: one element per recipient, in envelope order. */

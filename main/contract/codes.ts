@@ -74,6 +74,8 @@ export interface CertWarningParams {
   'no-email-address': Record<string, never>;
   'self-signed': Record<string, never>;
   'untested-issuer': Record<string, never>;
+  /** `subject`: the certificate (the signer's or one of its chain) whose EC key spells out its curve */
+  'explicit-ec-parameters': { subject: string };
 }
 export type CertWarningCode = keyof CertWarningParams;
 export type Severity = 'error' | 'warning' | 'info';
@@ -146,6 +148,29 @@ export interface VerifyFailureParams {
   'chain-incomplete': Record<string, never>;
   'issuer-not-ca': { subject: string };
   'chain-too-long': Record<string, never>;
+  /** multipart/signed whose CMS also encapsulates content (eContent confusion, RFC 8551 §3.5.3) */
+  'encapsulated-content-in-detached': Record<string, never>;
+  /** RSASSA-PSS parameters malformed, not the digest algorithm's hash, or outside the key's restrictions (RFC 4056 §3) */
+  'pss-parameters-invalid': Record<string, never>;
+  /** the signer's certificate encodes explicit EC parameters, which OpenSSL, NSS and gpgsm reject (RFC 5480 §2.1.1) */
+  'explicit-ec-parameters': { subject: string };
+  'signing-time-outside-validity': { at: string; notBefore: string; notAfter: string };
+  /** key usage present without digitalSignature or nonRepudiation (RFC 8550 §4.4.2) */
+  'key-usage-forbids-signing': { usages: string[] };
+  /** extended key usage present without emailProtection or anyExtendedKeyUsage, on the signer or an issuer */
+  'eku-not-email-protection': { subject: string; usages: string[] };
+  'certificate-revoked': { subject: string; date: string };
+  /** --crl was given but none of the CRLs is from the signer's issuer */
+  'crl-missing': { issuer: string };
+  /** a CRL's signature does not verify with its issuer's key, or its issuer is not in the chain */
+  'crl-invalid': { issuer: string };
+  'crl-expired': { issuer: string; nextUpdate: string };
+  'crl-not-yet-valid': { issuer: string; thisUpdate: string };
+  /** the signer does not speak for the From address (also the innermost signer of a nested message) */
+  'signer-not-from': { from: string; signers: string[] };
+  'no-from': Record<string, never>;
+  'multiple-from-fields': { count: number };
+  'multiple-from-addresses': { addresses: string[] };
 }
 export type VerifyFailureCode = keyof VerifyFailureParams;
 export type VerifyFailure = Coded<VerifyFailureParams>;

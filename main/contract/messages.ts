@@ -56,6 +56,8 @@ const en: Tables = {
     'self-signed': () => 'the certificate is self-signed; recipients will not trust it',
     'untested-issuer': () =>
       'the issuer is not one the service lists as tested (DigiCert/Symantec Secure Email ID, GlobalSign S/MIME, SECOM Passport for Member); it may still work',
+    'explicit-ec-parameters': (p) =>
+      `the certificate "${p.subject}" spells out its elliptic curve instead of naming it; OpenSSL, Thunderbird (NSS) and gpgsm reject every message signed with it, so it cannot be used (have it re-issued)`,
   },
   decision: {
     signed: (p) => `signed with the certificate for ${p.email}`,
@@ -87,6 +89,29 @@ const en: Tables = {
     'chain-incomplete': () => 'the certificate chain does not lead to the given trust anchor',
     'issuer-not-ca': (p) => `"${p.subject}" signed a certificate but is not a CA`,
     'chain-too-long': () => 'the certificate chain is too long',
+    'encapsulated-content-in-detached': () =>
+      'the detached signature also carries content of its own (RFC 8551 forbids it); a mail client may show one content and verify the other',
+    'pss-parameters-invalid': () =>
+      "the RSASSA-PSS parameters are invalid, name another hash than the digest algorithm, or break the key's restrictions",
+    'explicit-ec-parameters': (p) =>
+      `the certificate "${p.subject}" spells out its elliptic curve; OpenSSL, Thunderbird (NSS) and gpgsm reject such signatures`,
+    'signing-time-outside-validity': (p) =>
+      `the signing time ${p.at} lies outside the signer certificate's validity (${p.notBefore} to ${p.notAfter})`,
+    'key-usage-forbids-signing': (p) =>
+      `the signer certificate's key usage (${list(p.usages, ', ')}) has neither digitalSignature nor nonRepudiation`,
+    'eku-not-email-protection': (p) =>
+      `the extended key usage of "${p.subject}" (${list(p.usages, ', ')}) does not allow e-mail protection`,
+    'certificate-revoked': (p) => `certificate "${p.subject}" was revoked on ${p.date}`,
+    'crl-missing': (p) => `none of the given CRLs is from the signer's issuer "${p.issuer}"`,
+    'crl-invalid': (p) => `the CRL of "${p.issuer}" is not signed by that issuer`,
+    'crl-expired': (p) => `the CRL of "${p.issuer}" expired on ${p.nextUpdate}`,
+    'crl-not-yet-valid': (p) => `the CRL of "${p.issuer}" is not valid before ${p.thisUpdate}`,
+    'signer-not-from': (p) =>
+      `the signer (${p.signers.length > 0 ? list(p.signers, ', ') : 'no mail address'}) is not the From address ${p.from}`,
+    'no-from': () => 'the message has no From address to compare with the signer',
+    'multiple-from-fields': (p) =>
+      `the message has ${p.count} From header fields; a mail client may show another one than the one checked`,
+    'multiple-from-addresses': (p) => `the From field names several addresses (${list(p.addresses, ', ')})`,
   },
   reflect: {
     'certificate-expired': (p) =>
@@ -126,6 +151,8 @@ const ja: Tables = {
     'self-signed': () => '自己署名証明書です。受信者はこの証明書を信頼しません。',
     'untested-issuer': () =>
       'サービスが動作確認済みとしている発行者（DigiCert/Symantec Secure Email ID、GlobalSign S/MIME、SECOM Passport for Member）ではありません。動作する場合もあります。',
+    'explicit-ec-parameters': (p) =>
+      `証明書「${p.subject}」は楕円曲線を名前ではなくパラメーターで記述しています。OpenSSL、Thunderbird（NSS）、gpgsm はこの証明書で署名したメールをすべて拒否するため使えません（再発行を受けてください）。`,
   },
   decision: {
     signed: (p) => `${p.email} の証明書で署名`,
@@ -157,6 +184,29 @@ const ja: Tables = {
     'chain-incomplete': () => '証明書チェーンが指定された信頼アンカーにつながりません。',
     'issuer-not-ca': (p) => `「${p.subject}」は証明書に署名していますが CA ではありません。`,
     'chain-too-long': () => '証明書チェーンが長すぎます。',
+    'encapsulated-content-in-detached': () =>
+      '分離署名なのに署名自体にも内容が含まれています（RFC 8551 で禁止）。メールクライアントが表示する内容と検証する内容が異なる可能性があります。',
+    'pss-parameters-invalid': () =>
+      'RSASSA-PSS のパラメーターが不正か、ダイジェストアルゴリズムと異なるハッシュを指定しているか、鍵の制限に反しています。',
+    'explicit-ec-parameters': (p) =>
+      `証明書「${p.subject}」は楕円曲線をパラメーターで記述しています。OpenSSL、Thunderbird（NSS）、gpgsm はこの署名を拒否します。`,
+    'signing-time-outside-validity': (p) =>
+      `署名時刻 ${p.at} が署名者の証明書の有効期間（${p.notBefore}～${p.notAfter}）の外です。`,
+    'key-usage-forbids-signing': (p) =>
+      `署名者の証明書のキー使用法（${list(p.usages, '、')}）に digitalSignature も nonRepudiation もありません。`,
+    'eku-not-email-protection': (p) =>
+      `「${p.subject}」の拡張キー使用法（${list(p.usages, '、')}）はメールの保護を許可していません。`,
+    'certificate-revoked': (p) => `証明書「${p.subject}」は ${p.date} に失効しています。`,
+    'crl-missing': (p) => `指定された CRL に署名者の発行者「${p.issuer}」のものがありません。`,
+    'crl-invalid': (p) => `「${p.issuer}」の CRL はその発行者の署名がありません。`,
+    'crl-expired': (p) => `「${p.issuer}」の CRL は ${p.nextUpdate} に期限切れになっています。`,
+    'crl-not-yet-valid': (p) => `「${p.issuer}」の CRL は ${p.thisUpdate} まで有効になりません。`,
+    'signer-not-from': (p) =>
+      `署名者（${p.signers.length > 0 ? list(p.signers, '、') : 'メールアドレスなし'}）は From のアドレス ${p.from} ではありません。`,
+    'no-from': () => 'メッセージに署名者と照合する From アドレスがありません。',
+    'multiple-from-fields': (p) =>
+      `メッセージに From ヘッダーが${p.count}個あります。メールクライアントは照合したものとは別の From を表示する可能性があります。`,
+    'multiple-from-addresses': (p) => `From に複数のアドレスがあります（${list(p.addresses, '、')}）。`,
   },
   reflect: {
     'certificate-expired': (p) =>

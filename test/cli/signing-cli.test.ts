@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS } from '../helpers/corpus';
 import { cli } from '../helpers/cli';
-import { opensslVerify, TestPki } from '../helpers/pki';
+import { opensslSign, opensslVerify, TestPki } from '../helpers/pki';
 
 let pki: TestPki;
 let p12: string;
@@ -145,5 +145,137 @@ describe('smime-admin sign and verify', () => {
     expect(oneLineError(cli(['verify', '--in', msg]))).toMatch(
       /not S\/MIME signed \(its Content-Type is text\/plain\)/,
     );
+  });
+});
+
+describe('smime-admin verify: From, certificates from elsewhere, CRLs, layers', () => {
+  function signFrom(from: string): string {
+    const m = pki.write(`from-${Math.random().toString(36).slice(2)}.eml`, `From: ${from}\nSubject: x\n\nhi\n`);
+    const out = pki.path(`signed-${Math.random().toString(36).slice(2)}.eml`);
+    expect(cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', m, '--out', out], { env }).code).toBe(0);
+    return out;
+  }
+
+  it('exits 1 when the signer is not the From address, unless --allow-other-signer', () => {
+    const out = signFrom('mallory@example.net');
+    const r = cli(['verify', '--in', out, '--ca', pki.root.certPath]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^Signature valid/);
+    expect(r.stdout).toMatch(
+      /From: +mallory@example.net \(does NOT match: the signer \(alice@example.com\) is not the From address mallory@example.net\)/,
+    );
+    expect(r.stderr).toBe(
+      'smime-admin: the signer does not speak for the From address: the signer (alice@example.com) is not the From address mallory@example.net (--allow-other-signer accepts that)\n',
+    );
+    const j = JSON.parse(cli(['verify', '--in', out, '--json']).stdout);
+    expect(j).toMatchObject({
+      valid: true,
+      fromMatches: false,
+      fromFailure: { code: 'signer-not-from', params: { from: 'mallory@example.net', signers: ['alice@example.com'] } },
+      fromReason: 'the signer (alice@example.com) is not the From address mallory@example.net',
+    });
+    expect(cli(['verify', '--in', out, '--allow-other-signer']).code).toBe(0);
+  });
+
+  it('--json reports layers, the signing-time and present validity, and weak digests', () => {
+    const j = JSON.parse(
+      cli(['verify', '--in', signFrom('alice@example.com'), '--ca', pki.root.certPath, '--json']).stdout,
+    );
+    expect(j).toMatchObject({
+      valid: true,
+      validAtSigningTime: true,
+      validNow: true,
+      weakDigest: false,
+      chainVerified: true,
+    });
+    expect(j.layers).toEqual([
+      expect.objectContaining({
+        kind: 'multipart/signed',
+        valid: true,
+        signatureAlgorithm: 'RSASSA-PKCS1-v1_5',
+        digest: 'sha256',
+        signers: [expect.objectContaining({ email: 'alice@example.com', valid: true })],
+      }),
+    ]);
+  });
+
+  it('sign --pss makes RSASSA-PSS that OpenSSL verifies', () => {
+    const out = pki.path('pss.eml');
+    expect(
+      cli(['sign', '--p12', p12, '--password-env', 'P12PW', '--in', msg, '--out', out, '--pss'], { env }).code,
+    ).toBe(0);
+    expect(opensslVerify(pki, out).ok).toBe(true);
+    const j = JSON.parse(cli(['verify', '--in', out, '--json']).stdout);
+    expect(j.layers[0].signatureAlgorithm).toBe('RSASSA-PSS');
+  });
+
+  it('--signer-cert verifies a signature that carries no certificates', () => {
+    const leaf = pki.leaf({ emails: ['nocerts@example.com'] });
+    const entity = pki.write('entity.txt', 'Content-Type: text/plain\r\n\r\nhello\r\n');
+    const out = pki.write(
+      'nocerts.eml',
+      Buffer.concat([Buffer.from('From: nocerts@example.com\r\n'), opensslSign(pki, leaf, entity, ['-nocerts'])]),
+    );
+    const without = cli(['verify', '--in', out, '--ca', pki.root.certPath]);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toBe(
+      "smime-admin: signature invalid: the signer's certificate is not included in the signature\n",
+    );
+    const chain = pki.write('signer-chain.pem', leaf.certPem + pki.intermediate.certPem);
+    expect(cli(['verify', '--in', out, '--ca', pki.root.certPath, '--signer-cert', chain]).code).toBe(0);
+  });
+
+  it('--crl refuses a revoked signer and says why', () => {
+    const leaf = pki.leaf({ emails: ['revoked@example.com'], cn: 'Revoked' });
+    const revokedP12 = pki.p12(leaf, { chain: 'intermediate', password: env.P12PW });
+    const m = pki.write('rv.eml', 'From: revoked@example.com\nSubject: x\n\nhi\n');
+    const out = pki.path('rv-signed.eml');
+    cli(['sign', '--p12', revokedP12, '--password-env', 'P12PW', '--in', m, '--out', out], { env });
+    const crl = pki.crl([leaf]);
+    const r = cli(['verify', '--in', out, '--ca', pki.root.certPath, '--crl', crl]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^smime-admin: signature invalid: certificate "CN=Revoked" was revoked on \d{4}-\d{2}-\d{2}T/,
+    );
+    expect(cli(['verify', '--in', signFrom('alice@example.com'), '--ca', pki.root.certPath, '--crl', crl]).code).toBe(
+      0,
+    );
+    expect(oneLineError(cli(['verify', '--in', out, '--crl', msg]))).toBe(
+      `smime-admin: ${msg} is not a readable X.509 CRL (DER or PEM)`,
+    );
+  });
+});
+
+describe('smime-admin sign and inspect: certificates no client accepts', () => {
+  it('inspect reports explicit EC parameters as an error, and sign refuses the certificate', () => {
+    const ecx = pki.p12(pki.leaf({ key: 'p256-explicit', emails: ['alice@example.com'] }), {
+      chain: 'intermediate',
+      password: env.P12PW,
+    });
+    const j = JSON.parse(cli(['inspect', ecx, '--password-env', 'P12PW', '--json'], { env }).stdout);
+    expect(j.warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'explicit-ec-parameters',
+        severity: 'error',
+        message: expect.stringMatching(/spells out its elliptic curve/),
+      }),
+    );
+    const out = pki.path('never-ecx.eml');
+    expect(
+      oneLineError(cli(['sign', '--p12', ecx, '--password-env', 'P12PW', '--in', msg, '--out', out], { env })),
+    ).toMatch(/^smime-admin: .* cannot sign mail: its certificate spells out its elliptic curve parameters/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('inspect shows an RSA-PSS key and its restrictions', () => {
+    const pss = pki.p12(pki.leaf({ key: 'rsa-pss-sha256' }), { chain: 'intermediate', password: env.P12PW });
+    expect(cli(['inspect', pss, '--password-env', 'P12PW'], { env }).stdout).toMatch(
+      /Key: +RSA 2048, RSASSA-PSS only \(hash sha256, salt ≥ 32\)/,
+    );
+    expect(JSON.parse(cli(['inspect', pss, '--password-env', 'P12PW', '--json'], { env }).stdout).rsaPss).toEqual({
+      hash: 'sha256',
+      mgf1Hash: 'sha256',
+      saltLength: 32,
+    });
   });
 });

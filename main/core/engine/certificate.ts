@@ -35,11 +35,28 @@ export function certExtensions(cert: X509Certificate): Map<string, Extension> {
   return out;
 }
 
-/** serialNumber, issuer and subject of a TBSCertificate, past the optional [0] version (RFC 5280 §4.1). */
-function tbsFields(cert: X509Certificate): { serial: Asn1; issuer: Asn1; subject: Asn1 } {
+/** serialNumber, issuer, subject and subjectPublicKeyInfo of a TBSCertificate, past the optional [0] version (RFC 5280 §4.1). */
+function tbsFields(cert: X509Certificate): { serial: Asn1; issuer: Asn1; subject: Asn1; spki: Asn1 } {
   const tbs = decode(cert.raw).child(0).children();
   const i = tbs[0]!.tag === 0xa0 ? 1 : 0;
-  return { serial: tbs[i]!, issuer: tbs[i + 2]!, subject: tbs[i + 4]! };
+  return { serial: tbs[i]!, issuer: tbs[i + 2]!, subject: tbs[i + 4]!, spki: tbs[i + 5]! };
+}
+
+/**
+ * True for an EC public key whose parameters are not a named curve (RFC 5480 §2.1.1 allows
+ * only namedCurve): explicit (specifiedCurve) or inherited (implicitCurve) parameters.
+ * OpenSSL 3 maps explicit parameters that match a named curve to that curve, so Node reports
+ * a curve name for them; the encoding is what verifiers reject.
+ */
+export function explicitEcParameters(cert: X509Certificate): boolean {
+  const alg = tbsFields(cert).spki.child(0);
+  if (alg.child(0).oid() !== OID.ecPublicKey) return false;
+  return alg.children()[1]?.tag !== 0x06;
+}
+
+/** The signature algorithm (OID and parameters) of the signer's public key in its certificate. */
+export function publicKeyAlgorithm(cert: X509Certificate): Asn1 {
+  return tbsFields(cert).spki.child(0);
 }
 
 /** The certificate's own encoding of issuer and serialNumber, for CMS IssuerAndSerialNumber (RFC 5652 §10.2.4). */
@@ -63,6 +80,16 @@ const KEY_USAGE_BITS = [
   'encipherOnly',
   'decipherOnly',
 ];
+
+/** Named key usage bits (RFC 5280 §4.2.1.3); empty when the extension is absent. */
+export function keyUsageOf(cert: X509Certificate): string[] {
+  return keyUsage(certExtensions(cert).get(OID.keyUsage));
+}
+
+/** Extended key usage names or OIDs (RFC 5280 §4.2.1.12); empty when the extension is absent. */
+export function extendedKeyUsageOf(cert: X509Certificate): string[] {
+  return extendedKeyUsage(certExtensions(cert).get(OID.extKeyUsage));
+}
 
 function keyUsage(ext: Extension | undefined): string[] {
   if (!ext) return [];
@@ -171,7 +198,7 @@ export function expiryWarnings(notBefore: Date, notAfter: Date, now: Date, warnD
 
 /** Inspects the signer certificate of a PKCS#12 file and lists what a mail administrator must know. */
 export function inspectIdentity(
-  id: Pick<SigningIdentity, 'certificate' | 'chain' | 'keyType' | 'keyBits' | 'curve'>,
+  id: Pick<SigningIdentity, 'certificate' | 'chain' | 'keyType' | 'keyBits' | 'curve' | 'pss'>,
   opts: InspectOptions = {},
 ): CertificateInfo {
   const now = opts.now ?? new Date();
@@ -195,7 +222,8 @@ export function inspectIdentity(
 
   warnings.push(...expiryWarnings(notBefore, notAfter, now, warnDays));
   if (emails.length === 0) warn('no-email-address', 'error', none);
-  if (eku.length > 0 && !eku.includes('emailProtection') && !eku.includes('anyExtendedKeyUsage')) {
+  // anyExtendedKeyUsage alone does not do: OpenSSL (-purpose smimesign) and NSS refuse such signers
+  if (eku.length > 0 && !eku.includes('emailProtection')) {
     warn('no-email-protection-eku', 'error', { usages: eku });
   } else if (eku.length === 0) {
     warn('no-email-protection-eku', 'warning', { usages: [] });
@@ -206,6 +234,9 @@ export function inspectIdentity(
     warn('no-digital-signature', 'warning', { nonRepudiationOnly: true });
   }
   if (id.keyType === 'RSA' && id.keyBits < 2048) warn('weak-rsa-key', 'error', { bits: id.keyBits });
+  for (const c of [cert, ...id.chain]) {
+    if (explicitEcParameters(c)) warn('explicit-ec-parameters', 'error', { subject: dn(c.subject) });
+  }
   if (sigOid === OID.sha1WithRSA || sigOid === OID.ecdsaSha1) warn('sha1-signature', 'error', none);
   if (cert.ca) warn('ca-certificate', 'error', none);
   if (selfSigned) warn('self-signed', 'warning', none);

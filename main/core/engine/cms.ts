@@ -6,13 +6,22 @@
  * and the signer is identified by the issuer and serial bytes copied from its
  * certificate, never re-encoded. Signing is done by Node's crypto.
  */
-import { createHash, sign as cryptoSign, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { ctx, decode, decodeTime, NULL, octets, oid, seq, setOf, smallInt, time, tlv, type Asn1 } from './der';
 import { SmimeError } from '../errors';
-import { certExtensions, issuerAndSerial } from './certificate';
-import { DIGEST_OID, digestFromOid, isSignatureAlgorithm, OID, signatureDigest, type DigestName } from './oids';
+import { certExtensions, issuerAndSerial, publicKeyAlgorithm } from './certificate';
+import { DIGEST_OID, digestFromOid, OID, type DigestName } from './oids';
 import type { SigningIdentity } from './pkcs12';
-import type { VerifyFailure, VerifyFailureCode } from '../../contract';
+import {
+  createSignature,
+  DIGEST_LENGTH,
+  keyAllows,
+  pssAlgorithmIdentifier,
+  signatureScheme,
+  verifySignature,
+  type SignatureScheme,
+} from './signature';
+import type { VerifyFailure, VerifyFailureParams } from '../../contract';
 
 export const MICALG: Record<DigestName, string> = {
   sha1: 'sha-1',
@@ -22,10 +31,26 @@ export const MICALG: Record<DigestName, string> = {
   sha512: 'sha-512',
 };
 
-/** Digest that matches the key's strength (RFC 5753 §7, RFC 8551 §2.1). */
-export function digestForIdentity(id: Pick<SigningIdentity, 'keyType' | 'keyBits'>): DigestName {
+/**
+ * Digest that matches the key's strength (RFC 5753 §7, RFC 8551 §2.1), or the one an RSA-PSS
+ * key is restricted to (RFC 4055 §3.3). SHA-1 is never chosen.
+ */
+export function digestForIdentity(id: Pick<SigningIdentity, 'keyType' | 'keyBits' | 'pss'>): DigestName {
   if (id.keyType === 'EC') return id.keyBits >= 521 ? 'sha512' : id.keyBits >= 384 ? 'sha384' : 'sha256';
+  if (id.pss?.hash) {
+    if (id.pss.hash === 'sha1')
+      throw new SmimeError(
+        'KEY_UNSUPPORTED',
+        'the RSA-PSS key is restricted to SHA-1, which is never used for signing',
+      );
+    return id.pss.hash;
+  }
   return 'sha256';
+}
+
+export interface SignerOptions {
+  /** sign a plain RSA key with RSASSA-PSS (RFC 4056); an RSA-PSS key always signs so */
+  pss?: boolean;
 }
 
 const ECDSA_SIG_OID: Partial<Record<DigestName, string>> = {
@@ -39,6 +64,7 @@ const ECDSA_SIG_OID: Partial<Record<DigestName, string>> = {
 export interface PreparedSigner {
   identity: SigningIdentity;
   digest: DigestName;
+  scheme: SignatureScheme;
   digestAlgorithm: Buffer;
   signatureAlgorithm: Buffer;
   sid: Buffer;
@@ -61,14 +87,29 @@ const DER = {
 /** Capabilities we announce (RFC 8551 §2.5.2), strongest first. */
 const CAPABILITIES = [OID.aes256cbc, OID.aes192cbc, OID.aes128cbc];
 
-/** Encodes the parts of SignedData that depend only on the signer. */
-export function prepareSigner(identity: SigningIdentity): PreparedSigner {
+/**
+ * Encodes the parts of SignedData that depend only on the signer. RSASSA-PSS (RFC 4056 §3)
+ * is used when the key requires it or `opts.pss` asks for it: the hash of the digest
+ * algorithm, MGF1 with that hash and a salt as long as the hash (or the key's minimum).
+ */
+export function prepareSigner(identity: SigningIdentity, opts: SignerOptions = {}): PreparedSigner {
   const digest = digestForIdentity(identity);
   const cert = identity.certificate;
   const { issuer, serial } = issuerAndSerial(cert);
   const digestAlgorithm = seq(oid(DIGEST_OID[digest])); // parameters absent (RFC 5754 §2)
-  const signatureAlgorithm =
-    identity.keyType === 'RSA' ? seq(oid(OID.rsaEncryption), NULL) : seq(oid(ECDSA_SIG_OID[digest]!));
+  let scheme: SignatureScheme;
+  let signatureAlgorithm: Buffer;
+  if (identity.keyType === 'EC') {
+    scheme = { kind: 'ecdsa', digest };
+    signatureAlgorithm = seq(oid(ECDSA_SIG_OID[digest]!));
+  } else if (identity.pss || opts.pss) {
+    const saltLength = Math.max(DIGEST_LENGTH[digest], identity.pss?.saltLength ?? 0);
+    scheme = { kind: 'pss', digest, saltLength };
+    signatureAlgorithm = pssAlgorithmIdentifier(digest, saltLength);
+  } else {
+    scheme = { kind: 'pkcs1', digest };
+    signatureAlgorithm = seq(oid(OID.rsaEncryption), NULL);
+  }
   // The signer and every intermediate; a self-signed root is left out, the recipient has to trust it anyway.
   const chain = identity.chain.filter((c) => !(c.checkIssued(c) && c.verify(c.publicKey)));
   const certificates = ctx(0, [cert.raw, ...chain.map((c) => c.raw)]);
@@ -83,6 +124,7 @@ export function prepareSigner(identity: SigningIdentity): PreparedSigner {
   return {
     identity,
     digest,
+    scheme,
     digestAlgorithm,
     signatureAlgorithm,
     sid: seq(issuer, serial),
@@ -102,11 +144,7 @@ export function signDetached(signer: PreparedSigner, contentDigest: Buffer, sign
     attribute(DER.messageDigest, octets(contentDigest)),
   ].sort(Buffer.compare);
   const toBeSigned = tlv(0x31, attrs);
-  const key: KeyObject = signer.identity.key;
-  const signature =
-    signer.identity.keyType === 'EC'
-      ? cryptoSign(signer.digest, toBeSigned, { key, dsaEncoding: 'der' })
-      : cryptoSign(signer.digest, toBeSigned, key);
+  const signature = createSignature(signer.scheme, toBeSigned, signer.identity.key);
   const signerInfo = seq(
     smallInt(1),
     signer.sid,
@@ -125,145 +163,256 @@ export function signDetached(signer: PreparedSigner, contentDigest: Buffer, sign
   return seq(DER.signedData, ctx(0, signedData));
 }
 
-export interface CmsVerifyResult {
+export interface SignerVerifyResult {
   valid: boolean;
   failure?: VerifyFailure;
   signer?: X509Certificate;
-  /** every certificate carried in the SignedData */
-  certificates: X509Certificate[];
   signingTime?: Date;
   digest?: DigestName;
+  /** pkcs1 (RSASSA-PKCS1-v1_5), pss (RSASSA-PSS) or ecdsa */
+  scheme?: SignatureScheme['kind'];
+  essChecked: boolean;
+  /** which of the content candidates the signature covers */
+  contentIndex?: number;
+}
+
+export interface CmsVerifyResult {
+  valid: boolean;
+  /** the first failure, signers in order */
+  failure?: VerifyFailure;
+  /** the first signer */
+  signer?: X509Certificate;
+  signingTime?: Date;
+  digest?: DigestName;
+  /** every SignerInfo, each verified on its own (RFC 5652 §5.6) */
+  signers: SignerVerifyResult[];
+  /** every certificate carried in the SignedData */
+  certificates: X509Certificate[];
   /** encapsulated content, for opaque (application/pkcs7-mime) signatures */
   content?: Buffer;
+  /** which detached content candidate the signatures cover */
+  contentIndex?: number;
   essChecked: boolean;
 }
 
-/** Failures of the signature itself carry no parameters (RFC 5652 §5.6). */
-type SimpleFailure = Exclude<VerifyFailureCode, 'certificate-not-valid-at' | 'anchor-not-valid-at' | 'issuer-not-ca'>;
+/** Failures of the signature itself, without parameters (RFC 5652 §5.6). */
+type SimpleFailure = {
+  [C in keyof VerifyFailureParams]: VerifyFailureParams[C] extends Record<string, never> ? C : never;
+}[keyof VerifyFailureParams];
+
+function failure(code: SimpleFailure): VerifyFailure {
+  return { code, params: {} } as VerifyFailure;
+}
 
 function fail(code: SimpleFailure, partial: Partial<CmsVerifyResult> = {}): CmsVerifyResult {
-  return {
-    valid: false,
-    failure: { code, params: {} } as VerifyFailure,
-    certificates: [],
-    essChecked: false,
-    ...partial,
-  };
+  return { valid: false, failure: failure(code), certificates: [], signers: [], essChecked: false, ...partial };
+}
+
+function malformed(what = 'it is truncated or corrupt'): SmimeError {
+  return new SmimeError('SIGNATURE_MALFORMED', `the signature part is not valid CMS (${what})`);
+}
+
+export interface CmsVerifyOptions {
+  /** certificates from elsewhere (`verify --signer-cert`), for signatures that carry none */
+  extraCerts?: X509Certificate[];
+}
+
+interface SignedDataParts {
+  eContentType: string;
+  encapsulated?: Buffer;
+  certificates: X509Certificate[];
+  signerInfos: Asn1[];
+}
+
+function parseSignedData(der: Buffer): SignedDataParts {
+  let root: Asn1;
+  try {
+    root = decode(der);
+    if (root.child(0).oid() !== OID.signedData) throw new SmimeError('NOT_SIGNED', 'not signed-data');
+  } catch (e) {
+    if (e instanceof SmimeError) throw e;
+    throw malformed();
+  }
+  try {
+    const sd = root.child(1).expect(0xa0, '[0]').child(0).expect(0x30, 'SignedData').children();
+    const encap = sd[2]!.expect(0x30, 'EncapsulatedContentInfo');
+    const eContentType = encap.child(0).oid();
+    const eContent = encap.children()[1];
+    const encapsulated = eContent ? eContent.expect(0xa0, '[0]').child(0).octets() : undefined;
+    const certificates: X509Certificate[] = [];
+    let idx = 3;
+    if (sd[idx]?.tag === 0xa0) {
+      for (const c of sd[idx]!.children()) if (c.tag === 0x30) certificates.push(new X509Certificate(c.raw()));
+      idx++;
+    }
+    if (sd[idx]?.tag === 0xa1) idx++;
+    const signerInfos = sd[idx]!.expect(0x31, 'SignerInfos').children();
+    return { eContentType, ...(encapsulated ? { encapsulated } : {}), certificates, signerInfos };
+  } catch {
+    throw malformed();
+  }
+}
+
+function findSigner(sid: Asn1, pool: X509Certificate[]): X509Certificate | undefined {
+  if (sid.tag === 0x30) {
+    const wantIssuer = sid.child(0).raw();
+    const wantSerial = sid.child(1).raw();
+    return pool.find((c) => {
+      const is = issuerAndSerial(c);
+      return is.issuer.equals(wantIssuer) && is.serial.equals(wantSerial);
+    });
+  }
+  if (sid.tag === 0x80) {
+    const ski = sid.content();
+    return pool.find((c) => {
+      const ext = certExtensions(c).get(OID.subjectKeyIdentifier);
+      return ext !== undefined && decode(ext.value).content().equals(ski);
+    });
+  }
+  return undefined;
+}
+
+const SINGLE_VALUED = new Set<string>([
+  OID.contentType,
+  OID.messageDigest,
+  OID.signingTime,
+  OID.signingCertificate,
+  OID.signingCertificateV2,
+]);
+
+/** The one value of a signed attribute; two instances or two values are refused (RFC 5652 §5.3, §11). */
+function singleValues(signedAttrs: Asn1): Map<string, Asn1> {
+  const out = new Map<string, Asn1>();
+  for (const attr of signedAttrs.children()) {
+    const type = attr.child(0).oid();
+    const values = attr.child(1).expect(0x31, 'AttributeValues').children();
+    if (out.has(type)) throw malformed(`the signed attribute ${type} appears twice`);
+    if (values.length !== 1 && SINGLE_VALUED.has(type))
+      throw malformed(`the signed attribute ${type} has ${values.length} values`);
+    if (values[0]) out.set(type, values[0]);
+  }
+  return out;
+}
+
+function verifySignerInfo(
+  info: Asn1,
+  pool: X509Certificate[],
+  eContentType: string,
+  candidates: Buffer[],
+): SignerVerifyResult {
+  const si = info.expect(0x30, 'SignerInfo').children();
+  const res: SignerVerifyResult = { valid: false, essChecked: false };
+  const failWith = (code: SimpleFailure): SignerVerifyResult => ({ ...res, valid: false, failure: failure(code) });
+  const signer = findSigner(si[1]!, pool);
+  if (!signer) return failWith('signer-certificate-missing');
+  res.signer = signer;
+  const digest = digestFromOid(si[2]!.expect(0x30, 'DigestAlgorithmIdentifier').child(0).oid());
+  if (!digest) return failWith('unsupported-digest');
+  res.digest = digest;
+  let pos = 3;
+  let signedAttrs: Asn1 | undefined;
+  if (si[pos]!.tag === 0xa0) signedAttrs = si[pos++];
+  const sigAlg = si[pos++]!.expect(0x30, 'SignatureAlgorithmIdentifier');
+  const sigEl = si[pos]!;
+  if (sigEl.tag !== 0x04 && sigEl.tag !== 0x24) throw malformed('the signature value is not an OCTET STRING');
+  const signature = sigEl.octets();
+  // the algorithm is judged before any digest, so an unsupported one never reads as "content changed"
+  const scheme = signatureScheme(sigAlg, digest);
+  if (!scheme.ok)
+    return failWith(scheme.reason === 'unsupported' ? 'unsupported-signature-algorithm' : 'pss-parameters-invalid');
+  res.scheme = scheme.scheme.kind;
+  if (!keyAllows(publicKeyAlgorithm(signer), scheme.scheme))
+    return failWith(
+      scheme.scheme.kind === 'pss' && publicKeyAlgorithm(signer).child(0).oid() === OID.rsaPss
+        ? 'pss-parameters-invalid'
+        : 'unsupported-signature-algorithm',
+    );
+  if (signedAttrs) {
+    const attrs = singleValues(signedAttrs);
+    const time = attrs.get(OID.signingTime);
+    if (time) res.signingTime = decodeTime(time);
+    for (const type of [OID.signingCertificateV2, OID.signingCertificate]) {
+      const value = attrs.get(type);
+      if (!value) continue;
+      const certId = value.child(0).child(0).children();
+      let hashName: DigestName = type === OID.signingCertificate ? 'sha1' : 'sha256';
+      let hashEl = certId[0]!;
+      if (hashEl.tag === 0x30) {
+        hashName = digestFromOid(hashEl.child(0).oid()) ?? hashName;
+        hashEl = certId[1]!;
+      }
+      if (!createHash(hashName).update(signer.raw).digest().equals(hashEl.content()))
+        return failWith('ess-hash-mismatch');
+      res.essChecked = true;
+    }
+    const md = attrs.get(OID.messageDigest);
+    if (!md) return failWith('no-message-digest');
+    const ctype = attrs.get(OID.contentType);
+    if (!ctype || ctype.oid() !== eContentType || eContentType !== OID.data) return failWith('content-type-not-data');
+    const want = md.expect(0x04, 'MessageDigest').content();
+    const index = candidates.findIndex((c) => createHash(digest).update(c).digest().equals(want));
+    if (index < 0) return failWith('content-changed');
+    res.contentIndex = index;
+    // the signature covers the DER SET OF the attributes (RFC 5652 §5.4): the [0] tag made SET
+    const raw = signedAttrs.raw();
+    const toVerify = Buffer.concat([Buffer.from([0x31]), raw.subarray(1)]);
+    if (!verifySignature(scheme.scheme, toVerify, signature, signer.publicKey)) return failWith('bad-signature');
+  } else {
+    if (eContentType !== OID.data) return failWith('content-type-not-data');
+    // without signed attributes the signature is over the content itself (RFC 5652 §5.4)
+    const index = candidates.findIndex((c) => verifySignature(scheme.scheme, c, signature, signer.publicKey));
+    if (index < 0) return failWith('bad-signature');
+    res.contentIndex = index;
+  }
+  return { ...res, valid: true };
 }
 
 /**
- * Verifies a SignedData: message digest over `detachedContent` (or the encapsulated content),
- * the signature over the signed attributes, and the ESS signing-certificate hash when present.
+ * Verifies a SignedData (RFC 5652 §5.6) over the detached content (the first candidate that a
+ * signature covers; a caller passes the content as received and its canonical CRLF form) or
+ * over the encapsulated content. Every SignerInfo must verify. A detached signature that also
+ * encapsulates content is refused (RFC 8551 §3.5.3): clients differ in which one they show.
  * Chain building is left to the caller.
  */
-export function verifySignedData(der: Buffer, detachedContent: Buffer | null): CmsVerifyResult {
-  let root: Asn1;
-  let signedData: Asn1[];
+export function verifySignedData(
+  der: Buffer,
+  detached: Buffer | readonly Buffer[] | null,
+  opts: CmsVerifyOptions = {},
+): CmsVerifyResult {
+  const candidates = detached === null ? null : Buffer.isBuffer(detached) ? [detached] : [...detached];
+  let parts: SignedDataParts;
   try {
-    root = decode(der);
-    if (root.child(0).oid() !== OID.signedData) return fail('not-signed-data');
-    signedData = root.child(1).child(0).children();
-  } catch {
-    throw new SmimeError('SIGNATURE_MALFORMED', 'the signature part is not valid CMS (it is truncated or corrupt)');
+    parts = parseSignedData(der);
+  } catch (e) {
+    if (e instanceof SmimeError && e.code === 'NOT_SIGNED') return fail('not-signed-data');
+    throw e;
   }
+  const { certificates, signerInfos, eContentType, encapsulated } = parts;
+  const pool = [...certificates, ...(opts.extraCerts ?? [])];
+  const base = { certificates, ...(encapsulated ? { content: encapsulated } : {}) };
+  if (candidates && encapsulated) return fail('encapsulated-content-in-detached', base);
+  const contents = candidates ?? (encapsulated ? [encapsulated] : null);
+  if (!contents || contents.length === 0) return fail('no-signed-content', base);
+  if (signerInfos.length === 0) return fail('no-signer', base);
+  let signers: SignerVerifyResult[];
   try {
-    const encap = signedData[2]!;
-    let content = detachedContent;
-    let encapsulated: Buffer | undefined;
-    const eContent = encap.children()[1];
-    if (eContent) {
-      encapsulated = eContent.child(0).content();
-      content = encapsulated;
-    }
-    if (!content) return fail('no-signed-content');
-    const certificates: X509Certificate[] = [];
-    let idx = 3;
-    if (signedData[idx]?.tag === 0xa0) {
-      for (const c of signedData[idx]!.children()) if (c.tag === 0x30) certificates.push(new X509Certificate(c.raw()));
-      idx++;
-    }
-    if (signedData[idx]?.tag === 0xa1) idx++;
-    const signerInfos = signedData[idx]!.children();
-    if (signerInfos.length === 0) return fail('no-signer', { certificates });
-    const si = signerInfos[0]!.children();
-    const sid = si[1]!;
-    let signer: X509Certificate | undefined;
-    if (sid.tag === 0x30) {
-      const wantIssuer = sid.child(0).raw();
-      const wantSerial = sid.child(1).raw();
-      signer = certificates.find((c) => {
-        const is = issuerAndSerial(c);
-        return is.issuer.equals(wantIssuer) && is.serial.equals(wantSerial);
-      });
-    } else if (sid.tag === 0x80) {
-      const ski = sid.content();
-      signer = certificates.find((c) => {
-        const ext = certExtensions(c).get(OID.subjectKeyIdentifier);
-        return ext !== undefined && decode(ext.value).content().equals(ski);
-      });
-    }
-    if (!signer) return fail('signer-certificate-missing', { certificates });
-    const digest = digestFromOid(si[2]!.child(0).oid());
-    if (!digest) return fail('unsupported-digest', { certificates, signer });
-    let pos = 3;
-    let signedAttrs: Asn1 | undefined;
-    if (si[pos]!.tag === 0xa0) signedAttrs = si[pos++];
-    const sigAlg = si[pos++]!.child(0).oid();
-    const signature = si[pos]!.content();
-    const contentDigest = createHash(digest).update(content).digest();
-    let toVerify: Buffer;
-    let signingTime: Date | undefined;
-    let essChecked = false;
-    if (signedAttrs) {
-      let md: Buffer | undefined;
-      let ctype: string | undefined;
-      for (const attr of signedAttrs.children()) {
-        const type = attr.child(0).oid();
-        const value = attr.child(1).child(0);
-        if (type === OID.messageDigest) md = value.content();
-        else if (type === OID.contentType) ctype = value.oid();
-        else if (type === OID.signingTime) signingTime = decodeTime(value);
-        else if (type === OID.signingCertificateV2 || type === OID.signingCertificate) {
-          const certId = value.child(0).child(0).children();
-          let hashName: DigestName = type === OID.signingCertificate ? 'sha1' : 'sha256';
-          let hashEl = certId[0]!;
-          if (hashEl.tag === 0x30) {
-            hashName = digestFromOid(hashEl.child(0).oid()) ?? hashName;
-            hashEl = certId[1]!;
-          }
-          const expected = createHash(hashName).update(signer.raw).digest();
-          if (!expected.equals(hashEl.content())) {
-            return fail('ess-hash-mismatch', { certificates, signer, signingTime, digest });
-          }
-          essChecked = true;
-        }
-      }
-      if (!md) return fail('no-message-digest', { certificates, signer });
-      if (ctype !== OID.data) return fail('content-type-not-data', { certificates, signer });
-      if (!md.equals(contentDigest)) {
-        return fail('content-changed', { certificates, signer, signingTime, digest });
-      }
-      const raw = signedAttrs.raw();
-      toVerify = Buffer.concat([Buffer.from([0x31]), raw.subarray(1)]);
-    } else toVerify = content;
-    const pub = signer.publicKey;
-    let ok: boolean;
-    if (sigAlg === OID.rsaEncryption || (isSignatureAlgorithm(sigAlg) && signatureDigest(sigAlg) !== undefined)) {
-      const isEc = pub.asymmetricKeyType === 'ec';
-      ok = cryptoVerify(digest, toVerify, isEc ? { key: pub, dsaEncoding: 'der' } : pub, signature);
-    } else return fail('unsupported-signature-algorithm', { certificates, signer });
-    if (!ok) return fail('bad-signature', { certificates, signer, signingTime, digest });
-    return {
-      valid: true,
-      certificates,
-      signer,
-      signingTime,
-      digest,
-      essChecked,
-      ...(encapsulated ? { content: encapsulated } : {}),
-    };
+    signers = signerInfos.map((info) => verifySignerInfo(info, pool, eContentType, contents));
   } catch (e) {
     if (e instanceof SmimeError) throw e;
-    throw new SmimeError('SIGNATURE_MALFORMED', 'the signature part is not valid CMS (it is truncated or corrupt)');
+    throw malformed();
   }
+  const first = signers[0]!;
+  const failed = signers.find((s) => !s.valid);
+  const covered = signers.every((s) => s.contentIndex === first.contentIndex) ? first.contentIndex : undefined;
+  return {
+    ...base,
+    valid: !failed && covered !== undefined,
+    ...(failed ? { failure: failed.failure! } : covered === undefined ? { failure: failure('content-changed') } : {}),
+    ...(first.signer ? { signer: first.signer } : {}),
+    ...(first.signingTime ? { signingTime: first.signingTime } : {}),
+    ...(first.digest ? { digest: first.digest } : {}),
+    signers,
+    ...(covered !== undefined ? { contentIndex: covered } : {}),
+    essChecked: signers.every((s) => s.essChecked),
+  };
 }

@@ -41,6 +41,19 @@ export function smallInt(n: number): Buffer {
   return Buffer.from([0x02, 0x01, n]);
 }
 
+/** A non-negative INTEGER in DER (X.690 §8.3): minimal octets, a leading zero when the high bit is set. */
+export function uint(n: number): Buffer {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('uint takes a non-negative safe integer');
+  const bytes: number[] = [];
+  let x = n;
+  do {
+    bytes.unshift(x % 256);
+    x = Math.floor(x / 256);
+  } while (x > 0);
+  if (bytes[0]! & 0x80) bytes.unshift(0);
+  return tlv(0x02, Buffer.from(bytes));
+}
+
 export function oid(dotted: string): Buffer {
   const parts = dotted.split('.').map(Number);
   const first = parts[0]! * 40 + parts[1]!;
@@ -96,6 +109,43 @@ export class Asn1 {
     return this.buf.subarray(this.contentStart, this.contentEnd);
   }
 
+  /**
+   * The octets of a string type however BER encoded it (X.690 §8.7.3): a primitive element's
+   * content, or the segments of a constructed one joined, also under an IMPLICIT tag such as
+   * EncryptedContentInfo's [0] (RFC 5652 §6.1).
+   */
+  octets(): Buffer {
+    if (!this.constructed) return this.buf.subarray(this.contentStart, this.contentEnd);
+    return Buffer.concat(
+      this.children().map((c) => {
+        if (c.tag !== 0x04 && c.tag !== 0x24) throw new AsnError('a constructed string holds something else');
+        return c.octets();
+      }),
+    );
+  }
+
+  /** A non-negative INTEGER that fits a safe integer; negative or longer values are refused. */
+  uint(what = 'INTEGER'): number {
+    this.expect(0x02, what);
+    const c = this.content();
+    if (c.length === 0 || c[0]! & 0x80) throw new AsnError(`${what} is negative or empty`);
+    if (c.length > 7 || (c.length === 7 && c[0]! > 0x1f)) throw new AsnError(`${what} is too large`);
+    let v = 0;
+    for (const b of c) v = v * 256 + b;
+    return v;
+  }
+
+  /** True when this element, and everything inside a constructed one, is DER: definite, minimal lengths (X.690 §10.1). */
+  isDer(): boolean {
+    const len = this.contentEnd - this.contentStart;
+    if (this.end !== this.contentEnd) return false;
+    if (this.contentStart - this.start !== 1 + encodeLength(len).length) return false;
+    if (!this.constructed) return true;
+    // constructed forms of string types are BER only (X.690 §10.2)
+    if (this.tag >= 0x23 && this.tag <= 0x3e && this.tag !== 0x30 && this.tag !== 0x31) return false;
+    return this.children().every((c) => c.isDer());
+  }
+
   children(): Asn1[] {
     if (!this.constructed) throw new AsnError('primitive element has no children');
     const out: Asn1[] = [];
@@ -143,7 +193,11 @@ export function decodeStrict(buf: Buffer): Asn1 {
   return el;
 }
 
-export function decodeAt(buf: Buffer, off: number, limit: number): Asn1 {
+/** Nesting deeper than this is refused while scanning indefinite lengths: no real structure comes close. */
+const MAX_NESTING = 64;
+
+export function decodeAt(buf: Buffer, off: number, limit: number, depth = 0): Asn1 {
+  if (depth > MAX_NESTING) throw new AsnError('ASN.1 nested too deeply');
   if (off + 2 > limit) throw new AsnError('truncated ASN.1 element');
   const tag = buf[off]!;
   if ((tag & 0x1f) === 0x1f) throw new AsnError('high tag numbers are not supported');
@@ -156,7 +210,7 @@ export function decodeAt(buf: Buffer, off: number, limit: number): Asn1 {
     for (;;) {
       if (q + 2 > limit) throw new AsnError('unterminated indefinite-length element');
       if (buf[q] === 0 && buf[q + 1] === 0) break;
-      q = decodeAt(buf, q, limit).end;
+      q = decodeAt(buf, q, limit, depth + 1).end;
     }
     return new Asn1(buf, tag, off, p, q, q + 2);
   }
