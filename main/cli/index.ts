@@ -13,8 +13,8 @@ const HELP = `smime-admin — S/MIME signing administration
 
 Signing
   smime-admin inspect FILE.p12 --password-env VAR [--json]
-  smime-admin sign --p12 FILE.p12 --password-env VAR --in MSG.eml --out SIGNED.eml
-  smime-admin verify --in SIGNED.eml [--ca ROOT.pem] [--json]
+  smime-admin sign --p12 FILE.p12 --password-env VAR --in MSG.eml --out SIGNED.eml [--pss]
+  smime-admin verify --in SIGNED.eml [--ca ROOT.pem] [--signer-cert CERT.pem] [--crl CRL.pem ...] [--allow-other-signer] [--json]
 
 Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin admin-password set --password-env VAR

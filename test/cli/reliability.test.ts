@@ -79,7 +79,8 @@ async function expectConsistent(dataDirs: string[]): Promise<void> {
     const recs = records(d);
     const certDir = join(d, 'certs');
     const files = existsSync(certDir) ? readdirSync(certDir).sort() : [];
-    expect(files, d).toEqual(recs.map((r) => r.fileName).sort());
+    // each version is its p12 and its public certificates as PEM
+    expect(files, d).toEqual(recs.flatMap((r) => [r.fileName, r.fileName.replace(/\.p12$/, '.pem')]).sort());
     for (const r of recs) expected.add(`cert:${r.id}:v${r.version}`);
     expect(existsSync(join(d, 'journal.json')), `${d} journal`).toBe(false);
     expect(existsSync(join(d, '.lock')), `${d} lock`).toBe(false);
@@ -211,7 +212,7 @@ describe('a keychain that is not there, a folder another process holds', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^smime-admin: the OS keychain is not available/);
     expect(readFileSync(join(d, 'config.json'))).toEqual(before);
-    expect(readdirSync(join(d, 'certs'))).toHaveLength(1);
+    expect(readdirSync(join(d, 'certs'))).toHaveLength(2);
     await expectConsistent([d]);
     expect(run(d, ['cert', 'remove', '--email', 'user7@example.com', '--admin-password-env', 'ADMINPW']).code).toBe(0);
     await expectConsistent([d]);

@@ -7,7 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CertificateInfo, CertificateView, CertWarning } from '../../contract';
 import { EXPIRY_WARNINGS, expiryWarnings, inspectIdentity, normalizeEmail, sameEmail } from '../engine/certificate';
-import { openPkcs12, type SigningIdentity } from '../engine/pkcs12';
+import { checkSigningIdentity, openPkcs12, type SigningIdentity } from '../engine/pkcs12';
 import { SmimeError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { verifyAdminPassword } from './admin-password';
@@ -74,6 +74,7 @@ function checkAddress(info: CertificateInfo, email: string): void {
 /** Opens the p12 and checks it is for `email`: the validation every add, renew and import does first. */
 export function openForAddress(ctx: DomainContext, input: CertificateInput, what = input.fileName ?? 'the file') {
   const ident = openPkcs12(input.p12, input.password, what);
+  checkSigningIdentity(ident, what);
   const info = inspect(ctx, ident, ctx.load().settings.warnDays[0]!);
   checkAddress(info, input.email);
   return { ident, info };
@@ -285,6 +286,7 @@ async function removeCertificateNow(
     throw e;
   }
   rmSync(join(ctx.certDir(), rec.fileName), { force: true });
+  rmSync(join(ctx.certDir(), pemFileName(rec.fileName)), { force: true });
   end(ctx, entry);
   ctx.audit('certificate.remove', rec.email, { fingerprintSha256: rec.fingerprintSha256 });
 }

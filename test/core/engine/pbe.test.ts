@@ -43,7 +43,7 @@ describe('key-derivation work is bounded before it starts', () => {
   it('a budget allows real files and refuses what exceeds it', () => {
     const b = new WorkBudget(KDF_BUDGET, 'f.p12');
     b.spend(600_000);
-    expect(() => b.spend(KDF_BUDGET)).toThrow(/f\.p12 asks for 2000000 key-derivation iterations/);
+    expect(() => b.spend(KDF_BUDGET)).toThrow(/f\.p12 asks for more key-derivation work/);
     expect(() => new WorkBudget().spend(0)).toThrow();
     expect(() => new WorkBudget().spend(2 ** 60)).toThrow();
   });
@@ -54,7 +54,7 @@ describe('key-derivation work is bounded before it starts', () => {
       expect(() => openPkcs12(withMacIterations(p12, n), 'wrong', 'hostile.p12')).toThrow(
         expect.objectContaining({
           code: 'P12_UNSUPPORTED',
-          message: expect.stringMatching(/hostile\.p12 asks for \d+ key-derivation iterations/),
+          message: expect.stringMatching(/hostile\.p12 asks for more key-derivation work/),
         }),
       );
       expect(performance.now() - t).toBeLessThan(2000);
