@@ -40,6 +40,7 @@ export const EVENT_METHODS = {
   'reflect:progress': 'onReflectProgress',
   'menu:command': 'onMenuCommand',
   'certificates:attention': 'onCertificatesAttention',
+  'state:changed': 'onStateChanged',
 } as const satisfies Record<EventName, string>;
 
 export type Invoke = (channel: Channel, request: unknown) => Promise<unknown>;

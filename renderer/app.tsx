@@ -3,6 +3,8 @@ import { ErrorMessage } from './components/error-message';
 import { Notices } from './components/notices';
 import { fill, useStrings } from './i18n';
 import { useAppStore, type Screen } from './stores/app-store';
+import { useCertificatesStore } from './stores/certificates-store';
+import { useCompositionsStore } from './stores/compositions-store';
 import { useReflectStore } from './stores/reflect-store';
 import { CertificatesScreen } from './screens/Certificates/certificates-screen';
 import { CompositionsScreen } from './screens/Compositions/compositions-screen';
@@ -49,9 +51,16 @@ export function App() {
       } else go(command.replace('go-', '') as Screen);
     });
     const offAttention = window.smime.onCertificatesAttention(setAttention);
+    // a change made outside the window (the CLI): every list is read again
+    const offState = window.smime.onStateChanged(() => {
+      void useCertificatesStore.getState().load();
+      void useCompositionsStore.getState().load();
+      void useReflectStore.getState().load();
+    });
     return () => {
       offMenu();
       offAttention();
+      offState();
     };
   }, [init, go, setAttention, setAddDialogOpen]);
   useEffect(() => {

@@ -167,9 +167,11 @@ export interface EventTypes {
     command: 'go-certificates' | 'go-compositions' | 'go-reflect' | 'go-test' | 'go-settings' | 'add-certificate';
   };
   'certificates:attention': CertificateView[];
+  /** the data folder changed outside the window (the CLI, another admin session): read it again */
+  'state:changed': { at: string };
 }
 export type EventName = keyof EventTypes;
-export const EVENTS: EventName[] = ['reflect:progress', 'menu:command', 'certificates:attention'];
+export const EVENTS: EventName[] = ['reflect:progress', 'menu:command', 'certificates:attention', 'state:changed'];
 
 /** Largest request main accepts, by channel (bytes of strings and binary data). */
 export const MAX_REQUEST_BYTES: Partial<Record<Channel, number>> & { default: number } = {

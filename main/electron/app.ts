@@ -16,6 +16,7 @@ import { menuTemplate } from './menu';
 import { scheduleExpiryNotices } from './notices';
 import { resolveRendererFile } from './renderer-files';
 import { APP_SCHEME, APP_URL, guardWebContents, hardenSession, isTrustedUrl, secureWindowOptions } from './security';
+import { watchDataFolder } from './watch';
 import { startServiceWorker } from './worker-service';
 import { restoreBounds, trackBounds, type BoundsStore } from './window-state';
 
@@ -177,6 +178,7 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
       },
       language,
     );
+    watchDataFolder(dataDir, () => emit('state:changed', { at: new Date().toISOString() }));
     log('info', `started; data folder ${dataDir}`);
   });
 }

@@ -11,6 +11,7 @@ import { ConfStateStore } from '../../main/adapters/conf-state-store';
 import { KeytarSecretStore } from '../../main/adapters/keytar-secret-store';
 import { AdminService } from '../../main/core/domain/service';
 import { local } from '../../main/core/domain/remote';
+import { watchDataFolder } from '../../main/electron/watch';
 import { writeFileAtomic } from '../../main/core/files';
 import { resolveRendererFile } from '../../main/electron/renderer-files';
 import type { FileKind } from '../../main/contract/channels';
@@ -82,6 +83,16 @@ export async function openApp(
     colorScheme: opts.colorScheme ?? 'light',
   });
   const page = await context.newPage();
+  const emit = (event: string, payload: unknown): void =>
+    void page
+      .evaluate(
+        ([e, p]) =>
+          (window as unknown as { __smimeEmit?: (e: string, p: unknown) => void }).__smimeEmit?.(e as string, p),
+        [event, payload] as const,
+      )
+      .catch(() => undefined);
+  // as the app does: a change the CLI makes in the data folder reaches the window
+  const unwatch = watchDataFolder(dataDir, () => emit('state:changed', { at: new Date().toISOString() }));
   const handlers = createHandlers({
     service: local(service),
     dialogs: {
@@ -96,14 +107,7 @@ export async function openApp(
         saved.push(path);
       },
     },
-    emit: (event, payload) =>
-      void page
-        .evaluate(
-          ([e, p]) =>
-            (window as unknown as { __smimeEmit?: (e: string, p: unknown) => void }).__smimeEmit?.(e as string, p),
-          [event, payload] as const,
-        )
-        .catch(() => undefined),
+    emit,
     version: 'e2e',
     systemLanguage: () => ((opts.locale ?? 'en').startsWith('ja') ? 'ja' : 'en'),
   });
@@ -122,6 +126,7 @@ export async function openApp(
     saveDir,
     saved,
     close: async () => {
+      unwatch();
       await context.close();
       if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
     },

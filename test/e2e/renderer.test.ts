@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRelayConfig } from '../../main/core/relay/config';
+import { cli } from '../helpers/cli';
 import { opensslVerify, TestPki } from '../helpers/pki';
 import { tempDir } from '../helpers/stores';
 import { launch, openApp, screenshot, serveRenderer, type Session } from './harness';
@@ -395,6 +396,19 @@ describe('the renderer in Chromium, over the real core', () => {
       await s.close();
     }
   }, 60_000);
+
+  it('shows what the CLI changed in the data folder without a reload', async () => {
+    const s = await openApp(browser, url);
+    const { page } = s;
+    s.service.setAdminPassword('correct horse battery');
+    await page.reload();
+    await page.getByRole('button', { name: 'Server compositions' }).click();
+    await visible(page.getByText('No server compositions yet.'));
+    const r = cli(['--data-dir', s.dataDir, 'composition', 'create', 'Created by the CLI']);
+    expect(r.code, r.stderr).toBe(0);
+    await visible(page.getByRole('button', { name: 'Created by the CLI' }));
+    await s.close();
+  });
 
   it('shows a readable error, not a blank page, when the settings file is corrupt', async () => {
     const dataDir = tempDir('smime-e2e-corrupt-');
