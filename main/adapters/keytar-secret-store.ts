@@ -63,8 +63,28 @@ export class KeytarSecretStore implements SecretStore {
     }
   }
 
-  get(account: string): Promise<string | null> {
-    return this.call('read a password', (k) => k.getPassword(this.service, account));
+  /**
+   * A locked keyring answers a lookup with "nothing there", just like a missing entry. When
+   * nothing comes back, a throw-away entry is written and removed: a locked keyring refuses it,
+   * and the admin is told to unlock it rather than to renew a certificate whose secret is fine.
+   */
+  async get(account: string): Promise<string | null> {
+    const value = await this.call('read a password', (k) => k.getPassword(this.service, account));
+    if (value !== null) return value;
+    const probe = `probe:${process.pid}:${Date.now()}`;
+    try {
+      await this.call('check the keyring', (k) => k.setPassword(this.service, probe, 'probe'));
+    } catch (e) {
+      if (e instanceof SmimeError && /locked/.test(e.message)) {
+        throw new SmimeError(
+          'KEYCHAIN_UNAVAILABLE',
+          'the OS keychain is locked; unlock it (log in to the desktop session) and try again',
+        );
+      }
+      throw e;
+    }
+    await this.call('check the keyring', (k) => k.deletePassword(this.service, probe)).catch(() => false);
+    return null;
   }
 
   set(account: string, secret: string): Promise<void> {
