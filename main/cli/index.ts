@@ -30,6 +30,8 @@ Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin exception list NAME [--json] | remove|disable|enable NAME ID
   smime-admin pending [NAME] [--json]
   smime-admin recover [--json]
+  smime-admin audit show [--since ISO-TIME] [--action ACTION] [--target NAME-OR-ADDRESS] [--json]
+  smime-admin audit verify [--json]
   smime-admin settings show [--json] | settings set [--warn-days N[,N]] [--language en|ja|system]
   smime-admin reflect NAME --out BUNDLE --passphrase-env VAR
   smime-admin bundle inspect BUNDLE --passphrase-env VAR [--json]
@@ -37,7 +39,8 @@ Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin send-test --bundle BUNDLE --passphrase-env VAR --composition NAME --in MSG.eml
       --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] --out-dir DIR [--json] [--at ISO-TIME]
 
-Secrets are read only from the environment variables named by --*-env.
+Secrets are read only from the environment variable named by --X-env, or from a file only its
+owner can read named by --X-file (every --X-env has a --X-file form); never from argv.
 '-' stands for standard input or output.
 `;
 

@@ -6,7 +6,7 @@ import { MAX_MESSAGE_BYTES } from '../core/engine/mime';
 import { parseCrl, type Crl } from '../core/engine/crl';
 import { checkSigningIdentity, MAX_P12_BYTES, openPkcs12, type SigningIdentity } from '../core/engine/pkcs12';
 import { signMessage, verifyMessage, type VerifyResult } from '../core/engine/smime';
-import { parse, required, secretFromEnv } from './args';
+import { parse, required, secretFrom, secretOptions } from './args';
 import type { Output } from './output';
 import { json, verifyJson, warningLine, withWarningText } from './render';
 import { verifyFailureText } from '../contract';
@@ -50,13 +50,13 @@ export function formatCertificate(info: CertificateInfo, pss?: SigningIdentity['
 export function inspectCommand(args: string[], out: Output): number {
   const { values, positionals } = parse(
     args,
-    { 'password-env': { type: 'string' }, json: { type: 'boolean' }, 'warn-days': { type: 'string' } },
+    { ...secretOptions('password'), json: { type: 'boolean' }, 'warn-days': { type: 'string' } },
     INSPECT,
   );
   const file = positionals[0];
   if (!file || positionals.length > 1)
     throw new SmimeError('USAGE', `give exactly one PKCS#12 file; usage: ${INSPECT}`);
-  const password = secretFromEnv(required(values['password-env'], '--password-env', INSPECT), '--password-env');
+  const password = secretFrom(values, 'password', INSPECT)!;
   const id = openPkcs12(readInputFile(file, MAX_P12_BYTES, file), password, file);
   const info = inspectIdentity(id, values['warn-days'] ? { warnDays: Number(values['warn-days']) } : {});
   out.stdout(
@@ -72,7 +72,7 @@ export function signCommand(args: string[], _out: Output): number {
     args,
     {
       p12: { type: 'string' },
-      'password-env': { type: 'string' },
+      ...secretOptions('password'),
       in: { type: 'string' },
       out: { type: 'string' },
       pss: { type: 'boolean' },
@@ -83,7 +83,7 @@ export function signCommand(args: string[], _out: Output): number {
   const p12Path = required(values.p12, '--p12', SIGN);
   const inPath = required(values.in, '--in', SIGN);
   const outPath = required(values.out, '--out', SIGN);
-  const password = secretFromEnv(required(values['password-env'], '--password-env', SIGN), '--password-env');
+  const password = secretFrom(values, 'password', SIGN)!;
   const id = openPkcs12(readInputFile(p12Path, MAX_P12_BYTES, p12Path), password, p12Path);
   checkSigningIdentity(id, p12Path);
   if (values.pss && id.keyType !== 'RSA')

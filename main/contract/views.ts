@@ -173,6 +173,23 @@ export interface TestSendResult {
   deliveries: PreviewDelivery[];
 }
 
+/** One entry of the audit log, as the viewer and `audit show --json` give it. */
+export interface AuditEntryView {
+  at: string;
+  user: string;
+  action: string;
+  target?: string;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+/** Whether the audit log's chain holds, and where it first breaks. */
+export interface AuditCheckView {
+  entries: number;
+  unchained: number;
+  intact: boolean;
+  broken?: { line: number; at?: string; action?: string; reason: 'not-json' | 'changed' | 'link' | 'truncated' };
+}
+
 export interface TesterMatch {
   address: string;
   /** the exception that leaves this address unsigned; `candidate` for the pattern being typed */

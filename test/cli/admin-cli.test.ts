@@ -305,3 +305,37 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     expect(existsSync(join(d, 'config.json'))).toBe(true);
   });
 });
+
+describe('secrets from files, and the audit log', () => {
+  it('takes every secret from a private file, refuses one others can read, and refuses two sources', () => {
+    const d = tempDir();
+    const pwFile = join(d, '..', `pw-${process.pid}-${Date.now()}`);
+    writeFileSync(pwFile, `${env.ADMINPW}\n`, { mode: 0o600 });
+    expect(run(d, ['admin-password', 'set', '--password-file', pwFile]).code).toBe(0);
+    const open = `${pwFile}-open`;
+    writeFileSync(open, 'whatever1\n', { mode: 0o644 });
+    require('node:fs').chmodSync(open, 0o644);
+    expect(fails(run(d, ['admin-password', 'set', '--password-file', open, '--current-file', pwFile]), 2)).toBe(
+      `smime-admin: --password-file names ${open}, which others can read (mode 0644); make it private first: chmod 600 ${open}`,
+    );
+    expect(fails(run(d, ['admin-password', 'set', '--password-env', 'ADMINPW', '--password-file', pwFile]), 2)).toMatch(
+      /^smime-admin: give --password-env or --password-file, not both/,
+    );
+    expect(run(d, ['admin-password', 'set', '--password-env', 'P12PW', '--current-file', pwFile]).code).toBe(0);
+  });
+
+  it('shows the audit log and says whether its chain holds, naming the entry that does not', () => {
+    const d = tempDir();
+    ok(run(d, ['composition', 'create', 'A']));
+    ok(run(d, ['composition', 'create', 'B']));
+    expect(JSON.parse(ok(run(d, ['audit', 'show', '--json'])).stdout).map((e: { target: string }) => e.target)).toEqual(
+      ['B', 'A'],
+    );
+    expect(ok(run(d, ['audit', 'verify'])).stdout).toBe('The audit log is intact: 2 entries.\n');
+    const path = join(d, 'audit.log');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"target":"A"', '"target":"Z"'));
+    expect(fails(run(d, ['audit', 'verify']))).toMatch(
+      /^smime-admin: the audit log is not intact: entry 1 \(composition\.create at .*\) was changed after it was written$/,
+    );
+  });
+});

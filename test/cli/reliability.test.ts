@@ -103,6 +103,8 @@ describe('many writers at once', () => {
         destination: { pattern: string }[];
       };
       const mine = list.destination.map((e) => e.pattern).filter((p) => /^@p\d+/.test(p));
+      // twenty writers appended to one audit log: its chain still holds
+      expect(run(d, ['audit', 'verify']).code).toBe(0);
       expect(mine.sort()).toEqual(Array.from({ length: N }, (_, i) => `@p${i}\\.example$`).sort());
     }
   }, 180_000);

@@ -2,7 +2,7 @@
 import type { CertificateView } from '../../contract';
 import { readInputFile } from '../../core/files';
 import { MAX_P12_BYTES } from '../../core/engine/pkcs12';
-import { parse, required, secretFromEnv } from '../args';
+import { parse, required, secretFrom, secretOptions } from '../args';
 import type { Output } from '../output';
 import { json, warningLine, withWarningText } from '../render';
 import { printList, unknownSubcommand, usage, type AdminContext } from './context';
@@ -31,7 +31,7 @@ export async function certCommand(ctx: AdminContext, args: string[], out: Output
         {
           email: { type: 'string' },
           p12: { type: 'string' },
-          'password-env': { type: 'string' },
+          ...secretOptions('password'),
           json: { type: 'boolean' },
         },
         u,
@@ -39,7 +39,7 @@ export async function certCommand(ctx: AdminContext, args: string[], out: Output
       if (positionals.length) usage(u, `unexpected argument ${positionals[0]}`);
       const email = required(values.email, '--email', u);
       const file = required(values.p12, '--p12', u);
-      const password = secretFromEnv(required(values['password-env'], '--password-env', u), '--password-env');
+      const password = secretFrom(values, 'password', u)!;
       const p12 = readInputFile(file, MAX_P12_BYTES, file);
       const svc = ctx.service();
       const view =
@@ -88,15 +88,12 @@ export async function certCommand(ctx: AdminContext, args: string[], out: Output
     case 'remove': {
       const { values, positionals } = parse(
         rest,
-        { email: { type: 'string' }, 'admin-password-env': { type: 'string' } },
+        { email: { type: 'string' }, ...secretOptions('admin-password') },
         REMOVE,
       );
       if (positionals.length) usage(REMOVE, `unexpected argument ${positionals[0]}`);
       const email = required(values.email, '--email', REMOVE);
-      const adminPassword = secretFromEnv(
-        required(values['admin-password-env'], '--admin-password-env', REMOVE),
-        '--admin-password-env',
-      );
+      const adminPassword = secretFrom(values, 'admin-password', REMOVE)!;
       await ctx.service().removeCertificate({ email, adminPassword });
       out.stdout(`Removed the certificate for ${email}\n`);
       return 0;

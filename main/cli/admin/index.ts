@@ -6,6 +6,7 @@ import type { Output } from '../output';
 import { certCommand } from './cert';
 import { compositionCommand, exceptionCommand } from './composition';
 import { usage, type AdminContext } from './context';
+import { auditCommand } from './audit';
 import { recoverCommand } from './recover';
 import { bundleCommand, pendingCommand, reflectCommand } from './reflect';
 import { sendTestCommand } from './send-test';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   'send-test': (_ctx, args, out) => sendTestCommand(args, out),
   settings: settingsCommand,
   recover: recoverCommand,
+  audit: auditCommand,
 };
 
 export const ADMIN_COMMANDS = new Set(Object.keys(COMMANDS));

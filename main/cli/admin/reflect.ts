@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { PendingView } from '../../contract';
 import { openBundle, MAX_BUNDLE_BYTES } from '../../core/relay/bundle';
 import { readInputFile } from '../../core/files';
-import { parse, required, secretFromEnv } from '../args';
+import { parse, required, secretFrom, secretOptions } from '../args';
 import type { Output } from '../output';
 import { json, reflectWarningLine } from '../render';
 import { usage, type AdminContext } from './context';
@@ -39,12 +39,12 @@ export async function reflectCommand(ctx: AdminContext, args: string[], out: Out
   const u = 'smime-admin reflect NAME --out BUNDLE --passphrase-env VAR';
   const { values, positionals } = parse(
     args,
-    { out: { type: 'string' }, 'passphrase-env': { type: 'string' }, json: { type: 'boolean' } },
+    { out: { type: 'string' }, ...secretOptions('passphrase'), json: { type: 'boolean' } },
     u,
   );
   if (positionals.length !== 1) usage(u);
   const outPath = required(values.out, '--out', u);
-  const passphrase = secretFromEnv(required(values['passphrase-env'], '--passphrase-env', u), '--passphrase-env');
+  const passphrase = secretFrom(values, 'passphrase', u)!;
   const r = await ctx.service().reflect(positionals[0]!, passphrase, outPath);
   if (values.json) out.stdout(json(r));
   else {
@@ -69,12 +69,12 @@ export async function bundleCommand(ctx: AdminContext, args: string[], out: Outp
     sub === 'inspect'
       ? 'smime-admin bundle inspect BUNDLE --passphrase-env VAR [--json]'
       : 'smime-admin bundle import BUNDLE --passphrase-env VAR [--discard-pending] [--allow-older] [--json]';
-  const common = { 'passphrase-env': { type: 'string' }, json: { type: 'boolean' } } as const;
+  const common = { ...secretOptions('passphrase'), json: { type: 'boolean' } } as const;
   const importOnly = { 'discard-pending': { type: 'boolean' }, 'allow-older': { type: 'boolean' } } as const;
   const { values, positionals } = parse(rest, sub === 'import' ? { ...common, ...importOnly } : { ...common }, u);
   if (positionals.length !== 1) usage(u);
   const file = positionals[0]!;
-  const passphrase = secretFromEnv(required(values['passphrase-env'], '--passphrase-env', u), '--passphrase-env');
+  const passphrase = secretFrom(values, 'passphrase', u)!;
   const bytes = readInputFile(file, MAX_BUNDLE_BYTES, file);
   if (sub === 'import') {
     const v = values as Record<string, unknown>;

@@ -10,7 +10,7 @@ import { readInputFile, writeFileAtomic } from '../../core/files';
 import { MAX_BUNDLE_BYTES } from '../../core/relay/bundle';
 import { loadRelayConfig } from '../../core/relay/config';
 import { buildEnvelope, runPipeline } from '../../core/relay/pipeline';
-import { parse, required, secretFromEnv } from '../args';
+import { parse, required, secretFrom, secretOptions } from '../args';
 import type { Output } from '../output';
 import { decisionJson, decisionLine, json } from '../render';
 import { EX_TEMPFAIL, usage } from './context';
@@ -29,7 +29,7 @@ export async function sendTestCommand(args: string[], out: Output): Promise<numb
     args,
     {
       bundle: { type: 'string' },
-      'passphrase-env': { type: 'string' },
+      ...secretOptions('passphrase'),
       composition: { type: 'string' },
       in: { type: 'string' },
       'mail-from': { type: 'string' },
@@ -57,7 +57,7 @@ export async function sendTestCommand(args: string[], out: Output): Promise<numb
     if (!/^\d{4}-\d\d-\d\dT/.test(values.at) || Number.isNaN(at.getTime()))
       usage(u, `--at "${values.at}" is not an ISO 8601 time`);
   }
-  const passphrase = secretFromEnv(required(values['passphrase-env'], '--passphrase-env', u), '--passphrase-env');
+  const passphrase = secretFrom(values, 'passphrase', u)!;
   const config = loadRelayConfig(readInputFile(bundlePath, MAX_BUNDLE_BYTES, bundlePath), passphrase, bundlePath);
   const wanted = name.trim();
   if (config.composition.name.toLowerCase() !== wanted.toLowerCase() && config.composition.id !== wanted) {

@@ -1,6 +1,6 @@
 /** `smime-admin admin-password set` and `settings show|set`. */
 import type { Settings } from '../../contract';
-import { parse, required, secretFromEnv } from '../args';
+import { parse, secretFrom, secretOptions } from '../args';
 import type { Output } from '../output';
 import { json } from '../render';
 import { usage, type AdminContext } from './context';
@@ -13,14 +13,10 @@ export function adminPasswordCommand(ctx: AdminContext, args: string[], out: Out
   const u = 'smime-admin admin-password set --password-env VAR [--current-env VAR]';
   const [sub, ...rest] = args;
   if (sub !== 'set') usage(u);
-  const { values, positionals } = parse(
-    rest,
-    { 'password-env': { type: 'string' }, 'current-env': { type: 'string' } },
-    u,
-  );
+  const { values, positionals } = parse(rest, { ...secretOptions('password'), ...secretOptions('current') }, u);
   if (positionals.length) usage(u);
-  const pw = secretFromEnv(required(values['password-env'], '--password-env', u), '--password-env');
-  const current = values['current-env'] ? secretFromEnv(values['current-env'], '--current-env') : undefined;
+  const pw = secretFrom(values, 'password', u)!;
+  const current = secretFrom(values, 'current', u, true);
   ctx.service().setAdminPassword(pw, current);
   out.stdout('Admin password set\n');
   return 0;

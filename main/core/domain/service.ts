@@ -6,6 +6,7 @@
 import type * as C from '../../contract';
 import type { Envelope } from '../relay/policy';
 import { existsSync } from 'node:fs';
+import { readAudit, verifyAudit, type AuditFilter } from './audit';
 import { join } from 'node:path';
 import * as certificates from './certificates';
 import { secretAccount } from './certificates';
@@ -108,6 +109,11 @@ export class AdminService {
     fileName?: string,
     opts?: reflection.ImportOptions,
   ): Promise<C.ImportResult> => reflection.importBundle(this.ctx, bytes, passphrase, fileName, opts);
+
+  // the audit log
+  auditLog = (filter: AuditFilter = {}): C.AuditEntryView[] =>
+    readAudit(this.ctx.dataDir, filter).map(({ prev: _p, hash: _h, ...e }) => e);
+  auditVerify = (): C.AuditCheckView => verifyAudit(this.ctx.dataDir);
 
   // test messages
   testSend = (name: string, message: Buffer, envelope: Envelope, at: Date): Promise<TestSendOutcome> =>
