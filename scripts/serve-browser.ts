@@ -55,6 +55,11 @@ async function main(): Promise<void> {
     // a browser cannot show native dialogs for main: files come in by drag and drop, saves go to the exports folder
     dialogs: {
       openFile: async () => null,
+      // no native folder dialog in a browser: bundles go to the exports folder
+      chooseFolder: async () => {
+        mkdirSync(exports, { recursive: true });
+        return exports;
+      },
       savePath: async (_kind, name) => {
         mkdirSync(exports, { recursive: true });
         return join(exports, name);

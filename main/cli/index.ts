@@ -25,6 +25,8 @@ Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin composition create|delete NAME | rename OLD NEW | list|show [NAME] [--json]
   smime-admin composition enable-cert|disable-cert NAME --email ADDR
   smime-admin composition bcc NAME on|off
+  smime-admin composition publish NAME FOLDER|off
+  smime-admin composition servers NAME [STATUS-URL ...]
   smime-admin exception add-destination NAME PATTERN
   smime-admin exception add-header NAME HEADER-NAME VALUE-PATTERN
   smime-admin exception list NAME [--json] | remove|disable|enable NAME ID
@@ -33,9 +35,13 @@ Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin audit show [--since ISO-TIME] [--action ACTION] [--target NAME-OR-ADDRESS] [--json]
   smime-admin audit verify [--json]
   smime-admin settings show [--json] | settings set [--warn-days N[,N]] [--language en|ja|system]
-  smime-admin reflect NAME --out BUNDLE --passphrase-env VAR
+  smime-admin reflect NAME [--out BUNDLE-OR-FOLDER] --passphrase-env VAR [--yes] [--overwrite] [--reexport N] [--json]
+  smime-admin reflect NAME --review [--json]
+  smime-admin reflect --all [--out FOLDER] --passphrase-env VAR [--yes] [--json]
+  smime-admin history NAME [--json]
+  smime-admin servers status [NAME] [--json]
   smime-admin bundle inspect BUNDLE --passphrase-env VAR [--json]
-  smime-admin bundle import BUNDLE --passphrase-env VAR [--discard-pending] [--allow-older] [--json]
+  smime-admin bundle import BUNDLE --passphrase-env VAR [--preview] [--discard-pending] [--allow-older] [--json]
   smime-admin send-test --bundle BUNDLE --passphrase-env VAR --composition NAME --in MSG.eml
       --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] --out-dir DIR [--json] [--at ISO-TIME]
 

@@ -7,6 +7,12 @@
 import { z } from 'zod';
 import type { ErrorCode } from './codes';
 import type {
+  AuditCheckView,
+  AuditEntryView,
+  CompositionServers,
+  HistoryEntry,
+  ImportPreview,
+  ReflectReview,
   CertificateInfo,
   CertificateView,
   CompositionView,
@@ -63,8 +69,38 @@ export const requestSchemas = {
   'exception:remove': z.object({ name, id: exceptionId }).strict(),
   'exception:test': z.object({ name, addresses: addressList, candidate: pattern.optional() }).strict(),
   'pending:list': z.object({ name: name.optional() }).strict(),
-  'reflect:export': z.object({ name, passphrase: secret }).strict(),
-  'bundle:import': z.object({ file: token, passphrase: secret }).strict(),
+  'reflect:review': z.object({ name }).strict(),
+  'reflect:export': z
+    .object({
+      name,
+      passphrase: secret,
+      confirm: z.array(z.string().max(300)).max(1000).optional(),
+      reexportOf: z.number().int().min(1).max(1_000_000).optional(),
+    })
+    .strict(),
+  'reflect:all': z.object({ passphrase: secret, confirmAll: z.boolean() }).strict(),
+  'reflect:history': z.object({ name }).strict(),
+  'bundle:preview': z.object({ file: token, passphrase: secret }).strict(),
+  'bundle:import': z
+    .object({
+      file: token,
+      passphrase: secret,
+      discardPending: z.boolean().optional(),
+      allowOlder: z.boolean().optional(),
+    })
+    .strict(),
+  'composition:set-publish': z.object({ name, choose: z.boolean() }).strict(),
+  'composition:set-servers': z.object({ name, servers: z.array(z.string().min(1).max(300)).max(50) }).strict(),
+  'servers:status': z.object({ name: name.optional() }).strict(),
+  'audit:list': z
+    .object({
+      since: z.string().datetime({ offset: true }).optional(),
+      action: z.string().max(64).optional(),
+      target: z.string().max(254).optional(),
+      limit: z.number().int().min(1).max(10_000).optional(),
+    })
+    .strict(),
+  'audit:verify': z.object({}).strict(),
   'test:send': z
     .object({
       name,
@@ -145,8 +181,17 @@ export interface ResponseTypes {
   'exception:remove': CompositionView;
   'exception:test': TesterMatch[];
   'pending:list': PendingView[];
+  'reflect:review': ReflectReview;
   'reflect:export': ReflectResult | null;
+  'reflect:all': ReflectResult[] | null;
+  'reflect:history': HistoryEntry[];
+  'bundle:preview': ImportPreview;
   'bundle:import': ImportResult;
+  'composition:set-publish': CompositionView;
+  'composition:set-servers': CompositionView;
+  'servers:status': CompositionServers[];
+  'audit:list': AuditEntryView[];
+  'audit:verify': AuditCheckView;
   'test:send': TestSendResult;
   'test:save-eml': { saved: boolean; name: string | null };
 }

@@ -49,6 +49,8 @@ export type ErrorCode =
   | 'IPC_FORBIDDEN'
   | 'IPC_TOO_LARGE'
   | 'FILE_TOKEN_UNKNOWN'
+  | 'REFLECT_NOT_CONFIRMED'
+  | 'SERVER_UNREACHABLE'
   | 'INTERNAL';
 
 /** A `{ code, params }` pair from a table of parameter shapes. */
@@ -181,6 +183,11 @@ export type VerifyFailure = Coded<VerifyFailureParams>;
 export interface ReflectWarningParams {
   'certificate-expired': { email: string; date: string };
   'certificate-expiring': { email: string; days: number };
+  'certificate-not-yet-valid': { email: string; date: string };
+  /** the composition signs nothing: no certificate is checked in it */
+  'no-certificate': Record<string, never>;
+  /** an exception that every ordinary address (or header value) matches: it unsigns all mail */
+  'matches-everything': { kind: 'destination' | 'header'; id: number; pattern: string; header?: string };
 }
 export type ReflectWarningCode = keyof ReflectWarningParams;
 export type ReflectWarning = Coded<ReflectWarningParams>;

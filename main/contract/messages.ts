@@ -117,6 +117,13 @@ const en: Tables = {
     'certificate-expired': (p) =>
       `the certificate for ${p.email} is expired (since ${day(p.date)}): its mail will be rejected with 451`,
     'certificate-expiring': (p) => `the certificate for ${p.email} expires in ${p.days} days`,
+    'certificate-not-yet-valid': (p) =>
+      `the certificate for ${p.email} is not valid before ${day(p.date)}: its mail will be rejected with 451 until then`,
+    'no-certificate': () => 'no certificate is checked in this composition: the servers will sign nothing',
+    'matches-everything': (p) =>
+      p.kind === 'destination'
+        ? `destination exception #${p.id} (${p.pattern}) matches every ordinary address: all mail goes out unsigned`
+        : `header exception #${p.id} (${p.header}: ${p.pattern}) matches every ordinary value: all mail goes out unsigned`,
   },
 };
 
@@ -212,6 +219,13 @@ const ja: Tables = {
     'certificate-expired': (p) =>
       `${p.email} の証明書は${jaDay(p.date)}に期限切れです。このアドレスのメールは 451 で拒否されます。`,
     'certificate-expiring': (p) => `${p.email} の証明書はあと${p.days}日で期限切れになります。`,
+    'certificate-not-yet-valid': (p) =>
+      `${p.email} の証明書は${jaDay(p.date)}まで有効になりません。それまでこのアドレスのメールは 451 で拒否されます。`,
+    'no-certificate': () => 'この構成には証明書が1つもチェックされていません。サーバーは何も署名しません。',
+    'matches-everything': (p) =>
+      p.kind === 'destination'
+        ? `送信先例外 #${p.id}（${p.pattern}）はすべての一般的なアドレスに一致します。すべてのメールが署名なしで送信されます。`
+        : `ヘッダー例外 #${p.id}（${p.header}: ${p.pattern}）はすべての一般的な値に一致します。すべてのメールが署名なしで送信されます。`,
   },
 };
 

@@ -85,6 +85,10 @@ export interface CompositionView {
   intelligentBcc: boolean;
   pending: boolean;
   lastReflection: { at: string; bundleFile: string; bundleFingerprint: string } | null;
+  /** the folder the relays watch, where every reflection is also written (null: none) */
+  publishDir: string | null;
+  /** status URLs of the relays that run this composition */
+  servers: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -123,12 +127,97 @@ export type ReflectProgress = 'reading-keychain' | 'encrypting' | 'writing' | 'd
 
 export interface ReflectResult {
   composition: string;
+  /** the reflection's number: each is higher than the last */
+  serial: number;
   file: string;
+  /** where it was also written for the relays (the composition's publish folder), or null */
+  published: string | null;
   size: number;
   fingerprintSha256: string;
   certificates: number;
   at: string;
   warnings: ReflectWarning[];
+}
+
+/** Exactly what a reflection sends, and what needs the admin's explicit confirmation first. */
+export interface ReflectReview {
+  composition: { id: string; name: string };
+  certificates: {
+    email: string;
+    fingerprintSha256: string;
+    notBefore: string;
+    notAfter: string;
+    status: CertStatus;
+    daysLeft: number;
+    warnings: CertWarning[];
+  }[];
+  destinationExceptions: DestinationException[];
+  headerExceptions: HeaderException[];
+  intelligentBcc: boolean;
+  /** the difference from the last reflection */
+  changes: PendingChange[];
+  /** each must be confirmed before the bundle is written */
+  confirmations: ReflectWarning[];
+  /** what to send back as `confirm` once the admin confirmed them (one key per confirmation, same order) */
+  confirmationKeys: string[];
+  lastReflection: { at: string; serial: number | null; file: string } | null;
+  publishDir: string | null;
+  /** the file name a bundle of this reflection gets: recognisable, unique, safe on every file system */
+  suggestedFileName: string;
+}
+
+/** One reflection of a composition, as its history lists it. */
+export interface HistoryEntry {
+  serial: number;
+  at: string;
+  by: string;
+  file: string;
+  published: string | null;
+  fingerprintSha256: string;
+  certificates: number;
+  changes: PendingChange[];
+  /** a re-export of an older reflection's settings */
+  reexportOf: number | null;
+}
+
+/** A relay as the app sees it: reachable or not, and which reflection it runs. */
+export interface ServerStatusView {
+  url: string;
+  reachable: boolean;
+  /** why it could not be asked, when it was not reachable */
+  error?: string;
+  compositionId?: string;
+  serial?: number;
+  fingerprintSha256?: string;
+  loadedAt?: string;
+  lastReloadError?: string | null;
+  /** the history entry whose bundle it runs, by fingerprint (null: not one this machine reflected) */
+  runsSerial: number | null;
+  /** it runs the composition's latest reflection */
+  current: boolean;
+}
+
+export interface CompositionServers {
+  composition: string;
+  latestSerial: number | null;
+  /** every server runs the latest reflection */
+  inEffect: boolean;
+  servers: ServerStatusView[];
+}
+
+/** What importing a bundle would do, shown before anything changes. */
+export interface ImportPreview {
+  composition: string;
+  createsComposition: boolean;
+  serial: number;
+  /** the bundle is older than what this composition last reflected */
+  older: boolean;
+  certificatesAdded: string[];
+  certificatesUpdated: string[];
+  /** settings that would change (the pending-change kinds, as if the bundle were the reflection) */
+  changes: PendingChange[];
+  /** local changes not yet reflected that importing would discard */
+  discardsPending: PendingChange[];
 }
 
 export interface ImportResult {

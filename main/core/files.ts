@@ -2,7 +2,7 @@
  * File access with the guarantees users rely on: a clear one-line reason when a file
  * cannot be read, size limits, and atomic writes so a failure never leaves half a file.
  */
-import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { SmimeError } from './errors';
@@ -76,7 +76,12 @@ export function readInputFile(path: string, max: number, what = path): Buffer {
  * Writes `data` to `path` through a temporary file in the same folder and a rename,
  * so readers see either the old file or the whole new one. '-' writes to standard output.
  */
-export function writeFileAtomic(path: string, data: Buffer | string, mode = 0o644): void {
+export function writeFileAtomic(
+  path: string,
+  data: Buffer | string,
+  mode = 0o644,
+  opts: { overwrite?: boolean } = { overwrite: true },
+): void {
   if (path === '-') {
     writeSync(1, typeof data === 'string' ? Buffer.from(data) : data);
     return;
@@ -91,7 +96,11 @@ export function writeFileAtomic(path: string, data: Buffer | string, mode = 0o64
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
+    if (opts.overwrite === false) {
+      // no-clobber: a hard link fails when the name exists, so nothing is ever written over silently
+      linkSync(tmp, path);
+      rmSync(tmp, { force: true });
+    } else renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });

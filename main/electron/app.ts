@@ -61,6 +61,15 @@ export function electronDialogs(electron: ElectronApi, window: () => Electron.Br
       const r = win ? await electron.dialog.showSaveDialog(win, opts) : await electron.dialog.showSaveDialog(opts);
       return r.canceled || !r.filePath ? null : r.filePath;
     },
+    async chooseFolder(purpose) {
+      const win = window();
+      const opts: Electron.OpenDialogOptions = {
+        properties: ['openDirectory', 'createDirectory'],
+        title: purpose === 'publish' ? 'Publish folder (watched by the relays)' : 'Folder for the bundles',
+      };
+      const r = win ? await electron.dialog.showOpenDialog(win, opts) : await electron.dialog.showOpenDialog(opts);
+      return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+    },
     async writeFile(path, data) {
       writeFileAtomic(path, data);
     },

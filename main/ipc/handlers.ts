@@ -3,7 +3,7 @@
  * dialogs, events and the clock are injected, so the same handlers serve the Electron
  * app, the browser bridge and the tests.
  */
-import type { PreviewDelivery } from '../contract';
+import type { PreviewDelivery, ReflectProgress } from '../contract';
 import type { ServiceApi } from '../core/domain/remote';
 import type { TestDelivery } from '../core/domain/service';
 import { composeMessage } from '../core/engine/compose';
@@ -20,6 +20,8 @@ export interface Dialogs {
   openFile(kind: FileKind): Promise<{ name: string; bytes: Buffer } | null>;
   /** Shows a save dialog; returns the chosen path, or null when cancelled. */
   savePath(kind: 'bundle' | 'eml', suggestedName: string): Promise<string | null>;
+  /** Shows a folder dialog (publish folder, reflect all); null when cancelled. */
+  chooseFolder(purpose: 'publish' | 'bundles'): Promise<string | null>;
   /** Writes a file the user chose in savePath. */
   writeFile(path: string, data: Buffer): Promise<void>;
 }
@@ -145,16 +147,55 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'exception:test': async (r) => await service.testDestinations(r.name, r.addresses, r.candidate),
     'pending:list': async (r) => await service.pending(r.name),
+    'reflect:review': async (r) => service.reviewReflection(r.name),
     'reflect:export': async (r) => {
-      const comp = await service.getComposition(r.name);
-      const path = await dialogs.savePath('bundle', `${comp.name.replace(/[^\w.-]+/g, '_')}.smime-bundle.json`);
-      if (!path) return null;
-      return service.reflect(r.name, r.passphrase, path, (step) => emit('reflect:progress', { name: comp.name, step }));
+      const review = await service.reviewReflection(r.name);
+      // with a publish folder the bundle goes there (under its unique name); else the admin says where
+      let path: string | null = null;
+      if (!review.publishDir) {
+        path = await dialogs.savePath('bundle', review.suggestedFileName);
+        if (!path) return null;
+      }
+      const progress = (step: ReflectProgress) => emit('reflect:progress', { name: review.composition.name, step });
+      const opts = { confirm: r.confirm ?? [], ...(r.reexportOf !== undefined ? { reexportOf: r.reexportOf } : {}) };
+      return service.reflect(r.name, r.passphrase, path, progress, opts);
+    },
+    'reflect:all': async (r) => {
+      const needsFolder = (await service.listCompositions()).some((c) => c.pending && !c.publishDir);
+      let dir: string | null = null;
+      if (needsFolder) {
+        dir = await dialogs.chooseFolder('bundles');
+        if (!dir) return null;
+      }
+      return service.reflectAll(r.passphrase, dir, { confirm: r.confirmAll ? 'all' : [] });
+    },
+    'reflect:history': async (r) => service.history(r.name),
+    'bundle:preview': async (r) => {
+      const f = files.get(r.file, 'bundle');
+      return service.previewImport(f.bytes, r.passphrase, f.name);
     },
     'bundle:import': async (r) => {
       const f = files.get(r.file, 'bundle');
-      return service.importBundle(f.bytes, r.passphrase, f.name);
+      return service.importBundle(f.bytes, r.passphrase, f.name, {
+        discardPending: r.discardPending === true,
+        allowOlder: r.allowOlder === true,
+      });
     },
+    'composition:set-publish': async (r) => {
+      if (!r.choose) return service.setPublishDir(r.name, null);
+      const dir = await dialogs.chooseFolder('publish');
+      return dir ? service.setPublishDir(r.name, dir) : service.getComposition(r.name);
+    },
+    'composition:set-servers': async (r) => service.setServers(r.name, r.servers),
+    'servers:status': async (r) => service.serversStatus(r.name),
+    'audit:list': async (r) =>
+      service.auditLog({
+        ...(r.since ? { since: new Date(r.since) } : {}),
+        ...(r.action ? { action: r.action } : {}),
+        ...(r.target ? { target: r.target } : {}),
+        ...(r.limit ? { limit: r.limit } : {}),
+      }),
+    'audit:verify': async () => service.auditVerify(),
     'test:send': async (r) => {
       const at = new Date(r.at);
       const s = r.source;

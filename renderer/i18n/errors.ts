@@ -77,6 +77,11 @@ export const ERROR_TEXT: Record<ErrorCode, { en: string; ja: string }> = {
   IPC_INVALID: { en: 'The request was refused as malformed.', ja: '要求の形式が正しくないため拒否されました。' },
   IPC_FORBIDDEN: { en: 'The request was refused.', ja: '要求は拒否されました。' },
   IPC_TOO_LARGE: { en: 'The request is too large.', ja: '要求が大きすぎます。' },
+  REFLECT_NOT_CONFIRMED: {
+    en: 'The reflection needs your confirmation first.',
+    ja: '反映する前に確認が必要です。',
+  },
+  SERVER_UNREACHABLE: { en: 'The server did not answer.', ja: 'サーバーが応答しません。' },
   FILE_TOKEN_UNKNOWN: {
     en: 'That file is no longer available. Choose it again.',
     ja: 'ファイルを使用できません。もう一度選択してください。',

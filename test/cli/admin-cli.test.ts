@@ -91,9 +91,9 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     ]);
 
     const bundle = join(d, 'transactional.bundle');
-    expect(ok(run(d, ['reflect', 'Transactional', '--out', bundle, '--passphrase-env', 'PASSPHRASE'])).stdout).toMatch(
-      /warning: the certificate for old@example.com is expired/,
-    );
+    expect(
+      ok(run(d, ['reflect', 'Transactional', '--out', bundle, '--passphrase-env', 'PASSPHRASE', '--yes'])).stdout,
+    ).toMatch(/warning: the certificate for old@example.com is expired/);
     expect(JSON.parse(ok(run(d, ['pending', 'Transactional', '--json'])).stdout)[0].changes).toEqual([]);
 
     const inspected = ok(run(d, ['bundle', 'inspect', bundle, '--passphrase-env', 'PASSPHRASE', '--json'])).stdout;
@@ -182,7 +182,7 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     expect(fails(run(d, ['cert', 'remove', '--email', 'old@example.com', '--admin-password-env', 'ADMINPW']))).toMatch(
       /reflect that composition first/,
     );
-    ok(run(d, ['reflect', 'Transactional', '--out', bundle, '--passphrase-env', 'PASSPHRASE']));
+    ok(run(d, ['reflect', 'Transactional', '--out', bundle, '--passphrase-env', 'PASSPHRASE', '--overwrite']));
     expect(
       fails(
         run(d, ['cert', 'remove', '--email', 'old@example.com', '--admin-password-env', 'WRONG'], {
@@ -240,7 +240,7 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     const d = tempDir();
     ok(run(d, ['composition', 'create', 'T']));
     const bundle = join(d, 'b.json');
-    ok(run(d, ['reflect', 'T', '--out', bundle, '--passphrase-env', 'PASSPHRASE']));
+    ok(run(d, ['reflect', 'T', '--out', bundle, '--passphrase-env', 'PASSPHRASE', '--yes']));
     expect(fails(run(d, ['bundle', 'inspect', bundle, '--passphrase-env', 'ADMINPW']))).toBe(
       `smime-admin: wrong passphrase for ${bundle}`,
     );

@@ -102,6 +102,7 @@ export async function openApp(
         return f;
       },
       savePath: async (_kind, name) => join(saveDir, name),
+      chooseFolder: async () => saveDir,
       writeFile: async (path, data) => {
         writeFileAtomic(path, data);
         saved.push(path);

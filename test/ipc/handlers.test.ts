@@ -22,6 +22,7 @@ describe('handlers over the real core', () => {
     const events: string[] = [];
     const dialogs: Dialogs = {
       openFile: async () => null,
+      chooseFolder: async () => null,
       savePath: async () => out,
       writeFile: async () => undefined,
     };

@@ -86,6 +86,26 @@ export async function compositionCommand(ctx: AdminContext, args: string[], out:
       out.stdout(`${compositionLine(c)}\n`);
       return 0;
     }
+    case 'publish': {
+      const u = 'smime-admin composition publish NAME FOLDER|off';
+      const { positionals } = parse(rest, {}, u);
+      if (positionals.length !== 2) usage(u);
+      const c = svc().setPublishDir(positionals[0]!, positionals[1] === 'off' ? null : positionals[1]!);
+      out.stdout(
+        c.publishDir ? `"${c.name}" is published to ${c.publishDir}\n` : `"${c.name}" is not published to a folder\n`,
+      );
+      return 0;
+    }
+    case 'servers': {
+      const u = 'smime-admin composition servers NAME [STATUS-URL ...]   (no URL: none)';
+      const { positionals } = parse(rest, {}, u);
+      if (positionals.length < 1) usage(u);
+      const c = svc().setServers(positionals[0]!, positionals.slice(1));
+      out.stdout(
+        c.servers.length ? `"${c.name}" runs on: ${c.servers.join(', ')}\n` : `"${c.name}" lists no servers\n`,
+      );
+      return 0;
+    }
     case 'bcc': {
       const u = 'smime-admin composition bcc NAME on|off';
       const { positionals } = parse(rest, {}, u);
@@ -95,7 +115,11 @@ export async function compositionCommand(ctx: AdminContext, args: string[], out:
       return 0;
     }
     default:
-      return unknownSubcommand('composition', 'create|delete|rename|list|show|enable-cert|disable-cert|bcc', sub);
+      return unknownSubcommand(
+        'composition',
+        'create|delete|rename|list|show|enable-cert|disable-cert|bcc|publish|servers',
+        sub,
+      );
   }
 }
 

@@ -8,7 +8,8 @@ import { compositionCommand, exceptionCommand } from './composition';
 import { usage, type AdminContext } from './context';
 import { auditCommand } from './audit';
 import { recoverCommand } from './recover';
-import { bundleCommand, pendingCommand, reflectCommand } from './reflect';
+import { bundleCommand } from './bundle';
+import { historyCommand, pendingCommand, reflectCommand, serversCommand } from './reflect';
 import { sendTestCommand } from './send-test';
 import { adminPasswordCommand, settingsCommand } from './settings';
 
@@ -28,6 +29,8 @@ const COMMANDS: Record<string, Command> = {
   settings: settingsCommand,
   recover: recoverCommand,
   audit: auditCommand,
+  history: historyCommand,
+  servers: serversCommand,
 };
 
 export const ADMIN_COMMANDS = new Set(Object.keys(COMMANDS));

@@ -4,12 +4,15 @@
  * is a label, unique without regard to case.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CertStatus, CompositionView } from '../../contract';
 import { normalizeEmail } from '../engine/certificate';
 import { SmimeError } from '../errors';
 import { defaultDestinationExceptions, defaultHeaderExceptions } from '../relay/patterns';
 import { findCert } from './certificates';
 import type { DomainContext } from './context';
+import { validateServerUrl } from './servers';
 import { pendingChanges } from './snapshot';
 import type { AdminState, CertRecord, Composition } from './state';
 import { statusAt } from './status';
@@ -126,6 +129,8 @@ function view(
     lastReflection: last
       ? { at: last.at, bundleFile: last.bundleFile, bundleFingerprint: last.bundleFingerprint }
       : null,
+    publishDir: c.publishDir ?? null,
+    servers: c.servers ?? [],
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };
@@ -171,5 +176,41 @@ export function setIntelligentBcc(ctx: DomainContext, name: string, on: boolean)
     return comp;
   });
   ctx.audit('composition.bcc', c.name, { on });
+  return getComposition(ctx, c.id);
+}
+
+/**
+ * The folder the relays of this composition watch (a synced or mounted directory): every
+ * reflection is also written there atomically, under its unique name. null turns it off.
+ */
+export function setPublishDir(ctx: DomainContext, name: string, dir: string | null): CompositionView {
+  let folder: string | null = null;
+  if (dir !== null && dir.trim() !== '') {
+    folder = resolve(dir.trim());
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw new SmimeError('USAGE', `${folder} is not a folder; create it (or mount the synced folder) first`);
+    }
+  }
+  const c = ctx.mutate((s) => {
+    const comp = findComposition(s, name);
+    comp.publishDir = folder;
+    touch(ctx, comp);
+    return comp;
+  });
+  ctx.audit('composition.publish', c.name, { folder });
+  return getComposition(ctx, c.id);
+}
+
+/** The relays' status URLs; the app asks each which reflection it runs. */
+export function setServers(ctx: DomainContext, name: string, urls: string[]): CompositionView {
+  const servers = [...new Set(urls.filter((u) => u.trim()).map(validateServerUrl))];
+  if (servers.length > 50) throw new SmimeError('USAGE', 'a composition lists at most 50 servers');
+  const c = ctx.mutate((s) => {
+    const comp = findComposition(s, name);
+    comp.servers = servers;
+    touch(ctx, comp);
+    return comp;
+  });
+  ctx.audit('composition.servers', c.name, { servers: servers.join(' ') });
   return getComposition(ctx, c.id);
 }

@@ -1,23 +1,25 @@
 /**
- * Reflect and import: the only ways a composition leaves or enters this machine. Reflecting
- * writes an authenticated, encrypted bundle (docs/bundle-format.md) and records what the
- * servers now have; importing brings another admin machine's bundle in, all or nothing.
+ * Reflect: the only way a composition reaches the mail servers. A reflection is reviewed first
+ * (what it sends, what must be confirmed), written as an authenticated, encrypted bundle
+ * (docs/bundle-format.md) under a name that is unique and safe everywhere, never over another
+ * file, published atomically into the folder the relays watch, and recorded in the history.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { ImportResult, PendingView, ReflectProgress, ReflectResult, ReflectWarning } from '../../contract';
-import { sameEmail } from '../engine/certificate';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { HistoryEntry, PendingView, ReflectProgress, ReflectResult } from '../../contract';
+import { reflectWarningText } from '../../contract/messages';
 import { SmimeError } from '../errors';
 import { writeFileAtomic } from '../files';
-import { checkPassphrase, openBundle, writeBundle, type BundleSecretCertificate } from '../relay/bundle';
-import { compilePattern, validateHeaderName } from '../relay/patterns';
+import { checkPassphrase, writeBundle, type BundleSecretCertificate } from '../relay/bundle';
 import { osUser } from './audit';
-import { loadSecret, newVersion, openForAddress, switchVersions, type NewVersion } from './certificates';
-import { findComposition, validateName } from './compositions';
+import { loadSecret } from './certificates';
+import { findComposition, touch } from './compositions';
 import type { DomainContext } from './context';
+import { appendHistory, historyView, readHistory, type StoredHistoryEntry } from './history';
+import { bundleFileName, confirmationKey, reviewReflection } from './review';
 import { pendingChanges, snapshotOf } from './snapshot';
-import type { AdminState, CertRecord, Composition } from './state';
-import { statusAt } from './status';
+import type { CertRecord, Composition } from './state';
 
 export function pending(ctx: DomainContext, name?: string): PendingView[] {
   const state = ctx.load();
@@ -30,76 +32,8 @@ export function pending(ctx: DomainContext, name?: string): PendingView[] {
   }));
 }
 
-function reflectWarnings(records: CertRecord[], state: AdminState, now: Date): ReflectWarning[] {
-  const out: ReflectWarning[] = [];
-  for (const rec of records) {
-    const st = statusAt(rec, now, state.settings.warnDays);
-    if (st.status === 'expired')
-      out.push({ code: 'certificate-expired', params: { email: rec.email, date: rec.notAfter } });
-    else if (st.status === 'expiring')
-      out.push({ code: 'certificate-expiring', params: { email: rec.email, days: st.daysLeft } });
-  }
-  return out;
-}
-
-/** Writes the composition's config bundle and records it as reflected. Nothing reaches a server before this. */
-async function reflectNow(
-  ctx: DomainContext,
-  name: string,
-  passphrase: string,
-  outPath: string,
-  onProgress?: (p: ReflectProgress) => void,
-): Promise<ReflectResult> {
-  checkPassphrase(passphrase);
-  checkOutsideData(ctx, outPath);
-  const state = ctx.load();
-  const c = findComposition(state, name);
-  const now = ctx.now();
-  onProgress?.('reading-keychain');
-  const byId = new Map(state.certificates.map((r) => [r.id, r]));
-  const records = c.certificateIds.map((id) => byId.get(id)).filter((r): r is CertRecord => r !== undefined);
-  const certs: BundleSecretCertificate[] = [];
-  for (const rec of records) {
-    const { p12, password } = await loadSecret(ctx, rec);
-    const { email, fingerprintSha256, subject, issuer, notBefore, notAfter } = rec;
-    certs.push({ email, fingerprintSha256, subject, issuer, notBefore, notAfter, p12, password });
-  }
-  onProgress?.('encrypting');
-  const serial = (c.lastReflection?.serial ?? 0) + 1;
-  const { id, name: compName, intelligentBcc, destinationExceptions, headerExceptions } = c;
-  const composition = { id, name: compName, intelligentBcc, destinationExceptions, headerExceptions };
-  const bytes = writeBundle(passphrase, composition, certs, { createdAt: now, createdBy: osUser(), serial });
-  onProgress?.('writing');
-  writeFileAtomic(outPath, bytes, 0o600);
-  const fingerprint = createHash('sha256').update(bytes).digest('hex');
-  const snapshot = snapshotOf(c, state);
-  ctx.mutate((s) => {
-    const comp = s.compositions.find((x) => x.id === c.id);
-    if (!comp)
-      throw new SmimeError('COMPOSITION_NOT_FOUND', `composition "${c.name}" was deleted while it was being reflected`);
-    comp.lastReflection = {
-      at: now.toISOString(),
-      serial,
-      bundleFile: outPath,
-      bundleFingerprint: fingerprint,
-      snapshot,
-    };
-  });
-  ctx.audit('reflect', c.name, { bundleFingerprint: fingerprint, certificates: certs.length, serial });
-  onProgress?.('done');
-  return {
-    composition: c.name,
-    file: outPath,
-    size: bytes.length,
-    fingerprintSha256: fingerprint,
-    certificates: certs.length,
-    at: now.toISOString(),
-    warnings: reflectWarnings(records, state, now),
-  };
-}
-
 /** What smime-admin keeps in its data folder; a bundle may go anywhere but over these. */
-const OWN_FILES = /^(config\.json(\.corrupt-.*)?|journal\.json|audit\.log|\.lock|certs)$/;
+const OWN_FILES = /^(config\.json(\.corrupt-.*)?|journal\.json|audit\.(log|head)|\.lock|certs|history)$/;
 
 function checkOutsideData(ctx: DomainContext, outPath: string): void {
   if (outPath === '-') return;
@@ -114,144 +48,131 @@ function checkOutsideData(ctx: DomainContext, outPath: string): void {
   }
 }
 
-export interface ImportOptions {
-  /** accept a bundle older than the composition's last reflection (a rollback) */
-  allowOlder?: boolean;
-  /** replace a composition that has changes not yet reflected */
-  discardPending?: boolean;
+export interface ReflectOptions {
+  /** what the admin confirmed: 'all', or the keys of the review's confirmations */
+  confirm?: 'all' | string[];
+  /** write over an existing file at the given path (never done otherwise) */
+  overwrite?: boolean;
+  /** re-export: send the settings of this earlier reflection again, as a new reflection */
+  reexportOf?: number;
 }
 
-/**
- * Imports a bundle written on another admin machine: certificates into the registry and
- * keychain, the composition as reflected. Everything is validated first (authentication,
- * schema, every p12 and its address, every pattern); then new secrets and files are written,
- * the records switch in one save, and replaced secrets and files are removed last.
- */
-async function importBundleNow(
+/** A path to a folder means: a file with the reflection's unique name in it. */
+function target(outPath: string | null, fileName: string): string | null {
+  if (outPath === null || outPath === '-') return outPath;
+  return existsSync(outPath) && statSync(outPath).isDirectory() ? join(outPath, fileName) : outPath;
+}
+
+async function reflectNow(
   ctx: DomainContext,
-  bytes: Buffer,
+  name: string,
   passphrase: string,
-  fileName = 'the bundle',
-  opts: ImportOptions = {},
-): Promise<ImportResult> {
-  const opened = openBundle(bytes, passphrase, fileName);
-  const comp = opened.payload.composition;
-  for (const e of comp.destinationExceptions) compilePattern(e.pattern);
-  for (const e of comp.headerExceptions) {
-    validateHeaderName(e.header);
-    compilePattern(e.pattern);
-  }
-  const compName = validateName(comp.name);
-  const checked = opened.certificates.map((c) => ({
-    c,
-    ...openForAddress(ctx, c, `the certificate for ${c.email} in ${fileName}`),
-  }));
-  const fingerprint = createHash('sha256').update(bytes).digest('hex');
+  outPath: string | null,
+  onProgress: ((p: ReflectProgress) => void) | undefined,
+  opts: ReflectOptions,
+): Promise<ReflectResult> {
+  checkPassphrase(passphrase);
   const state = ctx.load();
-  const existing =
-    state.compositions.find((x) => x.id === comp.id) ??
-    state.compositions.find((x) => x.name.toLowerCase() === compName.toLowerCase());
-  if (existing) checkReplaceable(existing, state, comp.id, opened.payload.serial, fileName, opts);
-
-  const result: ImportResult = {
-    composition: compName,
-    created: !existing,
-    certificatesAdded: [],
-    certificatesUpdated: [],
-    certificatesUnchanged: [],
+  const current = findComposition(state, name);
+  const history = readHistory(ctx, current.id);
+  let c: Composition = current;
+  if (opts.reexportOf !== undefined) {
+    const old = history.find((h) => h.serial === opts.reexportOf);
+    if (!old)
+      throw new SmimeError('USAGE', `"${current.name}" has no reflection number ${opts.reexportOf} in its history`);
+    c = { ...current, ...old.settings, name: current.name };
+  }
+  const review = reviewReflection(ctx, name, c);
+  const unconfirmed = review.confirmations.filter(
+    (w) => opts.confirm !== 'all' && !(opts.confirm ?? []).includes(confirmationKey(w)),
+  );
+  if (unconfirmed.length > 0) {
+    throw new SmimeError(
+      'REFLECT_NOT_CONFIRMED',
+      `reflecting "${c.name}" needs confirmation: ${unconfirmed.map((w) => reflectWarningText(w)).join('; ')}`,
+    );
+  }
+  const now = ctx.now();
+  const fileName = bundleFileName(c, now);
+  const out = target(outPath, fileName);
+  if (out) checkOutsideData(ctx, out);
+  if (out === null && !c.publishDir)
+    throw new SmimeError('USAGE', `"${c.name}" has no publish folder: say where to write the bundle`);
+  onProgress?.('reading-keychain');
+  const byId = new Map(state.certificates.map((r) => [r.id, r]));
+  const records = c.certificateIds.map((id) => {
+    const r = byId.get(id);
+    if (!r)
+      throw new SmimeError('CERT_NOT_FOUND', `a certificate of reflection ${opts.reexportOf} is no longer registered`);
+    return r;
+  });
+  const certs: BundleSecretCertificate[] = [];
+  for (const rec of records) {
+    const { p12, password } = await loadSecret(ctx, rec);
+    const { email, fingerprintSha256, subject, issuer, notBefore, notAfter } = rec;
+    certs.push({ email, fingerprintSha256, subject, issuer, notBefore, notAfter, p12, password });
+  }
+  onProgress?.('encrypting');
+  const serial = Math.max(current.lastReflection?.serial ?? 0, history[0]?.serial ?? 0) + 1;
+  const { id, name: compName, intelligentBcc, destinationExceptions, headerExceptions } = c;
+  const composition = { id, name: compName, intelligentBcc, destinationExceptions, headerExceptions };
+  const bytes = writeBundle(passphrase, composition, certs, { createdAt: now, createdBy: osUser(), serial });
+  onProgress?.('writing');
+  if (out) writeFileAtomic(out, bytes, 0o600, { overwrite: opts.overwrite === true });
+  const published = c.publishDir ? join(c.publishDir, fileName) : null;
+  if (published) writeFileAtomic(published, bytes, 0o644, { overwrite: false });
+  const fingerprint = createHash('sha256').update(bytes).digest('hex');
+  const snapshot = snapshotOf(c, state, byId);
+  const file = out ?? published!;
+  ctx.mutate((s) => {
+    const comp = s.compositions.find((x) => x.id === c.id);
+    if (!comp)
+      throw new SmimeError('COMPOSITION_NOT_FOUND', `composition "${c.name}" was deleted while it was being reflected`);
+    if (opts.reexportOf !== undefined) {
+      // a re-export is a rollback: the composition here takes the settings the servers now run
+      Object.assign(comp, c, { updatedAt: now.toISOString() });
+      touch(ctx, comp);
+    }
+    comp.lastReflection = { at: now.toISOString(), serial, bundleFile: file, bundleFingerprint: fingerprint, snapshot };
+  });
+  const entry: StoredHistoryEntry = {
+    serial,
+    at: now.toISOString(),
+    by: osUser(),
+    file,
+    published,
+    fingerprintSha256: fingerprint,
+    certificates: certs.length,
+    changes: review.changes,
+    reexportOf: opts.reexportOf ?? null,
+    settings: {
+      name: c.name,
+      intelligentBcc,
+      destinationExceptions,
+      headerExceptions,
+      certificateIds: c.certificateIds,
+    },
   };
-  const now = ctx.now().toISOString();
-  const staged: (NewVersion & { old: CertRecord | null })[] = [];
-  for (const { c, info } of checked) {
-    const old = state.certificates.find((r) => sameEmail(r.email, c.email)) ?? null;
-    if (old && old.fingerprintSha256 === c.fingerprintSha256) {
-      result.certificatesUnchanged.push(c.email);
-      continue;
-    }
-    (old ? result.certificatesUpdated : result.certificatesAdded).push(c.email);
-    const idv = old
-      ? { id: old.id, version: old.version + 1, addedAt: old.addedAt }
-      : { id: randomUUID(), version: 1, addedAt: now };
-    const ident = checked.find((x) => x.c === c)!.ident;
-    const v = newVersion({ ...idv, email: old?.email ?? c.email }, ident, info, ctx.now(), c.p12, c.password);
-    staged.push({ ...v, old });
-  }
-
-  const created = staged.map(({ old: _old, ...v }) => v);
-  const retired = staged.flatMap(({ old }) => (old ? [old] : []));
-  await switchVersions(ctx, 'import', created, retired, (s) => {
-    for (const { rec, old } of staged) {
-      if (old) s.certificates = s.certificates.map((r) => (r.id === old.id ? rec : r));
-      else s.certificates.push(rec);
-    }
-    let c = s.compositions.find((x) => x.id === existing?.id);
-    if (!c) {
-      c = {
-        id: comp.id,
-        name: compName,
-        certificateIds: [],
-        destinationExceptions: [],
-        headerExceptions: [],
-        intelligentBcc: false,
-        nextExceptionId: 1,
-        createdAt: now,
-        updatedAt: now,
-        lastReflection: null,
-      };
-      s.compositions.push(c);
-    }
-    c.name = compName;
-    c.destinationExceptions = comp.destinationExceptions;
-    c.headerExceptions = comp.headerExceptions;
-    c.intelligentBcc = comp.intelligentBcc;
-    c.nextExceptionId =
-      Math.max(0, ...comp.destinationExceptions.map((e) => e.id), ...comp.headerExceptions.map((e) => e.id)) + 1;
-    c.certificateIds = opened.certificates.map((bc) => s.certificates.find((r) => sameEmail(r.email, bc.email))!.id);
-    c.updatedAt = now;
-    c.lastReflection = {
-      at: opened.payload.createdAt,
-      serial: opened.payload.serial,
-      bundleFile: fileName,
-      bundleFingerprint: fingerprint,
-      snapshot: snapshotOf(c, s),
-    };
-  });
-  ctx.audit('bundle.import', compName, {
+  appendHistory(ctx, c.id, entry);
+  ctx.audit('reflect', c.name, {
     bundleFingerprint: fingerprint,
-    certificates: opened.certificates.length,
-    serial: opened.payload.serial,
+    certificates: certs.length,
+    serial,
+    ...(opts.reexportOf !== undefined ? { reexportOf: opts.reexportOf } : {}),
+    ...(review.confirmations.length ? { confirmed: review.confirmations.map(confirmationKey).join(',') } : {}),
   });
-  return result;
-}
-
-function checkReplaceable(
-  existing: Composition,
-  state: AdminState,
-  bundleCompId: string,
-  serial: number,
-  fileName: string,
-  opts: ImportOptions,
-): void {
-  if (existing.id !== bundleCompId) {
-    throw new SmimeError(
-      'COMPOSITION_EXISTS',
-      `a different composition named "${existing.name}" already exists here (${fileName} is for another one); rename yours first`,
-    );
-  }
-  const last = existing.lastReflection;
-  if (last?.serial !== undefined && serial < last.serial && !opts.allowOlder) {
-    throw new SmimeError(
-      'BUNDLE_INVALID',
-      `${fileName} is older than what "${existing.name}" last reflected (reflection ${serial} < ${last.serial}); importing it would roll the composition back`,
-    );
-  }
-  const changes = pendingChanges(existing, state);
-  if (changes.length > 0 && changes[0]!.kind !== 'never-reflected' && !opts.discardPending) {
-    throw new SmimeError(
-      'USAGE',
-      `"${existing.name}" has ${changes.length} change${changes.length === 1 ? '' : 's'} not yet reflected that importing would discard; reflect them first or import with --discard-pending`,
-    );
-  }
+  onProgress?.('done');
+  return {
+    composition: c.name,
+    file,
+    size: bytes.length,
+    fingerprintSha256: fingerprint,
+    certificates: certs.length,
+    at: now.toISOString(),
+    warnings: review.confirmations,
+    serial,
+    published,
+  };
 }
 
 /** Writes the composition's config bundle and records it as reflected, as the folder's only writer. */
@@ -259,15 +180,45 @@ export const reflect = (
   ctx: DomainContext,
   name: string,
   passphrase: string,
-  outPath: string,
+  outPath: string | null,
   onProgress?: (p: ReflectProgress) => void,
-): Promise<ReflectResult> => ctx.exclusive(() => reflectNow(ctx, name, passphrase, outPath, onProgress));
+  opts: ReflectOptions = {},
+): Promise<ReflectResult> => ctx.exclusive(() => reflectNow(ctx, name, passphrase, outPath, onProgress, opts));
 
-/** Imports a bundle, all or nothing, as the folder's only writer. */
-export const importBundle = (
+/**
+ * Reflects every composition with pending changes, each to its own uniquely named file in
+ * `outDir` (and its publish folder). All are reviewed first: nothing is written unless every one
+ * is confirmed.
+ */
+export const reflectAll = (
   ctx: DomainContext,
-  bytes: Buffer,
   passphrase: string,
-  fileName = 'the bundle',
-  opts: ImportOptions = {},
-): Promise<ImportResult> => ctx.exclusive(() => importBundleNow(ctx, bytes, passphrase, fileName, opts));
+  outDir: string | null,
+  opts: Pick<ReflectOptions, 'confirm'> = {},
+): Promise<ReflectResult[]> =>
+  ctx.exclusive(async () => {
+    checkPassphrase(passphrase);
+    const names = pending(ctx)
+      .filter((p) => p.changes.length > 0)
+      .map((p) => p.composition);
+    for (const n of names) {
+      const missing = reviewReflection(ctx, n).confirmations.filter(
+        (w) => opts.confirm !== 'all' && !(opts.confirm ?? []).includes(confirmationKey(w)),
+      );
+      if (missing.length > 0) {
+        throw new SmimeError(
+          'REFLECT_NOT_CONFIRMED',
+          `reflecting "${n}" needs confirmation: ${missing.map((w) => reflectWarningText(w)).join('; ')}`,
+        );
+      }
+    }
+    const out: ReflectResult[] = [];
+    for (const n of names) out.push(await reflectNow(ctx, n, passphrase, outDir, undefined, { confirm: 'all' }));
+    return out;
+  });
+
+export function history(ctx: DomainContext, name: string): HistoryEntry[] {
+  return historyView(readHistory(ctx, findComposition(ctx.load(), name).id));
+}
+
+export type { CertRecord };

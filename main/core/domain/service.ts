@@ -14,12 +14,17 @@ import { JOURNAL_FILE, recover, type RecoveryReport } from './journal';
 import * as compositions from './compositions';
 import { DomainContext, type AdminDeps } from './context';
 import * as exceptions from './exceptions';
+import * as imports from './import';
 import * as reflection from './reflection';
+import { reviewReflection } from './review';
+import { readHistory } from './history';
+import { pollServers } from './servers';
 import * as settings from './settings';
 import { testSend, type TestSendOutcome } from './test-send';
 
 export { SECRET_SERVICE, type AdminDeps } from './context';
-export type { ImportOptions } from './reflection';
+export type { ImportOptions } from './import';
+export type { ReflectOptions } from './reflection';
 export type { TestDelivery, TestSendOutcome } from './test-send';
 
 export class AdminService {
@@ -95,20 +100,53 @@ export class AdminService {
   testDestinations = (name: string, addresses: string[], candidate?: string): C.TesterMatch[] =>
     exceptions.testDestinations(this.ctx, name, addresses, candidate);
 
-  // pending changes, reflect and import
+  // pending changes, review, reflect, history and import
   pending = (name?: string): C.PendingView[] => reflection.pending(this.ctx, name);
+  reviewReflection = (name: string): C.ReflectReview => reviewReflection(this.ctx, name);
   reflect = (
     name: string,
     passphrase: string,
-    outPath: string,
+    outPath: string | null,
     onProgress?: (p: C.ReflectProgress) => void,
-  ): Promise<C.ReflectResult> => reflection.reflect(this.ctx, name, passphrase, outPath, onProgress);
+    opts?: reflection.ReflectOptions,
+  ): Promise<C.ReflectResult> => reflection.reflect(this.ctx, name, passphrase, outPath, onProgress, opts);
+  reflectAll = (passphrase: string, outDir: string | null, opts?: Pick<reflection.ReflectOptions, 'confirm'>) =>
+    reflection.reflectAll(this.ctx, passphrase, outDir, opts);
+  history = (name: string): C.HistoryEntry[] => reflection.history(this.ctx, name);
+  previewImport = (bytes: Buffer, passphrase: string, fileName?: string): C.ImportPreview =>
+    imports.previewImport(this.ctx, bytes, passphrase, fileName);
   importBundle = (
     bytes: Buffer,
     passphrase: string,
     fileName?: string,
-    opts?: reflection.ImportOptions,
-  ): Promise<C.ImportResult> => reflection.importBundle(this.ctx, bytes, passphrase, fileName, opts);
+    opts?: imports.ImportOptions,
+  ): Promise<C.ImportResult> => imports.importBundle(this.ctx, bytes, passphrase, fileName, opts);
+
+  // where reflections go, and whether they are in effect
+  setPublishDir = (name: string, dir: string | null): C.CompositionView =>
+    compositions.setPublishDir(this.ctx, name, dir);
+  setServers = (name: string, urls: string[]): C.CompositionView => compositions.setServers(this.ctx, name, urls);
+  /** Asks each relay of the composition (or of every composition) which reflection it runs. */
+  serversStatus = async (name?: string): Promise<C.CompositionServers[]> => {
+    const state = this.ctx.load();
+    const comps = name
+      ? [compositions.findComposition(state, name)]
+      : state.compositions.filter((c) => (c.servers ?? []).length > 0);
+    return Promise.all(
+      comps.map((c) =>
+        pollServers(
+          {
+            id: c.id,
+            name: c.name,
+            servers: c.servers ?? [],
+            latestSerial: c.lastReflection?.serial ?? null,
+            latestFingerprint: c.lastReflection?.bundleFingerprint ?? null,
+          },
+          readHistory(this.ctx, c.id),
+        ),
+      ),
+    );
+  };
 
   // the audit log
   auditLog = (filter: AuditFilter = {}): C.AuditEntryView[] =>

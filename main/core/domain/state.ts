@@ -77,6 +77,10 @@ export interface Composition {
   createdAt: string;
   updatedAt: string;
   lastReflection: Reflection | null;
+  /** the folder the relays watch; every reflection is also written there, atomically */
+  publishDir?: string | null;
+  /** status URLs of the relays that run this composition */
+  servers?: string[];
 }
 
 export interface AdminState {
@@ -195,6 +199,8 @@ export const STATE_SCHEMA = {
         createdAt: str,
         updatedAt: str,
         lastReflection: { type: ['object', 'null'] },
+        publishDir: { type: ['string', 'null'] },
+        servers: { type: 'array', items: str, maxItems: 50 },
       },
       additionalProperties: false,
     },

@@ -137,7 +137,7 @@ describe('certificate registry', () => {
     expect(
       await err(svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' })),
     ).toMatch(/the mail servers still use it through "Newsletters": reflect that composition first/);
-    await svc.reflect('Newsletters', 'bundle passphrase 1', join(tempDir(), 'b.json'));
+    await svc.reflect('Newsletters', 'bundle passphrase 1', join(tempDir(), 'b.json'), undefined, { confirm: 'all' });
     await svc.removeCertificate({ email: 'alice@example.com', adminPassword: 'correct horse battery' });
     expect(svc.listCertificates()).toEqual([]);
     svc.setAdminPassword('a new admin password', 'correct horse battery');

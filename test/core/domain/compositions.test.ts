@@ -29,7 +29,7 @@ describe('compositions', () => {
   it('after a reflection, a rename is pending until the next one', async () => {
     const { svc } = makeService();
     svc.createComposition('検証');
-    await svc.reflect('検証', 'a long bundle passphrase', join(tempDir(), 'b.json'));
+    await svc.reflect('検証', 'a long bundle passphrase', join(tempDir(), 'b.json'), undefined, { confirm: 'all' });
     expect(svc.pending('検証')[0]!.changes).toEqual([]);
     svc.renameComposition('検証', 'Staging');
     expect(svc.pending('Staging')[0]!.changes).toEqual([{ kind: 'renamed', subject: '検証 → Staging' }]);

@@ -46,14 +46,14 @@ describe('pending changes and reflect', () => {
   it('warns with codes, in either language, about certificates that expire or have expired', async () => {
     const { svc, clock, now } = await seededService(pki);
     clock.t = new Date(now.getTime() + 350 * DAY);
-    const soon = await svc.reflect('Transactional', PASS, join(tempDir(), 'b.json'));
+    const soon = await svc.reflect('Transactional', PASS, join(tempDir(), 'b.json'), undefined, { confirm: 'all' });
     expect(soon.warnings).toEqual([{ code: 'certificate-expiring', params: { email: 'info@example.com', days: 15 } }]);
     expect(reflectWarningText(soon.warnings[0]!)).toBe('the certificate for info@example.com expires in 15 days');
     expect(reflectWarningText(soon.warnings[0]!, 'ja')).toBe(
       'info@example.com の証明書はあと15日で期限切れになります。',
     );
     clock.t = new Date(now.getTime() + 400 * DAY);
-    const late = await svc.reflect('Transactional', PASS, join(tempDir(), 'b.json'));
+    const late = await svc.reflect('Transactional', PASS, join(tempDir(), 'b.json'), undefined, { confirm: 'all' });
     expect(late.warnings.map((w) => w.code)).toEqual(['certificate-expired']);
   });
 });

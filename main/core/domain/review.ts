@@ -1,0 +1,131 @@
+/**
+ * What a reflection sends, reviewed before it is written: the certificates with their validity
+ * and warnings, the exceptions, the BCC switch, the difference from the last reflection, and the
+ * things an admin must confirm explicitly (an expired, not yet valid or soon expiring certificate,
+ * no certificate at all, an exception that matches every ordinary address or value).
+ */
+import type { ReflectReview, ReflectWarning } from '../../contract';
+import { expiryWarnings } from '../engine/certificate';
+import { compilePattern } from '../relay/patterns';
+import { staticWarnings } from './certificates';
+import { findComposition } from './compositions';
+import type { DomainContext } from './context';
+import { pendingChanges } from './snapshot';
+import type { CertRecord, Composition } from './state';
+import { statusAt } from './status';
+
+/** Addresses of every kind a relay sees; a destination pattern matching all of them unsigns all mail. */
+const ORDINARY_ADDRESSES = [
+  'info@example.com',
+  'taro.yamada@example.co.jp',
+  'a.b+tag@mail.example.org',
+  'user123@gmail.com',
+  'support@sub.example.net',
+  'x@example.jp',
+];
+
+/** Values a header typically carries, by name; any other header is tried with the general ones. */
+const ORDINARY_VALUES: Record<string, string[]> = {
+  'content-type': ['text/plain; charset=UTF-8', 'multipart/mixed; boundary="b1"', 'text/html; charset=ISO-2022-JP'],
+  subject: ['Your order 2026-1128', 'ご注文ありがとうございます', 'Newsletter'],
+  from: ['Info <info@example.com>', 'taro@example.co.jp'],
+};
+const GENERAL_VALUES = ['yes', 'Newsletter 2026-11', 'campaign-42', '<abc.123@example.com>', 'text/plain'];
+
+/** A bundle's file name: an ASCII slug of the name, the composition's short id and the time (UTC). */
+export function bundleFileName(c: Pick<Composition, 'id' | 'name'>, at: Date): string {
+  const slug =
+    c.name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'composition';
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${slug}-${c.id.replace(/-/g, '').slice(0, 8)}-${stamp}.smime-bundle.json`;
+}
+
+function matchesAll(pattern: string, samples: string[]): boolean {
+  try {
+    const re = compilePattern(pattern);
+    return samples.every((s) => re.test(s));
+  } catch {
+    return false;
+  }
+}
+
+function confirmations(c: Composition, records: CertRecord[], now: Date, warnDays: number[]): ReflectWarning[] {
+  const out: ReflectWarning[] = [];
+  if (records.length === 0) out.push({ code: 'no-certificate', params: {} });
+  for (const rec of records) {
+    const st = statusAt(rec, now, warnDays);
+    if (st.status === 'expired')
+      out.push({ code: 'certificate-expired', params: { email: rec.email, date: rec.notAfter } });
+    else if (st.status === 'not-yet-valid') {
+      out.push({ code: 'certificate-not-yet-valid', params: { email: rec.email, date: rec.notBefore } });
+    } else if (st.status === 'expiring')
+      out.push({ code: 'certificate-expiring', params: { email: rec.email, days: st.daysLeft } });
+  }
+  for (const e of c.destinationExceptions) {
+    if (e.enabled && matchesAll(e.pattern, ORDINARY_ADDRESSES)) {
+      out.push({ code: 'matches-everything', params: { kind: 'destination', id: e.id, pattern: e.pattern } });
+    }
+  }
+  for (const e of c.headerExceptions) {
+    const samples = ORDINARY_VALUES[e.header.toLowerCase()] ?? GENERAL_VALUES;
+    if (e.enabled && matchesAll(e.pattern, samples)) {
+      out.push({
+        code: 'matches-everything',
+        params: { kind: 'header', id: e.id, pattern: e.pattern, header: e.header },
+      });
+    }
+  }
+  return out;
+}
+
+/** The review of reflecting one composition now. */
+export function reviewReflection(ctx: DomainContext, name: string, settings?: Composition): ReflectReview {
+  const state = ctx.load();
+  const c = settings ?? findComposition(state, name);
+  const now = ctx.now();
+  const byId = new Map(state.certificates.map((r) => [r.id, r]));
+  const records = c.certificateIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  const warnDays = state.settings.warnDays;
+  const last = c.lastReflection;
+  return {
+    composition: { id: c.id, name: c.name },
+    certificates: records.map((r) => ({
+      email: r.email,
+      fingerprintSha256: r.fingerprintSha256,
+      notBefore: r.notBefore,
+      notAfter: r.notAfter,
+      ...(({ status, daysLeft }) => ({ status, daysLeft }))(statusAt(r, now, warnDays)),
+      warnings: [
+        ...expiryWarnings(new Date(r.notBefore), new Date(r.notAfter), now, warnDays[0] ?? 30),
+        ...staticWarnings(r),
+      ],
+    })),
+    destinationExceptions: c.destinationExceptions,
+    headerExceptions: c.headerExceptions,
+    intelligentBcc: c.intelligentBcc,
+    changes: pendingChanges(c, state, byId),
+    ...(() => {
+      const list = confirmations(c, records, now, warnDays);
+      return { confirmations: list, confirmationKeys: list.map(confirmationKey) };
+    })(),
+    lastReflection: last ? { at: last.at, serial: last.serial ?? null, file: last.bundleFile } : null,
+    publishDir: c.publishDir ?? null,
+    suggestedFileName: bundleFileName(c, now),
+  };
+}
+
+/** A confirmation's identity, as the admin acknowledges it (the CLI's --yes acknowledges all). */
+export function confirmationKey(w: ReflectWarning): string {
+  const p = w.params as Record<string, unknown>;
+  return [w.code, p.email ?? p.id ?? ''].join(':');
+}

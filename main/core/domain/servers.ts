@@ -1,0 +1,135 @@
+/**
+ * Whether a reflection is in effect: each relay of a composition is asked for its status
+ * (GET <url>/status, the relay's JSON), with a timeout, from the main process — never from the
+ * renderer, whose CSP allows no network. A composition is in effect when every relay runs its
+ * latest reflection (matched by the bundle's fingerprint, or by its reflection number).
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { CompositionServers, ServerStatusView } from '../../contract';
+import { SmimeError } from '../errors';
+import type { StoredHistoryEntry } from './history';
+
+const MAX_STATUS_BYTES = 1024 * 1024;
+
+/** A relay status URL as the admin gives it: http(s), no credentials, no query. */
+export function validateServerUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url.trim());
+  } catch {
+    throw new SmimeError(
+      'USAGE',
+      `"${url}" is not a URL (a relay's status address looks like http://mail1.example.com:8025)`,
+    );
+  }
+  if (!['http:', 'https:'].includes(u.protocol) || u.username || u.password || u.search || u.hash) {
+    throw new SmimeError(
+      'USAGE',
+      `"${url}" is not a relay status address: use http(s)://HOST:PORT, without credentials or query`,
+    );
+  }
+  return u.origin + u.pathname.replace(/\/+$/, '');
+}
+
+/** GETs a JSON document with a timeout and a size cap. */
+export function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(
+      url,
+      { method: 'GET', timeout: timeoutMs },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`it answered HTTP ${res.statusCode}`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_STATUS_BYTES) req.destroy(new Error('its status is too large'));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch {
+            reject(new Error('its status is not JSON'));
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`it did not answer within ${Math.round(timeoutMs / 1000)} s`)));
+    req.on('error', (e) => reject(e));
+    req.end();
+  });
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** The relay's status reduced to what the app compares: composition, reflection, fingerprint, load time, last error. */
+function readStatus(json: unknown): Omit<ServerStatusView, 'url' | 'reachable' | 'runsSerial' | 'current'> {
+  const j = (json ?? {}) as Record<string, unknown>;
+  const bundle = (j.bundle && typeof j.bundle === 'object' ? j.bundle : j) as Record<string, unknown>;
+  const comp = (j.composition && typeof j.composition === 'object' ? j.composition : {}) as Record<string, unknown>;
+  const lastError = j.lastReloadError ?? bundle.lastReloadError;
+  const lastReloadError =
+    lastError == null
+      ? null
+      : typeof lastError === 'string'
+        ? lastError
+        : (str((lastError as Record<string, unknown>).message) ?? 'error');
+  const out: Omit<ServerStatusView, 'url' | 'reachable' | 'runsSerial' | 'current'> = { lastReloadError };
+  const id = str(comp.id) ?? str(j.compositionId);
+  const serial = num(bundle.serial);
+  const fp = str(bundle.fingerprintSha256) ?? str(bundle.fingerprint);
+  const loadedAt = str(bundle.loadedAt) ?? str(j.loadedAt);
+  if (id) out.compositionId = id;
+  if (serial !== undefined) out.serial = serial;
+  if (fp) out.fingerprintSha256 = fp;
+  if (loadedAt) out.loadedAt = loadedAt;
+  return out;
+}
+
+/** Asks every relay of a composition; never throws: an unreachable relay is a row that says why. */
+export async function pollServers(
+  composition: {
+    id: string;
+    name: string;
+    servers: string[];
+    latestSerial: number | null;
+    latestFingerprint: string | null;
+  },
+  history: StoredHistoryEntry[],
+  fetch: (url: string, timeoutMs: number) => Promise<unknown> = fetchJson,
+  timeoutMs = 3000,
+): Promise<CompositionServers> {
+  const servers = await Promise.all(
+    composition.servers.map(async (url): Promise<ServerStatusView> => {
+      try {
+        const s = readStatus(await fetch(`${url}/status`, timeoutMs));
+        const entry = history.find(
+          (h) =>
+            (s.fingerprintSha256 && h.fingerprintSha256 === s.fingerprintSha256) ||
+            (s.serial !== undefined && h.serial === s.serial),
+        );
+        const sameComposition = !s.compositionId || s.compositionId === composition.id;
+        const current =
+          sameComposition &&
+          ((composition.latestFingerprint !== null && s.fingerprintSha256 === composition.latestFingerprint) ||
+            (composition.latestSerial !== null && s.serial === composition.latestSerial));
+        return { url, reachable: true, ...s, runsSerial: sameComposition ? (entry?.serial ?? null) : null, current };
+      } catch (e) {
+        return { url, reachable: false, error: (e as Error).message, runsSerial: null, current: false };
+      }
+    }),
+  );
+  return {
+    composition: composition.name,
+    latestSerial: composition.latestSerial,
+    inEffect: servers.length > 0 && servers.every((s) => s.current),
+    servers,
+  };
+}
