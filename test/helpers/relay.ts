@@ -268,3 +268,115 @@ export async function statusGet(port: number, path: string): Promise<{ code: num
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
   return { code: res.status, body: await res.text() };
 }
+
+export interface RelayProcess {
+  child: import('node:child_process').ChildProcess;
+  /** every JSON line the relay printed so far (primary and workers) */
+  lines: Record<string, unknown>[];
+  stderr(): string;
+  ports: { smtp: number; status: number | null };
+  /** resolves with the first line (seen so far or later) that satisfies `ok` */
+  waitForLine(ok: (l: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  /** resolves with the exit code; rejects after timeoutMs */
+  exited(timeoutMs: number): Promise<number | null>;
+  /** SIGTERM, then SIGKILL if it has not exited in `timeoutMs` */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/** A free port on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as { port: number };
+      s.close(() => resolve(a.port));
+    });
+  });
+}
+
+/**
+ * The real CLI (`node out/cli.js relay …`, as built by the global setup) with the passphrase in
+ * the environment; resolves once it logged "relay ready".
+ */
+export async function spawnRelay(args: string[], o: { env?: Record<string, string>; readyMs?: number } = {}) {
+  const { spawn } = await import('node:child_process');
+  const cliPath = join(__dirname, '..', '..', 'out', 'cli.js');
+  const child = spawn(process.execPath, [cliPath, 'relay', ...args], {
+    env: { ...process.env, RELAY_PASS: PASS, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const waiters: { ok: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString('utf8');
+    let i: number;
+    while ((i = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, i);
+      out = out.slice(i + 1);
+      if (!line.trim()) continue;
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        parsed = { raw: line };
+      }
+      lines.push(parsed);
+      for (const w of [...waiters])
+        if (w.ok(parsed)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(parsed);
+        }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const rp: RelayProcess = {
+    child,
+    lines,
+    stderr: () => err,
+    ports: { smtp: 0, status: null },
+    waitForLine(ok, timeoutMs) {
+      const seen = lines.find(ok);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const w = { ok, resolve: (l: Record<string, unknown>) => (clearTimeout(t), resolve(l)) };
+        const t = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`relay log line not seen within ${timeoutMs} ms; stderr: ${err.slice(-500)}`));
+        }, timeoutMs);
+        waiters.push(w);
+      });
+    },
+    exited(timeoutMs) {
+      return Promise.race([
+        exit,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`relay still running after ${timeoutMs} ms`)), timeoutMs).unref(),
+        ),
+      ]);
+    },
+    async stop(timeoutMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      try {
+        return await rp.exited(timeoutMs);
+      } catch {
+        child.kill('SIGKILL');
+        return exit;
+      }
+    },
+  };
+  const ready = await Promise.race([
+    rp.waitForLine((l) => l.event === 'ready', o.readyMs ?? 30_000),
+    exit.then((code) => {
+      throw new Error(`relay exited with ${code} before it was ready: ${err.trim()}`);
+    }),
+  ]);
+  const port = (s: unknown) => (typeof s === 'string' ? Number(s.slice(s.lastIndexOf(':') + 1)) : null);
+  rp.ports = { smtp: port(ready.listen)!, status: port(ready.status) };
+  return rp;
+}
