@@ -76,11 +76,21 @@ describe('smime-admin relay under node:cluster', () => {
       expect(await c.cmd('DATA')).toMatch(/^354/);
       const block = dataBlock(message());
       c.write(block.subarray(0, 100));
-      await waitUntil('the transaction to be in progress', 5000, () => status(relay), (s) => s.workers[0]?.activeTransactions === 1);
+      await waitUntil(
+        'the transaction to be in progress',
+        5000,
+        () => status(relay),
+        (s) => s.workers[0]?.activeTransactions === 1,
+      );
       process.kill(pid, 'SIGKILL');
       // what the client gets instead of a reply: the connection closes
       expect(await c.next(5000)).toBeNull();
-      const back = await waitUntil('a new worker', 15_000, () => status(relay), (s) => s.healthy && s.workers[0]?.pid !== pid);
+      const back = await waitUntil(
+        'a new worker',
+        15_000,
+        () => status(relay),
+        (s) => s.healthy && s.workers[0]?.pid !== pid,
+      );
       expect(back.workers[0]!.restarts).toBe(1);
       expect(relay.lines.some((l) => l.event === 'worker-exit' && l.signal === 'SIGKILL')).toBe(true);
       // the sending MTA retries the whole transaction
@@ -123,8 +133,11 @@ describe('smime-admin relay under node:cluster', () => {
       await bd.reflect();
       relay.child.kill('SIGHUP');
       await relay.waitForLine((l) => l.event === 'sighup', 5000);
-      const reloaded = await waitUntil('both workers on reflection 2', 10_000, () => status(relay), (x) =>
-        x.workers.every((w) => w.serial === 2),
+      const reloaded = await waitUntil(
+        'both workers on reflection 2',
+        10_000,
+        () => status(relay),
+        (x) => x.workers.every((w) => w.serial === 2),
       );
       expect(reloaded.serial).toBe(2);
 
@@ -133,8 +146,11 @@ describe('smime-admin relay under node:cluster', () => {
       const busy = await RawClient.connect(relay.ports.smtp);
       await busy.cmd('EHLO busy.test');
       const inFlight = busy.send(FROM, ['alice@example.org'], message());
-      await waitUntil('the transaction in flight', 5000, () => status(relay), (x) =>
-        x.workers.some((w) => w.activeTransactions === 1),
+      await waitUntil(
+        'the transaction in flight',
+        5000,
+        () => status(relay),
+        (x) => x.workers.some((w) => w.activeTransactions === 1),
       );
       relay.child.kill('SIGTERM');
       expect(await idle.next(5000)).toMatch(/^421 4\.3\.2 /);
@@ -178,7 +194,10 @@ describe('smime-admin relay under node:cluster', () => {
       );
       const counts = results.reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {});
       expect(Object.keys(counts).sort()).toEqual(expect.arrayContaining(['250']));
-      expect(Object.keys(counts).every((k) => k === '250' || k === '421'), JSON.stringify(counts)).toBe(true);
+      expect(
+        Object.keys(counts).every((k) => k === '250' || k === '421'),
+        JSON.stringify(counts),
+      ).toBe(true);
       expect(counts['250']).toBeGreaterThanOrEqual(100);
       await sink.waitFor(before + counts['250']!, 20_000);
       expect(sink.messages.length).toBe(before + counts['250']!);

@@ -81,7 +81,10 @@ describe('Upstream', () => {
     try {
       const parts = [Buffer.from('Subject: a\r\n'), Buffer.from('\r\n.dot line\r\n'), Buffer.from('end\r\n')];
       for (let i = 0; i < 3; i++) {
-        const r = await up.send({ from: FROM, to: ['x@example.org', 'y@example.org'], size: 40, use8BitMime: false }, parts);
+        const r = await up.send(
+          { from: FROM, to: ['x@example.org', 'y@example.org'], size: 40, use8BitMime: false },
+          parts,
+        );
         expect(r.accepted).toEqual(['x@example.org', 'y@example.org']);
         expect(r.response).toMatch(/^250 .*Ok: queued as TEST$/);
       }
@@ -100,7 +103,9 @@ describe('Upstream', () => {
     try {
       const all = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          up.send({ from: FROM, to: [`r${i}@example.org`], size: 10, use8BitMime: false }, [Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`)]),
+          up.send({ from: FROM, to: [`r${i}@example.org`], size: 10, use8BitMime: false }, [
+            Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`),
+          ]),
         ),
       );
       expect(all).toHaveLength(12);
@@ -132,17 +137,22 @@ describe('Upstream', () => {
     const srv = await upstreamServer({ refuse: ['nobody@example.org'] });
     const up = upstreamFor(srv.port);
     try {
-      const r = await up.send({ from: FROM, to: ['x@example.org', 'nobody@example.org'], size: 10, use8BitMime: false }, [
-        Buffer.from('Subject: 1\r\n\r\nx\r\n'),
-      ]);
+      const r = await up.send(
+        { from: FROM, to: ['x@example.org', 'nobody@example.org'], size: 10, use8BitMime: false },
+        [Buffer.from('Subject: 1\r\n\r\nx\r\n')],
+      );
       expect(r.accepted).toEqual(['x@example.org']);
-      expect(r.rejected).toEqual([{ recipient: 'nobody@example.org', reply: { code: 550, enhanced: '5.1.1', text: 'no such user' } }]);
+      expect(r.rejected).toEqual([
+        { recipient: 'nobody@example.org', reply: { code: 550, enhanced: '5.1.1', text: 'no such user' } },
+      ]);
     } finally {
       up.close();
       await srv.close();
     }
     const dead = upstreamFor(srv.port);
-    const e = await dead.send({ from: FROM, to: ['x@example.org'], size: 1, use8BitMime: false }, [Buffer.from('x')]).catch((x: unknown) => x);
+    const e = await dead
+      .send({ from: FROM, to: ['x@example.org'], size: 1, use8BitMime: false }, [Buffer.from('x')])
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UpstreamError);
     expect((e as UpstreamError).reply).toBeNull();
     expect((e as UpstreamError).permanent).toBe(false);
@@ -170,7 +180,9 @@ describe('through the relay', () => {
       const r = await c.send(FROM, ['alice@example.org', 'nobody@example.org'], message(), { lmtp: true });
       c.close();
       expect(r.data[0]).toMatch(/^250 2\.6\.0 /);
-      expect(r.data[1]).toMatch(/^550 5\.1\.1 upstream 127\.0\.0\.1:\d+ refused the recipient: 550 5\.1\.1 no such user$/);
+      expect(r.data[1]).toMatch(
+        /^550 5\.1\.1 upstream 127\.0\.0\.1:\d+ refused the recipient: 550 5\.1\.1 no such user$/,
+      );
     } finally {
       await relay.stop(500);
       await srv.close();
@@ -185,7 +197,9 @@ describe('through the relay', () => {
       const c = await RawClient.connect(relay.ports.smtp);
       await c.cmd('EHLO client.test');
       const partial = await c.send(FROM, ['alice@example.org', 'nobody@example.org'], message());
-      expect(partial.data[0]).toMatch(/^451 4\.4\.1 \S+ not delivered to every recipient; try again \(upstream .* 550 5\.1\.1 no such user\)$/);
+      expect(partial.data[0]).toMatch(
+        /^451 4\.4\.1 \S+ not delivered to every recipient; try again \(upstream .* 550 5\.1\.1 no such user\)$/,
+      );
       drop = true;
       const dying = await c.send(FROM, ['alice@example.org'], message());
       expect(dying.data[0]).toMatch(/^451 4\.4\.1 upstream 127\.0\.0\.1:\d+ unreachable \(ECONNECTION: /);
