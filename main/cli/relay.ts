@@ -209,8 +209,8 @@ export async function relayCommand(args: string[], out: Output): Promise<number>
   const [first, ...rest] = args;
   if (first === 'status') return statusCommand(rest, out);
   if (first === 'check') return checkCommand(rest, out);
-  // a worker holds its IPC channel open, and a stopped relay has nothing left to flush (the log is
-  // written synchronously): leave explicitly rather than wait for handles to wind down
+  // a worker holds its IPC channel open: leave explicitly rather than wait for handles to wind down
+  // (pino flushes the log's buffer on exit)
   if (first === '__worker') process.exit(await runWorkerProcess());
   if (first !== undefined && !first.startsWith('-'))
     return usage(

@@ -53,8 +53,10 @@ export interface UpstreamOptions {
   timeoutMs: number;
   /** an idle pooled connection is closed after this (well under Postfix's smtpd_timeout) */
   idleMs?: number;
-  /** a connection is retired after this many transactions */
+  /** a connection is retired after this many transactions (default 1000) */
   maxMessagesPerConnection?: number;
+  /** …or once it is this old (default 5 minutes), so the upstream's limits never close it under us */
+  maxAgeMs?: number;
 }
 
 /** "550 5.1.1 <x>: rejected" → its parts; a reply without a code gives null. */
@@ -68,6 +70,7 @@ interface Pooled {
   conn: SMTPConnection;
   messages: number;
   idleTimer: NodeJS.Timeout | null;
+  openedAt: number;
 }
 
 interface Waiter {
@@ -204,7 +207,7 @@ export class Upstream {
       socketTimeout: this.o.timeoutMs,
       logger: false,
     });
-    const p: Pooled = { conn, messages: 0, idleTimer: null };
+    const p: Pooled = { conn, messages: 0, idleTimer: null, openedAt: Date.now() };
     conn.once('end', () => this.forget(p));
     return new Promise((resolve, reject) => {
       let connected = false;
@@ -224,7 +227,8 @@ export class Upstream {
   }
 
   private release(p: Pooled): void {
-    if (this.closed || p.conn.destroyed || p.messages >= (this.o.maxMessagesPerConnection ?? 100))
+    const old = Date.now() - p.openedAt > (this.o.maxAgeMs ?? 300_000);
+    if (this.closed || p.conn.destroyed || old || p.messages >= (this.o.maxMessagesPerConnection ?? 1000))
       return this.discard(p, true);
     const w = this.waiting.shift();
     if (w) return w.resolve(p);
