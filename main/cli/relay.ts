@@ -9,7 +9,8 @@ import { SmimeError } from '../core/errors';
 import { readInputFile } from '../core/files';
 import { MAX_BUNDLE_BYTES } from '../core/relay/bundle';
 import { loadRelayConfig } from '../core/relay/config';
-import { runPrimary, runWorkerProcess } from '../server/cluster';
+import { runPrimary } from '../server/cluster';
+import { runWorkerProcess } from '../server/cluster-worker';
 import { createLogger } from '../server/log';
 import { DEFAULT_ALLOW_FROM, DEFAULTS, MIB, parseHostPort, resolveOptions, type RelayOptions } from '../server/options';
 import type { RelayStatus } from '../server/status';
@@ -152,7 +153,7 @@ async function statusCommand(args: string[], out: Output): Promise<number> {
       ? `Bundle:       composition "${status.composition.name}" (id ${status.composition.id}), reflection ${status.serial}, ${status.file}, loaded ${status.loadedAt}`
       : 'Bundle:       none loaded',
     ...(status.certificates ?? []).map((x) => `Certificate:  ${x.email} (valid until ${x.notAfter})`),
-    `Workers:      ${status.workers.length}${status.consistent ? '' : ' (NOT all on the same bundle)'}: ${status.workers.map((w) => `#${w.id} pid ${w.pid} reflection ${w.serial ?? '-'} ${w.connections} conn${w.restarts ? `, ${w.restarts} restarts` : ''}`).join('; ')}`,
+    `Workers:      ${status.workersRunning} of ${status.workersExpected} running${status.consistent ? '' : ' (NOT all on the same bundle)'}: ${status.workers.map((w) => `#${w.id} pid ${w.pid} reflection ${w.serial ?? '-'} ${w.connections} conn${w.restarts ? `, ${w.restarts} restarts` : ''}`).join('; ')}`,
     `Recipients:   ${c.recipients.signed} signed, ${c.recipients.unsigned} unsigned, ${c.recipients.rejected} rejected, ${c.recipients.failed} failed (${c.transactions} transactions)`,
     `Reloads:      ${c.reloadsOk} ok, ${c.reloadsFailed} refused; upstream errors ${c.upstreamErrors}`,
     status.lastReloadError

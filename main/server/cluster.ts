@@ -1,30 +1,20 @@
 /**
- * The relay under node:cluster. The primary validates the bundle (and pins the composition id),
- * forks N workers, restarts a crashed one with backoff, forwards SIGHUP, drains on SIGTERM and
- * serves the status port by asking every worker over IPC. Workers load bundles themselves; the
- * passphrase reaches them in an IPC message, never in argv, and is never logged.
+ * The relay under node:cluster, primary side. The primary validates the bundle (and pins the
+ * composition id), forks N workers, restarts a crashed one with backoff, forwards SIGHUP, drains
+ * on SIGTERM and serves the status port by asking every worker over IPC. Workers load bundles
+ * themselves (cluster-worker.ts); the passphrase reaches them in an IPC message, never in argv,
+ * and is never logged.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { describeError, SmimeError } from '../core/errors';
 import { parseAllowList } from './allow-list';
 import { BundleWatcher } from './config-watcher';
-import { createLogger, type Logger } from './log';
+import type { Logger } from './log';
 import { aggregateMetrics } from './metrics';
 import { formatHostPort, type RelayOptions } from './options';
+import type { FromWorker, ToWorker } from './cluster-worker';
 import { buildStatus, startStatusServer, type WorkerSnapshot } from './status';
-import { startWorker, type RelayWorker } from './worker';
-
-type ToWorker =
-  | { t: 'start'; options: RelayOptions; passphrase: string }
-  | { t: 'collect'; id: number }
-  | { t: 'reload' }
-  | { t: 'drain'; timeoutMs: number };
-
-type FromWorker =
-  | { t: 'ready'; port: number }
-  | { t: 'fatal'; message: string }
-  | { t: 'snapshot'; id: number; snapshot: WorkerSnapshot };
 
 interface Slot {
   index: number;
@@ -154,9 +144,7 @@ export async function runPrimary(options: RelayOptions, passphrase: string, log:
       upstream: formatHostPort(options.upstream),
       startedAt,
     };
-    const status = buildStatus(meta, got, agg.json);
-    status.healthy = status.healthy && got.length === slots.length;
-    return { status, metrics: agg.text };
+    return { status: buildStatus(meta, got, agg.json, slots.length), metrics: agg.text };
   };
 
   const stopAll = async (timeoutMs: number): Promise<void> => {
@@ -250,57 +238,5 @@ export async function runPrimary(options: RelayOptions, passphrase: string, log:
     process.on('SIGHUP', onHup);
     process.once('SIGTERM', () => onTerm('SIGTERM'));
     process.once('SIGINT', () => onTerm('SIGINT'));
-  });
-}
-
-/**
- * A cluster worker: waits for its settings and the passphrase over IPC, runs one RelayWorker,
- * answers status requests, reloads on request or SIGHUP, drains on request, SIGTERM or when the
- * primary goes away. Resolves with the exit code.
- */
-export function runWorkerProcess(): Promise<number> {
-  if (!cluster.isWorker || !process.send)
-    throw new SmimeError('USAGE', 'relay __worker is started by the relay itself');
-  const log = createLogger('worker');
-  const send = (m: FromWorker) => process.send?.(m);
-  let worker: RelayWorker | null = null;
-  let drainMs = 30_000;
-  let stopping: Promise<void> | null = null;
-  return new Promise<number>((resolve) => {
-    const stop = (timeoutMs: number) => {
-      stopping ??= (async () => {
-        try {
-          await worker?.stop(timeoutMs);
-        } finally {
-          resolve(0);
-        }
-      })();
-    };
-    process.on('message', (m: ToWorker) => {
-      if (m.t === 'start' && !worker) {
-        drainMs = m.options.drainTimeoutMs;
-        startWorker(m.options, { passphrase: m.passphrase, log }).then(
-          (w) => {
-            worker = w;
-            send({ t: 'ready', port: w.port });
-          },
-          (e: unknown) => {
-            send({ t: 'fatal', message: describeError(e).message });
-            resolve(1);
-          },
-        );
-      } else if (m.t === 'collect' && worker) {
-        void worker.snapshot().then((snapshot) => send({ t: 'snapshot', id: m.id, snapshot }));
-      } else if (m.t === 'reload') {
-        worker?.reload();
-      } else if (m.t === 'drain') {
-        stop(m.timeoutMs);
-      }
-    });
-    process.on('SIGHUP', () => worker?.reload());
-    process.on('SIGTERM', () => stop(worker ? drainMs : 0));
-    // Ctrl-C reaches the whole process group: the primary decides what happens
-    process.on('SIGINT', () => undefined);
-    process.on('disconnect', () => stop(drainMs));
   });
 }

@@ -57,6 +57,8 @@ export interface UpstreamOptions {
   maxMessagesPerConnection?: number;
   /** …or once it is this old (default 5 minutes), so the upstream's limits never close it under us */
   maxAgeMs?: number;
+  /** called once per failed upstream transaction and once per recipient the upstream refused */
+  onError?: (count: number) => void;
 }
 
 /** "550 5.1.1 <x>: rejected" → its parts; a reply without a code gives null. */
@@ -93,8 +95,6 @@ export class Upstream {
   private readonly gone = new WeakSet<Pooled>();
   private open = 0;
   private closed = false;
-  /** failed upstream transactions and recipients the upstream refused, for the metrics */
-  errors = 0;
 
   constructor(private readonly o: UpstreamOptions) {}
 
@@ -115,7 +115,7 @@ export class Upstream {
       try {
         p = await this.acquire();
       } catch (e) {
-        this.errors++;
+        this.o.onError?.(1);
         throw this.toUpstreamError(e as NodemailerErr);
       }
       const stream = Readable.from(parts, { objectMode: false });
@@ -133,7 +133,7 @@ export class Upstream {
           recipient: String(e.recipient ?? ''),
           reply: parseReply(e.response) ?? { code: 451, enhanced: '4.4.1', text: e.message },
         }));
-        this.errors += rejected.length;
+        if (rejected.length) this.o.onError?.(rejected.length);
         return { accepted: info.accepted.map(String), rejected, response: String(info.response ?? '') };
       } catch (e) {
         const err = e as NodemailerErr;
@@ -144,7 +144,7 @@ export class Upstream {
         else this.discard(p);
         // a reused connection the upstream had already dropped: nothing of the message went out
         if (attempt === 0 && p.messages > 0 && reply === null && !stream.readableDidRead) continue;
-        this.errors++;
+        this.o.onError?.(1);
         throw this.toUpstreamError(err);
       }
     }

@@ -43,9 +43,13 @@ export interface WorkerStatus extends Omit<WorkerSnapshot, 'metrics' | 'config'>
 }
 
 export interface RelayStatus extends Partial<ConfigInfo> {
+  /** at least one worker runs, and every worker that answered runs a configuration */
   healthy: boolean;
   /** every worker runs the same bundle */
   consistent: boolean;
+  workersExpected: number;
+  /** workers that answered; fewer than expected while one is being restarted */
+  workersRunning: number;
   mode: string;
   listen: string;
   upstream: string;
@@ -67,6 +71,7 @@ export function buildStatus(
   meta: RelayMeta,
   workers: { id: number; restarts: number; snapshot: WorkerSnapshot }[],
   metrics: MetricsJson,
+  workersExpected = workers.length,
 ): RelayStatus {
   const withConfig = workers.filter((w) => w.snapshot.config);
   const newest = withConfig
@@ -79,6 +84,8 @@ export function buildStatus(
   return {
     healthy: workers.length > 0 && withConfig.length === workers.length,
     consistent: new Set(withConfig.map((w) => w.snapshot.config!.bundleId)).size <= 1,
+    workersExpected,
+    workersRunning: workers.length,
     ...meta,
     ...(newest ?? {}),
     lastReloadError: errors[0] ?? null,

@@ -116,15 +116,13 @@ export async function startWorker(o: RelayOptions, deps: WorkerDeps): Promise<Re
     name: o.hostname,
     maxConnections: o.upstreamConnections,
     timeoutMs: o.upstreamTimeoutMs,
+    onError: (n) => metrics.upstreamErrors.inc(n),
   });
-  let upstreamErrorsSeen = 0;
 
   const record = (m: InboundMessage, r: TransactionResult, serial: number): void => {
     for (const x of r.recipients) countOutcome(metrics, x.outcome, x.reason);
     metrics.bytesIn.inc(m.size);
     metrics.bytesOut.inc(r.bytesOut);
-    metrics.upstreamErrors.inc(upstream.errors - upstreamErrorsSeen);
-    upstreamErrorsSeen = upstream.errors;
     const seconds = Number(process.hrtime.bigint() - m.receivedAt) / 1e9;
     metrics.transactionSeconds.observe(seconds);
     log.info(
