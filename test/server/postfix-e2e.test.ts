@@ -74,9 +74,9 @@ function messageFile(): { file: string; id: string; body: Buffer } {
   return { file, id, body };
 }
 
-function swaks(port: number, file: string): Promise<{ code: number; out: string }> {
+function swaks(port: number, file: string, to = [...TO, BCC]): Promise<{ code: number; out: string }> {
   const args = ['--server', '127.0.0.1', '--port', String(port), '--helo', 'client.test', '--from', FROM];
-  args.push('--to', [...TO, BCC].join(','), '--data', `@${file}`, '--timeout', '30s');
+  args.push('--to', to.join(','), '--data', `@${file}`, '--timeout', '30s');
   return new Promise((resolve) =>
     execFile('swaks', args, { timeout: 40_000, encoding: 'utf8' }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out: stdout + stderr }),
@@ -188,6 +188,50 @@ describe.skipIf(!!unavailable)('(a) after the queue: Postfix content_filter → 
     expect(sink.messages.length).toBe(before + 2);
   });
 });
+
+describe.skipIf(!!unavailable)(
+  "(a') after the queue as docs/relay.md configures it: address mappings before the relay, always_bcc copy unsigned" +
+    SKIPPED,
+  () => {
+    let sink: SmtpSink;
+    let pf: PostfixInstance;
+    let relay: TestRelay;
+
+    beforeAll(async () => {
+      sink = await startSmtpSink();
+      pf = await startPostfix({
+        topology: 'content-filter',
+        sinkPort: sink.port,
+        mainCf: { receive_override_options: '', always_bcc: BCC },
+        reinjectOptions: [
+          'receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters,no_address_mappings',
+        ],
+      });
+      relay = await startTestRelay(bd, pf.reinjectPort, {
+        mode: 'lmtp',
+        listen: { host: '127.0.0.1', port: pf.filterPort },
+        now: () => clock,
+      });
+    });
+    afterAll(async () => {
+      await relay?.stop(1000);
+      await pf?.stop();
+      await sink?.close();
+    });
+
+    it("Postfix's always_bcc recipient reaches the relay as a BCC copy and gets the unsigned message, once", async () => {
+      const { file, id, body } = messageFile();
+      const r = await swaks(pf.smtpPort, file, TO);
+      expect(r.code, r.out).toBe(0);
+      checkDeliveries(await sink.waitFor(2, 20_000), body, id);
+      await pf.waitForQueue((q) => q.length === 0, 10_000);
+      expect(sink.messages).toHaveLength(2);
+      expect(relay.lines.lines.find((l) => l.event === 'transaction')?.outcomes).toEqual(
+        expect.arrayContaining([expect.objectContaining({ rcpt: BCC, outcome: 'unsigned', reason: 'bcc-copy' })]),
+      );
+    });
+  },
+);
 
 describe.skipIf(!!unavailable)('(b) before the queue: Postfix smtpd_proxy_filter → relay --mode smtp' + SKIPPED, () => {
   let sink: SmtpSink;
