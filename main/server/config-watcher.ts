@@ -173,6 +173,7 @@ export class BundleWatcher {
     this.timer.unref();
   }
 
+  /** Stops watching and rescanning; the configuration in force stays readable. */
   close(): void {
     this.watcher?.close();
     this.watcher = null;

@@ -71,6 +71,7 @@ export function parseHostPort(value: string, flag: string, allowZero = false): H
   return { host, port };
 }
 
+/** HOST:PORT as the flags take it, IPv6 in brackets. */
 export function formatHostPort(hp: HostPort): string {
   return isIP(hp.host) === 6 ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
 }

@@ -32,6 +32,7 @@ export interface RelayWorker {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** What the status page shows of a loaded bundle: identity and certificates, never a secret. */
 export function configInfo(b: LoadedBundle): ConfigInfo {
   const c = b.config;
   return {
