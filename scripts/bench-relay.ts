@@ -192,6 +192,8 @@ interface Relay {
   statusPort: number;
   child: ChildProcess;
   workerMaxRss(): Promise<number[]>;
+  /** CPU seconds used by all workers so far */
+  workerCpu(): Promise<number>;
   /** the relay's own transaction histogram (end of DATA to reply): [upper bound in s, cumulative count] */
   histogram(): Promise<(readonly [number, number])[]>;
   stop(): Promise<void>;
@@ -256,13 +258,14 @@ async function startRelay(bundleDir: string, composition: string, workers: numbe
   });
   const status = async () =>
     (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as {
-      workers: { memory: { maxRssBytes: number } }[];
+      workers: { memory: { maxRssBytes: number }; cpuSeconds: number }[];
     };
   return {
     port,
     statusPort,
     child,
     workerMaxRss: async () => (await status()).workers.map((w) => w.memory.maxRssBytes),
+    workerCpu: async () => (await status()).workers.reduce((n, w) => n + w.cpuSeconds, 0),
     histogram: async () => {
       const text = await (await fetch(`http://127.0.0.1:${statusPort}/metrics`)).text();
       return [...text.matchAll(/^smime_relay_transaction_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(
@@ -413,6 +416,7 @@ async function main(): Promise<void> {
         runs.push({ path: 'direct', workers: 0, sizeKB: size / 1024, conc, ...r, received: got });
       }
     const tput = new Map<string, number>();
+    const cpu = new Map<string, number>();
     for (const workers of [1, 2])
       for (const kind of ['sign', 'pass'] as const) {
         const relay = await startRelay(b[kind], `bench-${kind}`, workers, sink.port);
@@ -420,11 +424,14 @@ async function main(): Promise<void> {
           for (const size of sizes)
             for (const conc of concs) {
               const before = await sink.count();
+              const cpuBefore = await relay.workerCpu();
               const r = await closedLoop(relay.port, messageOf(size), conc);
               const got = (await received(sink, before + r.sent)) - before;
+              const cpuMs = ((await relay.workerCpu()) - cpuBefore) * 1000;
               allReceived &&= got === r.sent && r.failed === 0;
               const d = direct.get(`${size}/${conc}`)!;
               tput.set(`${kind}/${workers}/${size}/${conc}`, r.msgsPerSec);
+              cpu.set(`${kind}/${workers}/${size}/${conc}`, cpuMs / Math.max(1, r.sent));
               runs.push({
                 path: kind === 'sign' ? 'relay-signing' : 'relay-pass-through',
                 workers,
@@ -432,6 +439,8 @@ async function main(): Promise<void> {
                 conc,
                 ...r,
                 received: got,
+                // worker CPU per message (all workers, warm-up included): less sensitive to a busy machine
+                relayCpuMsPerMessage: r2(cpuMs / Math.max(1, r.sent)),
                 addedP50Ms: r2(r.p50Ms - d.p50Ms),
                 addedP99Ms: r2(r.p99Ms - d.p99Ms),
               });
@@ -519,6 +528,13 @@ async function main(): Promise<void> {
       runSeconds: RUN_S,
       runs,
       signingVsPassThrough10KBConc20: { workers1: ratio(1), workers2: ratio(2) },
+      // the same comparison by worker CPU per message (1 worker): the throughput ratio a relay with a core of its
+      // own would reach, whatever else the machine is doing
+      workerCpuMsPerMessage10KBConc20: {
+        signing: r2(cpu.get(`sign/1/${sizes[0]}/20`)!),
+        passThrough: r2(cpu.get(`pass/1/${sizes[0]}/20`)!),
+        passThroughOverSigning: r2(cpu.get(`pass/1/${sizes[0]}/20`)! / cpu.get(`sign/1/${sizes[0]}/20`)!),
+      },
       twoWorkersVsOne10KBConc20Signing: scale,
       atHalfMaxThroughput: {
         rate: half,

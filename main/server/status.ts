@@ -31,6 +31,8 @@ export interface WorkerSnapshot {
   activeTransactions: number;
   upstream: { open: number; idle: number; waiting: number };
   memory: { rssBytes: number; maxRssBytes: number };
+  /** CPU time this worker has used (user + system) */
+  cpuSeconds: number;
   metrics: MetricsJson;
 }
 

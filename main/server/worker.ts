@@ -220,6 +220,7 @@ export async function startWorker(o: RelayOptions, deps: WorkerDeps): Promise<Re
         activeTransactions: inbound.activeTransactions(),
         upstream: upstream.stats(),
         memory: { rssBytes: process.memoryUsage.rss(), maxRssBytes: usage.maxRSS * 1024 },
+        cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
         metrics: await metrics.registry.getMetricsAsJSON(),
       };
     },
