@@ -3,7 +3,7 @@
  * bundles exactly as production does), an in-process relay with its JSON log captured, a raw
  * SMTP/LMTP client that shows every reply line as the server sent it, and bounded waits.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,10 +26,16 @@ export interface BundleDir {
   reflect(file?: string): Promise<string>;
 }
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 /** A seeded admin service (info@example.com in "Transactional") and a bundle directory holding its first reflection. */
 export async function bundleDir(pki: TestPki, opts: Parameters<typeof seededService>[1] = {}): Promise<BundleDir> {
   const seeded = await seededService(pki, opts);
   const dir = mkdtempSync(join(tmpdir(), 'smime-relay-bundles-'));
+  made.push(dir, seeded.dataDir);
   const composition = opts.composition ?? 'Transactional';
   let n = 0;
   const bd: BundleDir = {
