@@ -5,6 +5,7 @@
 import { describeError, SmimeError } from '../core/errors';
 import { adminContext, ADMIN_COMMANDS, runAdminCommand } from './admin';
 import { processOutput, type Output } from './output';
+import { relayCommand } from './relay';
 import { inspectCommand, signCommand, verifyCommand } from './signing-commands';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, tempfail: 75 } as const;
@@ -45,6 +46,14 @@ Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin send-test --bundle BUNDLE --passphrase-env VAR --composition NAME --in MSG.eml
       --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] --out-dir DIR [--json] [--at ISO-TIME]
 
+Signing relay (next to Postfix; see docs/relay.md)
+  smime-admin relay --bundle-dir DIR --composition NAME|ID --passphrase-env VAR|--passphrase-file FILE
+      --upstream HOST:PORT [--listen HOST:PORT] [--mode lmtp|smtp] [--workers N] [--status HOST:PORT]
+      [--max-size MB] [--tls-cert FILE --tls-key FILE] [--allow-from CIDR,...] [--allow-rollback]
+      [--max-connections N] [--idle-timeout S] [--data-timeout S] [--drain-timeout S] [--hostname NAME]
+  smime-admin relay status --url http://HOST:PORT [--json]
+  smime-admin relay check --bundle FILE --passphrase-env VAR|--passphrase-file FILE --composition NAME|ID [--json]
+
 Secrets are read only from the environment variable named by --X-env, or from a file only its
 owner can read named by --X-file (every --X-env has a --X-file form); never from argv.
 '-' stands for standard input or output.
@@ -84,6 +93,8 @@ export async function run(argv: string[], out: Output = processOutput): Promise<
         return signCommand(rest, out);
       case 'verify':
         return verifyCommand(rest, out);
+      case 'relay':
+        return await relayCommand(rest, out);
       default:
         if (ADMIN_COMMANDS.has(command)) return await runAdminCommand(command, rest, out, adminContext(dataDir));
         out.stderr(`smime-admin: unknown command "${command}"; run smime-admin --help\n`);

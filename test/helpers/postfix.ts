@@ -44,6 +44,8 @@ export interface PostfixOptions {
   proxyOptions?: string;
   /** extra main.cf settings, written last so they win */
   mainCf?: Record<string, string>;
+  /** extra "-o name=value" settings for the re-injection smtpd, written after the harness's own so they win */
+  reinjectOptions?: string[];
   /** ms for start-up (postfix start plus the listeners answering); default 30 s */
   startTimeoutMs?: number;
 }
@@ -323,6 +325,7 @@ function masterCf(o: PostfixOptions, l: Layout): string {
         'mynetworks=127.0.0.0/8',
         'smtpd_authorized_xforward_hosts=127.0.0.0/8',
         'disable_mime_output_conversion=yes',
+        ...(o.reinjectOptions ?? []),
       ]),
     );
   } else {
@@ -347,6 +350,7 @@ function masterCf(o: PostfixOptions, l: Layout): string {
         'mynetworks=127.0.0.0/8',
         'receive_override_options=no_unknown_recipient_checks',
         'disable_mime_output_conversion=yes',
+        ...(o.reinjectOptions ?? []),
       ]),
     );
   }

@@ -337,3 +337,43 @@ export function openBundle(bytes: Buffer, passphrase: string, name = 'the bundle
   const { certificates: _c, ...rest } = payload;
   return { payload: rest, certificates };
 }
+
+/** What a bundle says about itself before it is authenticated. */
+export interface BundleLabel {
+  compositionId: string;
+  compositionName: string;
+  serial: number;
+  bundleId: string;
+}
+
+/**
+ * Reads a bundle's composition and serial WITHOUT authenticating anything: cheap (no key
+ * derivation), and only fit to order or skip candidates, e.g. a relay choosing which of many
+ * files to open first. Whatever is acted on must still go through openBundle. Throws
+ * BUNDLE_INVALID when the file is not a readable bundle of this version.
+ */
+export function peekBundle(bytes: Buffer, name = 'the bundle'): BundleLabel {
+  let file: unknown;
+  let payload: unknown;
+  try {
+    file = JSON.parse(bytes.toString('utf8'));
+    payload = JSON.parse(String((file as { payload?: unknown }).payload));
+  } catch {
+    throw new SmimeError(
+      'BUNDLE_INVALID',
+      `${name} is damaged: it is truncated or was modified (it is not valid JSON)`,
+    );
+  }
+  const f = file as { format?: unknown; version?: unknown };
+  if (f.format !== BUNDLE_FORMAT) throw new SmimeError('BUNDLE_INVALID', `${name} is not a smime-admin config bundle`);
+  if (f.version !== BUNDLE_VERSION)
+    throw new SmimeError(
+      'BUNDLE_UNSUPPORTED_VERSION',
+      `${name} has format version ${String(f.version)}; this smime-admin reads version ${BUNDLE_VERSION}`,
+    );
+  const p = payload as { serial?: unknown; bundleId?: unknown; composition?: { id?: unknown; name?: unknown } };
+  const c = p?.composition;
+  if (typeof p?.serial !== 'number' || typeof c?.id !== 'string' || typeof c.name !== 'string')
+    throw new SmimeError('BUNDLE_INVALID', `${name} is damaged (its payload has no composition or serial)`);
+  return { compositionId: c.id, compositionName: c.name, serial: p.serial, bundleId: String(p.bundleId) };
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBundle } from '../../../main/core/relay/bundle';
+import { openBundle, peekBundle } from '../../../main/core/relay/bundle';
 import { loadRelayConfig } from '../../../main/core/relay/config';
 import { seededService } from '../../helpers/admin';
 import { TestPki } from '../../helpers/pki';
@@ -83,5 +83,20 @@ describe('config bundles', () => {
       );
       expect(performance.now() - t).toBeLessThan(2000);
     }
+  });
+
+  it('peeks at the composition and serial without the passphrase, for ordering only', async () => {
+    const { bytes } = await reflected();
+    const opened = openBundle(bytes, PASS);
+    expect(peekBundle(bytes, 'b.json')).toEqual({
+      compositionId: opened.payload.composition.id,
+      compositionName: 'Transactional',
+      serial: opened.payload.serial,
+      bundleId: opened.payload.bundleId,
+    });
+    expect(() => peekBundle(bytes.subarray(0, 100), 'b.json')).toThrow(/^b\.json is damaged: it is truncated/);
+    expect(() => peekBundle(Buffer.from('{"format":"x","payload":"{}"}'), 'b.json')).toThrow(
+      'b.json is not a smime-admin config bundle',
+    );
   });
 });
