@@ -17,7 +17,7 @@ import { loadSecret } from './certificates';
 import { findComposition, touch } from './compositions';
 import type { DomainContext } from './context';
 import { appendHistory, historyView, readHistory, type StoredHistoryEntry } from './history';
-import { bundleFileName, confirmationKey, reviewReflection } from './review';
+import { bundleFileName, confirmationKey, nextSerial, reviewReflection } from './review';
 import { pendingChanges, snapshotOf } from './snapshot';
 import type { CertRecord, Composition } from './state';
 
@@ -93,7 +93,8 @@ async function reflectNow(
     );
   }
   const now = ctx.now();
-  const fileName = bundleFileName(c, now);
+  const serial = nextSerial(ctx, current);
+  const fileName = bundleFileName(c, serial, now);
   const out = target(outPath, fileName);
   if (out) checkOutsideData(ctx, out);
   if (out === null && !c.publishDir)
@@ -113,7 +114,6 @@ async function reflectNow(
     certs.push({ email, fingerprintSha256, subject, issuer, notBefore, notAfter, p12, password });
   }
   onProgress?.('encrypting');
-  const serial = Math.max(current.lastReflection?.serial ?? 0, history[0]?.serial ?? 0) + 1;
   const { id, name: compName, intelligentBcc, destinationExceptions, headerExceptions } = c;
   const composition = { id, name: compName, intelligentBcc, destinationExceptions, headerExceptions };
   const bytes = writeBundle(passphrase, composition, certs, { createdAt: now, createdBy: osUser(), serial });

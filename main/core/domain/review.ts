@@ -10,6 +10,7 @@ import { compilePattern } from '../relay/patterns';
 import { staticWarnings } from './certificates';
 import { findComposition } from './compositions';
 import type { DomainContext } from './context';
+import { readHistory } from './history';
 import { pendingChanges } from './snapshot';
 import type { CertRecord, Composition } from './state';
 import { statusAt } from './status';
@@ -32,8 +33,8 @@ const ORDINARY_VALUES: Record<string, string[]> = {
 };
 const GENERAL_VALUES = ['yes', 'Newsletter 2026-11', 'campaign-42', '<abc.123@example.com>', 'text/plain'];
 
-/** A bundle's file name: an ASCII slug of the name, the composition's short id and the time (UTC). */
-export function bundleFileName(c: Pick<Composition, 'id' | 'name'>, at: Date): string {
+/** A bundle's file name: an ASCII slug of the name, the composition's short id, the reflection number and the time (UTC). */
+export function bundleFileName(c: Pick<Composition, 'id' | 'name'>, serial: number, at: Date): string {
   const slug =
     c.name
       .normalize('NFKD')
@@ -47,7 +48,7 @@ export function bundleFileName(c: Pick<Composition, 'id' | 'name'>, at: Date): s
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return `${slug}-${c.id.replace(/-/g, '').slice(0, 8)}-${stamp}.smime-bundle.json`;
+  return `${slug}-${c.id.replace(/-/g, '').slice(0, 8)}-r${serial}-${stamp}.smime-bundle.json`;
 }
 
 function matchesAll(pattern: string, samples: string[]): boolean {
@@ -88,6 +89,11 @@ function confirmations(c: Composition, records: CertRecord[], now: Date, warnDay
   return out;
 }
 
+/** The number the next reflection of `c` gets: one more than any before (history included). */
+export function nextSerial(ctx: DomainContext, c: Composition): number {
+  return Math.max(c.lastReflection?.serial ?? 0, readHistory(ctx, c.id)[0]?.serial ?? 0) + 1;
+}
+
 /** The review of reflecting one composition now. */
 export function reviewReflection(ctx: DomainContext, name: string, settings?: Composition): ReflectReview {
   const state = ctx.load();
@@ -120,7 +126,7 @@ export function reviewReflection(ctx: DomainContext, name: string, settings?: Co
     })(),
     lastReflection: last ? { at: last.at, serial: last.serial ?? null, file: last.bundleFile } : null,
     publishDir: c.publishDir ?? null,
-    suggestedFileName: bundleFileName(c, now),
+    suggestedFileName: bundleFileName(c, nextSerial(ctx, c), now),
   };
 }
 
