@@ -106,7 +106,7 @@ describe('reflect from the command line', () => {
       { kind: 'renamed', subject: 'A → Alpha' },
     ]);
     expect(ok(run(d, ['reflect', '--all', '--out', out, '--passphrase-env', 'PASSPHRASE'])).stdout).toMatch(
-      /^Reflected "Alpha" \(reflection 2\)/,
+      /^Reflected "Alpha" \(reflection 2\)/m,
     );
     const history = JSON.parse(ok(run(d, ['history', 'Alpha', '--json'])).stdout);
     expect(
