@@ -17,6 +17,7 @@ await build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'out/cli.j
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'out/bench.js', external });
 await build({ ...common, entryPoints: ['scripts/bench-admin.ts'], outfile: 'out/bench-admin.js', external });
 await build({ ...common, entryPoints: ['scripts/bench-relay.ts'], outfile: 'out/bench-relay.js', external });
+await build({ ...common, entryPoints: ['scripts/fuzz.ts'], outfile: 'out/fuzz.js', external });
 await build({ ...common, entryPoints: ['scripts/serve-browser.ts'], outfile: 'out/serve-browser.js', external });
 // the page side of the browser bridge, for start:browser only (never part of the app)
 await build({

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { inspectIdentity, type CertificateInfo } from '../core/engine/certificate';
 import { SmimeError } from '../core/errors';
+import { checkedCertificate, pemCertificates } from '../core/engine/x509';
 import { readInputFile, writeFileAtomic } from '../core/files';
 import { MAX_MESSAGE_BYTES } from '../core/engine/mime';
 import { parseCrl, type Crl } from '../core/engine/crl';
@@ -160,11 +161,8 @@ export function verifyCommand(args: string[], out: Output): number {
 export function readCertificates(path: string): X509Certificate[] {
   const data = readInputFile(path, 4 * 1024 * 1024, path);
   const text = data.toString('latin1');
-  const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  try {
-    if (pems) return pems.map((p) => new X509Certificate(p));
-    return [new X509Certificate(data)];
-  } catch {
-    throw new SmimeError('FILE_UNREADABLE', `${path} does not contain a readable certificate`);
-  }
+  const pems = pemCertificates(text);
+  if (pems.length > 0) return pems.map((p) => checkedCertificate(p, 'FILE_UNREADABLE', path));
+  if (text.includes('-----BEGIN')) throw new SmimeError('FILE_UNREADABLE', `${path} does not contain a readable certificate`);
+  return [checkedCertificate(data, 'FILE_UNREADABLE', path)];
 }

@@ -8,6 +8,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { ctx, decode, decodeTime, NULL, octets, oid, seq, setOf, smallInt, time, tlv, type Asn1 } from './der';
+import { checkedCertificate } from './x509';
 import { SmimeError } from '../errors';
 import { certExtensions, issuerAndSerial, publicKeyAlgorithm } from './certificate';
 import { DIGEST_OID, digestFromOid, OID, type DigestName } from './oids';
@@ -242,7 +243,9 @@ function parseSignedData(der: Buffer): SignedDataParts {
     const certificates: X509Certificate[] = [];
     let idx = 3;
     if (sd[idx]?.tag === 0xa0) {
-      for (const c of sd[idx]!.children()) if (c.tag === 0x30) certificates.push(new X509Certificate(c.raw()));
+      for (const c of sd[idx]!.children()) {
+        if (c.tag === 0x30) certificates.push(checkedCertificate(c.raw(), 'SIGNATURE_MALFORMED', 'the signature'));
+      }
       idx++;
     }
     if (sd[idx]?.tag === 0xa1) idx++;

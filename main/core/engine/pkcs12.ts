@@ -12,6 +12,7 @@
  */
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { AsnError, decode, type Asn1 } from './der';
+import { checkedCertificate } from './x509';
 import { SmimeError } from '../errors';
 import { explicitEcParameters } from './certificate';
 import { OID, type DigestName } from './oids';
@@ -220,11 +221,7 @@ export function openPkcs12(bytes: Buffer, password: string, name = 'the file'): 
 
   const certs: X509Certificate[] = [];
   for (const der of bags.certs) {
-    try {
-      certs.push(new X509Certificate(der));
-    } catch {
-      throw new SmimeError('P12_CORRUPT', `${name} contains a certificate that cannot be read`);
-    }
+    certs.push(checkedCertificate(der, 'P12_CORRUPT', name));
   }
   const keys: KeyObject[] = [];
   for (const der of bags.keys) {
