@@ -23,7 +23,7 @@ export const LAYERS = [
   {
     name: 'adapters',
     dir: 'main/adapters',
-    may: ['node:*', 'keytar', 'conf', 'proper-lockfile', 'contract', 'core-base', 'core-domain'],
+    may: ['node:*', 'keytar', 'conf', 'contract', 'core-base', 'core-domain'],
   },
   {
     name: 'server',
