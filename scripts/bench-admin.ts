@@ -3,12 +3,13 @@
  * certificates and 1 000 compositions, in-process and through the real CLI.
  *   --quick   a short smoke run (CI): 500 certificates, 50 compositions, same fields
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfStateStore } from '../main/adapters/conf-state-store';
+import { signingFixture } from './fixtures';
 import { inspectIdentity } from '../main/core/engine/certificate';
 import { openPkcs12 } from '../main/core/engine/pkcs12';
 import { makeRecord, secretAccount } from '../main/core/domain/certificates';
@@ -36,77 +37,8 @@ class Secrets implements SecretStore {
   }
 }
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'ignore' });
-}
-
 function fixture(dir: string): Buffer {
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=Bench CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-    ],
-    dir,
-  );
-  openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=Bench'],
-    dir,
-  );
-  writeFileSync(
-    join(dir, 'ext'),
-    'subjectAltName=email:bench@example.com\nextendedKeyUsage=emailProtection\nkeyUsage=critical,digitalSignature\n',
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'leaf.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '300',
-      '-extfile',
-      'ext',
-      '-out',
-      'leaf.pem',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'pkcs12',
-      '-export',
-      '-inkey',
-      'leaf.key',
-      '-in',
-      'leaf.pem',
-      '-certfile',
-      'ca.pem',
-      '-out',
-      'leaf.p12',
-      '-passout',
-      'pass:bench',
-    ],
-    dir,
-  );
-  return readFileSync(join(dir, 'leaf.p12'));
+  return readFileSync(signingFixture(dir, { days: 300 }).p12);
 }
 
 function ms(t: number): number {
@@ -132,7 +64,7 @@ async function main(): Promise<void> {
       );
       state.certificates.push(rec);
       if (i < REFLECT) {
-        copyFileSync(join(work, 'leaf.p12'), join(dataDir, 'certs', rec.fileName));
+        copyFileSync(join(work, 'b.p12'), join(dataDir, 'certs', rec.fileName));
         secrets.map.set(secretAccount(rec), 'bench');
       }
     }
@@ -184,7 +116,9 @@ async function main(): Promise<void> {
     let peak = rssBefore;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
     t = performance.now();
-    const r = await svc.reflect('composition-0', 'a long bench passphrase', join(work, 'bundle.json'));
+    const r = await svc.reflect('composition-0', 'a long bench passphrase', join(work, 'bundle.json'), undefined, {
+      confirm: 'all',
+    });
     const reflectMs = ms(t);
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);

@@ -9,7 +9,7 @@
  * half the best signing throughput for the added p99 latency, and one 20 MB message for the
  * worker's peak RSS. The sink runs in its own process. BENCH_RELAY_QUICK=1: same fields, short.
  */
-import { spawn, execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { spawn, fork, type ChildProcess } from 'node:child_process';
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { SMTPServer } from 'smtp-server';
 import { writeBundle } from '../main/core/relay/bundle';
+import { signingFixture } from './fixtures';
 
 const quick = process.env.BENCH_RELAY_QUICK === '1';
 const RUN_S = quick ? 0.4 : 3;
@@ -76,76 +77,8 @@ async function startSink(): Promise<Sink> {
 
 // ------------------------------------------------------------------ fixtures
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
 function bundles(dir: string): { sign: string; pass: string } {
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=Bench CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-    ],
-    dir,
-  );
-  openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=Bench'],
-    dir,
-  );
-  writeFileSync(
-    join(dir, 'ext'),
-    `subjectAltName=email:${FROM}\nextendedKeyUsage=emailProtection\nkeyUsage=critical,digitalSignature\n`,
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'leaf.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '30',
-      '-extfile',
-      'ext',
-      '-out',
-      'leaf.pem',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'pkcs12',
-      '-export',
-      '-inkey',
-      'leaf.key',
-      '-in',
-      'leaf.pem',
-      '-certfile',
-      'ca.pem',
-      '-out',
-      'b.p12',
-      '-passout',
-      'pass:bench',
-    ],
-    dir,
-  );
+  signingFixture(dir, { email: FROM });
   const x = new X509Certificate(readFileSync(join(dir, 'leaf.pem')));
   const cert = {
     email: FROM,

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { signingFixture } from './fixtures';
 import { prepareSigner } from '../main/core/engine/cms';
 import { defaultDestinationExceptions } from '../main/core/relay/patterns';
 import { openPkcs12 } from '../main/core/engine/pkcs12';
@@ -24,76 +25,8 @@ function openssl(args: string[], cwd?: string): string {
 }
 
 function fixtures(dir: string): { p12: string; keyPem: string; certPem: string } {
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=Bench CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-    ],
-    dir,
-  );
-  openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=Bench'],
-    dir,
-  );
-  writeFileSync(
-    join(dir, 'ext'),
-    'subjectAltName=email:bench@example.com\nextendedKeyUsage=emailProtection\nkeyUsage=critical,digitalSignature\n',
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'leaf.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '30',
-      '-extfile',
-      'ext',
-      '-out',
-      'leaf.pem',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'pkcs12',
-      '-export',
-      '-inkey',
-      'leaf.key',
-      '-in',
-      'leaf.pem',
-      '-certfile',
-      'ca.pem',
-      '-out',
-      'b.p12',
-      '-passout',
-      'pass:bench',
-    ],
-    dir,
-  );
-  return {
-    p12: join(dir, 'b.p12'),
-    keyPem: readFileSync(join(dir, 'leaf.key'), 'utf8'),
-    certPem: readFileSync(join(dir, 'leaf.pem'), 'utf8'),
-  };
+  const f = signingFixture(dir);
+  return { p12: f.p12, keyPem: readFileSync(f.keyPath, 'utf8'), certPem: readFileSync(f.certPath, 'utf8') };
 }
 
 function rate(fn: () => void, secs: number): number {

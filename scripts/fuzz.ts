@@ -7,12 +7,12 @@
  * fuzz-findings/ to become a regression test. Not part of CI; prints one JSON line.
  *   node out/fuzz.js [--seconds N per target] [--target pkcs12|asn1|mime|cms|bundle]
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { signingFixture } from './fixtures';
 
 const TARGETS = ['pkcs12', 'asn1', 'mime', 'cms', 'bundle'] as const;
 type Target = (typeof TARGETS)[number];
@@ -142,78 +142,14 @@ async function runWorker(): Promise<void> {
 
 function makeSeeds(): Seeds {
   const dir = mkdtempSync(join(tmpdir(), 'smime-fuzz-'));
-  const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   try {
-    sh([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=Fuzz CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-    ]);
-    sh([
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'leaf.key',
-      '-out',
-      'leaf.csr',
-      '-subj',
-      '/CN=Fuzz',
-    ]);
-    writeFileSync(
-      join(dir, 'ext'),
-      'subjectAltName=email:fuzz@example.com\nextendedKeyUsage=emailProtection\nkeyUsage=critical,digitalSignature\n',
-    );
-    sh([
-      'x509',
-      '-req',
-      '-in',
-      'leaf.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '20',
-      '-extfile',
-      'ext',
-      '-out',
-      'leaf.pem',
-    ]);
     const p12: Buffer[] = [];
     for (const flags of [[], ['-legacy'], ['-nomac'], ['-keypbe', 'NONE', '-certpbe', 'NONE']]) {
-      sh([
-        'pkcs12',
-        '-export',
-        '-inkey',
-        'leaf.key',
-        '-in',
-        'leaf.pem',
-        '-certfile',
-        'ca.pem',
-        '-out',
-        'x.p12',
-        '-passout',
-        'pass:secret',
-        ...flags,
-      ]);
-      p12.push(readFileSync(join(dir, 'x.p12')));
+      p12.push(
+        readFileSync(
+          signingFixture(dir, { email: 'fuzz@example.com', key: 'ec', password: 'secret', p12Flags: flags }).p12,
+        ),
+      );
     }
     return { p12, messages: [], signed: [], bundles: [] };
   } finally {

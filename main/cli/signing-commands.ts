@@ -163,6 +163,7 @@ export function readCertificates(path: string): X509Certificate[] {
   const text = data.toString('latin1');
   const pems = pemCertificates(text);
   if (pems.length > 0) return pems.map((p) => checkedCertificate(p, 'FILE_UNREADABLE', path));
-  if (text.includes('-----BEGIN')) throw new SmimeError('FILE_UNREADABLE', `${path} does not contain a readable certificate`);
+  if (text.includes('-----BEGIN'))
+    throw new SmimeError('FILE_UNREADABLE', `${path} does not contain a readable certificate`);
   return [checkedCertificate(data, 'FILE_UNREADABLE', path)];
 }

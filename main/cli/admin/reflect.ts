@@ -7,6 +7,7 @@ import type { CompositionServers, HistoryEntry, PendingView, ReflectResult, Refl
 import { reflectWarningText, warningText } from '../../contract/messages';
 import { SmimeError } from '../../core/errors';
 import { checkPassphrase } from '../../core/relay/bundle';
+import { summarise } from '../../core/domain/reflection';
 import { parse, secretFrom, secretOptions } from '../args';
 import type { Output } from '../output';
 import { json } from '../render';
@@ -156,7 +157,7 @@ export async function reflectCommand(ctx: AdminContext, args: string[], out: Out
     if (!confirmed) {
       throw new SmimeError(
         'REFLECT_NOT_CONFIRMED',
-        `reflecting "${review.composition.name}" needs confirmation: ${review.confirmations.map((w) => reflectWarningText(w)).join('; ')}; run again with --yes`,
+        `reflecting "${review.composition.name}" needs confirmation: ${summarise(review.confirmations)}; run again with --yes`,
       );
     }
   }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { HistoryEntry, PendingView, ReflectProgress, ReflectResult } from '../../contract';
+import type { HistoryEntry, PendingView, ReflectProgress, ReflectResult, ReflectWarning } from '../../contract';
 import { reflectWarningText } from '../../contract/messages';
 import { SmimeError } from '../errors';
 import { writeFileAtomic } from '../files';
@@ -46,6 +46,12 @@ function checkOutsideData(ctx: DomainContext, outPath: string): void {
       `cannot write ${outPath}: it is one of the files smime-admin keeps in its data folder ${ctx.dataDir}`,
     );
   }
+}
+
+/** The first few findings in words, and how many more: one readable line however many there are. */
+export function summarise(list: ReflectWarning[]): string {
+  const words = list.slice(0, 3).map((w) => reflectWarningText(w));
+  return words.join('; ') + (list.length > 3 ? `; and ${list.length - 3} more` : '');
 }
 
 export interface ReflectOptions {
@@ -89,7 +95,7 @@ async function reflectNow(
   if (unconfirmed.length > 0) {
     throw new SmimeError(
       'REFLECT_NOT_CONFIRMED',
-      `reflecting "${c.name}" needs confirmation: ${unconfirmed.map((w) => reflectWarningText(w)).join('; ')}`,
+      `reflecting "${c.name}" needs confirmation: ${summarise(unconfirmed)}`,
     );
   }
   const now = ctx.now();
@@ -206,10 +212,7 @@ export const reflectAll = (
         (w) => opts.confirm !== 'all' && !(opts.confirm ?? []).includes(confirmationKey(w)),
       );
       if (missing.length > 0) {
-        throw new SmimeError(
-          'REFLECT_NOT_CONFIRMED',
-          `reflecting "${n}" needs confirmation: ${missing.map((w) => reflectWarningText(w)).join('; ')}`,
-        );
+        throw new SmimeError('REFLECT_NOT_CONFIRMED', `reflecting "${n}" needs confirmation: ${summarise(missing)}`);
       }
     }
     const out: ReflectResult[] = [];
