@@ -3,59 +3,24 @@
  * not that a certificate lost its password. A private D-Bus and gnome-keyring are started here:
  * once unlocked (to register a certificate), then again locked.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli';
+import { startKeyringSession, type KeyringSession } from '../helpers/keyring';
 import { TestPki } from '../helpers/pki';
 import { tempDir } from '../helpers/stores';
 
 let home = '';
-const children: ChildProcess[] = [];
+const sessions: KeyringSession[] = [];
 let pki: TestPki;
 
-async function startBus(unlock: boolean): Promise<{ address: string; stop(): void }> {
-  const env = {
-    ...process.env,
-    HOME: home,
-    XDG_DATA_HOME: join(home, 'data'),
-    XDG_RUNTIME_DIR: home,
-    XDG_CONFIG_HOME: join(home, 'config'),
-  };
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], {
-    env,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  children.push(bus);
-  const address = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    bus.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes('\n')) resolve(buf.split('\n')[0]!.trim());
-    });
-    setTimeout(() => reject(new Error('dbus-daemon did not start')), 5000);
-  });
-  const keyring = spawn(
-    'gnome-keyring-daemon',
-    ['--foreground', ...(unlock ? ['--unlock'] : []), '--components=secrets'],
-    {
-      env: { ...env, DBUS_SESSION_BUS_ADDRESS: address },
-      stdio: ['pipe', 'ignore', 'ignore'],
-    },
-  );
-  children.push(keyring);
-  if (unlock) keyring.stdin!.end('locked-keyring-test');
-  else keyring.stdin!.end();
+async function startBus(unlock: boolean): Promise<KeyringSession> {
+  const session = await startKeyringSession(home, unlock ? 'locked-keyring-test' : null);
+  sessions.push(session);
   await new Promise((r) => setTimeout(r, 700));
-  return {
-    address,
-    stop: () => {
-      keyring.kill('SIGTERM');
-      bus.kill('SIGTERM');
-    },
-  };
+  return session;
 }
 
 beforeAll(() => {
@@ -63,7 +28,7 @@ beforeAll(() => {
   pki = new TestPki();
 });
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  for (const s of sessions) s.stop('SIGKILL');
   rmSync(home, { recursive: true, force: true });
   pki.cleanup();
 });

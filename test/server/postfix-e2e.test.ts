@@ -113,120 +113,110 @@ function checkDeliveries(got: SinkMessage[], body: Buffer, id: string): void {
   expect(plain.raw.toString('utf8')).toContain(`Message-ID: ${id}\r\n`);
 }
 
-describe.skipIf(!!unavailable)('(a) after the queue: Postfix content_filter → relay --mode lmtp' + SKIPPED, () => {
-  let sink: SmtpSink;
-  let pf: PostfixInstance;
-  let relay: TestRelay;
-
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-    pf = await startPostfix({ topology: 'content-filter', sinkPort: sink.port });
-    relay = await startTestRelay(bd, pf.reinjectPort, {
-      mode: 'lmtp',
-      listen: { host: '127.0.0.1', port: pf.filterPort },
+/** A sink, a private Postfix of the topology, and the relay in its filter slot; torn down after the describe. */
+function chain(
+  postfix: Omit<Parameters<typeof startPostfix>[0], 'sinkPort'>,
+  mode: 'lmtp' | 'smtp',
+): { sink: SmtpSink; pf: PostfixInstance; relay: TestRelay; restartRelay(): Promise<void> } {
+  const c = {} as { sink: SmtpSink; pf: PostfixInstance; relay: TestRelay; restartRelay(): Promise<void> };
+  c.restartRelay = async () => {
+    c.relay = await startTestRelay(bd, c.pf.reinjectPort, {
+      mode,
+      listen: { host: '127.0.0.1', port: c.pf.filterPort },
       now: () => clock,
     });
+  };
+  beforeAll(async () => {
+    c.sink = await startSmtpSink();
+    c.pf = await startPostfix({ ...postfix, sinkPort: c.sink.port });
+    await c.restartRelay();
   });
   afterAll(async () => {
-    await relay?.stop(1000);
-    await pf?.stop();
-    await sink?.close();
+    await c.relay?.stop(1000);
+    await c.pf?.stop();
+    await c.sink?.close();
   });
+  return c;
+}
+
+describe.skipIf(!!unavailable)('(a) after the queue: Postfix content_filter → relay --mode lmtp' + SKIPPED, () => {
+  const c = chain({ topology: 'content-filter' }, 'lmtp');
 
   it('signs for alice, passes docomo.ne.jp and the BCC copy unsigned; both reach the sink', async () => {
     const { file, id, body } = messageFile();
-    const r = await swaks(pf.smtpPort, file);
+    const r = await swaks(c.pf.smtpPort, file);
     expect(r.code, r.out).toBe(0);
-    const got = await sink.waitFor(2, 20_000);
+    const got = await c.sink.waitFor(2, 20_000);
     checkDeliveries(got, body, id);
-    await pf.waitForQueue((q) => q.length === 0, 10_000);
-    expect(pf.log()).toMatch(
+    await c.pf.waitForQueue((q) => q.length === 0, 10_000);
+    expect(c.pf.log()).toMatch(
       /smimefilter\/lmtp\[\d+\]: .* relay=127\.0\.0\.1\[127\.0\.0\.1\]:\d+, .*status=sent \(250 2\.6\.0 /,
     );
   });
 
   it('an expired certificate defers the message in the queue (451 4.7.5); delivered after the fix and a flush', async () => {
-    const before = sink.messages.length;
+    const before = c.sink.messages.length;
     clock = new Date(bd.seeded.now.getTime() + 400 * DAY);
     try {
       const { file } = messageFile();
-      expect((await swaks(pf.smtpPort, file)).code).toBe(0);
-      const q = await pf.waitForQueue((q) => q.some((m) => m.queueName === 'deferred'), 20_000);
+      expect((await swaks(c.pf.smtpPort, file)).code).toBe(0);
+      const q = await c.pf.waitForQueue((q) => q.some((m) => m.queueName === 'deferred'), 20_000);
       const deferred = q.find((m) => m.queueName === 'deferred')!;
       expect(
         deferred.recipients.map((x) => [x.address, x.delayReason]),
         JSON.stringify(q),
       ).toEqual([['alice@example.org', expect.stringContaining('451 4.7.5 S/MIME certificate is expired')]]);
       // the unsigned recipients were not held back by alice's certificate
-      await sink.waitFor(before + 1, 10_000);
-      expect(sink.messages.slice(before).map((m) => m.rcptTo.sort())).toEqual([[BCC, 'taro@docomo.ne.jp']]);
+      await c.sink.waitFor(before + 1, 10_000);
+      expect(c.sink.messages.slice(before).map((m) => m.rcptTo.sort())).toEqual([[BCC, 'taro@docomo.ne.jp']]);
     } finally {
       clock = bd.seeded.now;
     }
-    pf.flush();
-    await sink.waitFor(before + 2, 20_000);
-    expect(sink.messages[before + 1]!.rcptTo).toEqual(['alice@example.org']);
-    await pf.waitForQueue((q) => q.length === 0, 10_000);
+    c.pf.flush();
+    await c.sink.waitFor(before + 2, 20_000);
+    expect(c.sink.messages[before + 1]!.rcptTo).toEqual(['alice@example.org']);
+    await c.pf.waitForQueue((q) => q.length === 0, 10_000);
   });
 
   it('a relay that is down leaves the mail queued; once it is back, the mail arrives exactly once', async () => {
-    const before = sink.messages.length;
-    await relay.stop(500);
+    const before = c.sink.messages.length;
+    await c.relay.stop(500);
     const { file, id, body } = messageFile();
-    expect((await swaks(pf.smtpPort, file)).code).toBe(0);
-    await pf.waitForQueue((q) => q.some((m) => m.queueName === 'deferred'), 20_000);
-    expect(sink.messages.length).toBe(before);
-    relay = await startTestRelay(bd, pf.reinjectPort, {
-      mode: 'lmtp',
-      listen: { host: '127.0.0.1', port: pf.filterPort },
-      now: () => clock,
-    });
-    pf.flush();
-    const got = await sink.waitFor(before + 2, 20_000);
+    expect((await swaks(c.pf.smtpPort, file)).code).toBe(0);
+    await c.pf.waitForQueue((q) => q.some((m) => m.queueName === 'deferred'), 20_000);
+    expect(c.sink.messages.length).toBe(before);
+    await c.restartRelay();
+    c.pf.flush();
+    const got = await c.sink.waitFor(before + 2, 20_000);
     checkDeliveries(got.slice(before), body, id);
-    await pf.waitForQueue((q) => q.length === 0, 10_000);
-    expect(sink.messages.length).toBe(before + 2);
+    await c.pf.waitForQueue((q) => q.length === 0, 10_000);
+    expect(c.sink.messages.length).toBe(before + 2);
   });
 });
 
 describe.skipIf(!!unavailable)(
-  "(a') after the queue as docs/relay.md configures it: address mappings before the relay, always_bcc copy unsigned" +
+  "(a') after the queue as docs/c.relay.md configures it: address mappings before the relay, always_bcc copy unsigned" +
     SKIPPED,
   () => {
-    let sink: SmtpSink;
-    let pf: PostfixInstance;
-    let relay: TestRelay;
-
-    beforeAll(async () => {
-      sink = await startSmtpSink();
-      pf = await startPostfix({
+    const c = chain(
+      {
         topology: 'content-filter',
-        sinkPort: sink.port,
         mainCf: { receive_override_options: '', always_bcc: BCC },
         reinjectOptions: [
           'receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters,no_address_mappings',
         ],
-      });
-      relay = await startTestRelay(bd, pf.reinjectPort, {
-        mode: 'lmtp',
-        listen: { host: '127.0.0.1', port: pf.filterPort },
-        now: () => clock,
-      });
-    });
-    afterAll(async () => {
-      await relay?.stop(1000);
-      await pf?.stop();
-      await sink?.close();
-    });
+      },
+      'lmtp',
+    );
 
     it("Postfix's always_bcc recipient reaches the relay as a BCC copy and gets the unsigned message, once", async () => {
       const { file, id, body } = messageFile();
-      const r = await swaks(pf.smtpPort, file, TO);
+      const r = await swaks(c.pf.smtpPort, file, TO);
       expect(r.code, r.out).toBe(0);
-      checkDeliveries(await sink.waitFor(2, 20_000), body, id);
-      await pf.waitForQueue((q) => q.length === 0, 10_000);
-      expect(sink.messages).toHaveLength(2);
-      expect(relay.lines.lines.find((l) => l.event === 'transaction')?.outcomes).toEqual(
+      checkDeliveries(await c.sink.waitFor(2, 20_000), body, id);
+      await c.pf.waitForQueue((q) => q.length === 0, 10_000);
+      expect(c.sink.messages).toHaveLength(2);
+      expect(c.relay.lines.lines.find((l) => l.event === 'transaction')?.outcomes).toEqual(
         expect.arrayContaining([expect.objectContaining({ rcpt: BCC, outcome: 'unsigned', reason: 'bcc-copy' })]),
       );
     });
@@ -234,46 +224,29 @@ describe.skipIf(!!unavailable)(
 );
 
 describe.skipIf(!!unavailable)('(b) before the queue: Postfix smtpd_proxy_filter → relay --mode smtp' + SKIPPED, () => {
-  let sink: SmtpSink;
-  let pf: PostfixInstance;
-  let relay: TestRelay;
-
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-    pf = await startPostfix({ topology: 'proxy-filter', sinkPort: sink.port });
-    relay = await startTestRelay(bd, pf.reinjectPort, {
-      mode: 'smtp',
-      listen: { host: '127.0.0.1', port: pf.filterPort },
-      now: () => clock,
-    });
-  });
-  afterAll(async () => {
-    await relay?.stop(1000);
-    await pf?.stop();
-    await sink?.close();
-  });
+  const c = chain({ topology: 'proxy-filter' }, 'smtp');
 
   it('the client gets 250 only once the signed and the unsigned deliveries were queued behind the relay', async () => {
     const { file, id, body } = messageFile();
-    const r = await swaks(pf.smtpPort, file);
+    const r = await swaks(c.pf.smtpPort, file);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/<- {2}250 2\.6\.0 \S+ delivered to 3 recipient\(s\)/);
-    checkDeliveries(await sink.waitFor(2, 20_000), body, id);
+    checkDeliveries(await c.sink.waitFor(2, 20_000), body, id);
   });
 
   it('an expired certificate is "451 4.7.5 S/MIME certificate is expired" to the sending client, and nothing is queued', async () => {
-    const before = sink.messages.length;
+    const before = c.sink.messages.length;
     clock = new Date(bd.seeded.now.getTime() + 400 * DAY);
     try {
       const { file } = messageFile();
-      const r = await swaks(pf.smtpPort, file);
+      const r = await swaks(c.pf.smtpPort, file);
       // swaks exit 26: the server did not accept the mail after the data
       expect(r.code, r.out).toBe(26);
       expect(r.out).toContain('<** 451 4.7.5 S/MIME certificate is expired');
     } finally {
       clock = bd.seeded.now;
     }
-    expect(pf.queue()).toHaveLength(0);
-    expect(sink.messages.length).toBe(before);
+    expect(c.pf.queue()).toHaveLength(0);
+    expect(c.sink.messages.length).toBe(before);
   });
 });
