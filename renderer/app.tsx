@@ -6,6 +6,7 @@ import { useAppStore, type Screen } from './stores/app-store';
 import { useCertificatesStore } from './stores/certificates-store';
 import { useCompositionsStore } from './stores/compositions-store';
 import { useReflectStore } from './stores/reflect-store';
+import { AuditScreen } from './screens/Audit/audit-screen';
 import { CertificatesScreen } from './screens/Certificates/certificates-screen';
 import { CompositionsScreen } from './screens/Compositions/compositions-screen';
 import { FirstRunScreen } from './screens/FirstRun/first-run-screen';
@@ -13,7 +14,7 @@ import { ReflectScreen } from './screens/Reflect/reflect-screen';
 import { SettingsScreen } from './screens/Settings/settings-screen';
 import { TestMessageScreen } from './screens/TestMessage/test-message-screen';
 
-const SCREENS: Screen[] = ['certificates', 'compositions', 'reflect', 'test', 'settings'];
+const SCREENS: Screen[] = ['certificates', 'compositions', 'reflect', 'test', 'audit', 'settings'];
 
 function AttentionBanner() {
   const t = useStrings();
@@ -108,6 +109,7 @@ export function App() {
         {screen === 'compositions' && <CompositionsScreen />}
         {screen === 'reflect' && <ReflectScreen />}
         {screen === 'test' && <TestMessageScreen />}
+        {screen === 'audit' && <AuditScreen />}
         {screen === 'settings' && <SettingsScreen />}
       </main>
       <Notices />

@@ -69,7 +69,7 @@ export const requestSchemas = {
   'exception:remove': z.object({ name, id: exceptionId }).strict(),
   'exception:test': z.object({ name, addresses: addressList, candidate: pattern.optional() }).strict(),
   'pending:list': z.object({ name: name.optional() }).strict(),
-  'reflect:review': z.object({ name }).strict(),
+  'reflect:review': z.object({ name, reexportOf: z.number().int().min(1).max(1_000_000).optional() }).strict(),
   'reflect:export': z
     .object({
       name,

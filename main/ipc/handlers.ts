@@ -147,7 +147,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'exception:test': async (r) => await service.testDestinations(r.name, r.addresses, r.candidate),
     'pending:list': async (r) => await service.pending(r.name),
-    'reflect:review': async (r) => service.reviewReflection(r.name),
+    'reflect:review': async (r) => service.reviewReflection(r.name, r.reexportOf),
     'reflect:export': async (r) => {
       const review = await service.reviewReflection(r.name);
       // with a publish folder the bundle goes there (under its unique name); else the admin says where

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { Bootstrap, CertificateView, Settings } from '../../main/contract';
 import { api, toUiError, unwrap, type UiError } from '../api';
 
-export type Screen = 'certificates' | 'compositions' | 'reflect' | 'test' | 'settings';
+export type Screen = 'certificates' | 'compositions' | 'reflect' | 'test' | 'settings' | 'audit';
 export type Language = 'en' | 'ja';
 
 export interface Notice {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,15 +233,16 @@ describe('the renderer in Chromium, over the real core', () => {
       await dialog.getByRole('button', { name: 'Export bundle' }).click();
       await visible(page.getByTestId('reflect-result'));
       expect(await text(page.getByTestId('reflect-result'))).toMatch(
-        /Bundle written File .*Newsletters\.smime-bundle\.json Size .* SHA-256 [0-9a-f]{64} Certificates 1/,
+        /Bundle written Reflection 1 File .*\/newsletters-[0-9a-f]{8}-r1-\d{8}T\d{6}Z\.smime-bundle\.json Size .* SHA-256 [0-9a-f]{64} Certificates 1/,
       );
       expect(await text(card)).toContain('Up to date');
-      const bundlePath = join(s.saveDir, 'Newsletters.smime-bundle.json');
+      const bundleName = readdirSync(s.saveDir).find((f) => f.endsWith('.smime-bundle.json'))!;
+      const bundlePath = join(s.saveDir, bundleName);
       expect(loadRelayConfig(readFileSync(bundlePath), 'a long bundle passphrase').policy.intelligentBcc).toBe(true);
       await screenshot(page, 'en', 'reflect');
 
       // import a bundle (as on a second admin machine)
-      s.nextOpen.set('bundle', { name: 'Newsletters.smime-bundle.json', bytes: readFileSync(bundlePath) });
+      s.nextOpen.set('bundle', { name: bundleName, bytes: readFileSync(bundlePath) });
       await page
         .locator('section[aria-labelledby="import-title"]')
         .getByRole('button', { name: 'Choose file…' })
@@ -250,7 +251,10 @@ describe('the renderer in Chromium, over the real core', () => {
         .locator('section[aria-labelledby="import-title"]')
         .getByLabel('Bundle passphrase')
         .fill('a long bundle passphrase');
-      await page.getByRole('button', { name: 'Import bundle' }).click();
+      // the preview first: nothing to discard, so no consent is asked
+      await page.getByRole('button', { name: 'Show what it changes' }).click();
+      await visible(page.getByTestId('import-preview'));
+      await page.getByTestId('import-preview').getByRole('button', { name: 'Import bundle' }).click();
       await visible(page.getByText('Imported "Newsletters": 0 added, 0 updated, 1 unchanged certificates.'));
 
       // now the delete goes through

@@ -150,7 +150,8 @@ export async function reflectCommand(ctx: AdminContext, args: string[], out: Out
   }
   const passphrase = secretFrom(values, 'passphrase', u)!;
   checkPassphrase(passphrase);
-  const review = svc.reviewReflection(name);
+  // a re-export is confirmed for what it sends: the earlier reflection's settings
+  const review = svc.reviewReflection(name, reexportOf);
   if (review.confirmations.length > 0) {
     if (!values.json) out.stdout(reviewText(review));
     const confirmed = values.yes === true || confirmOnTerminal(out, 'Reflect anyway?');

@@ -7,7 +7,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { HistoryEntry, PendingView, ReflectProgress, ReflectResult, ReflectWarning } from '../../contract';
+import type {
+  HistoryEntry,
+  PendingView,
+  ReflectProgress,
+  ReflectResult,
+  ReflectReview,
+  ReflectWarning,
+} from '../../contract';
 import { reflectWarningText } from '../../contract/messages';
 import { SmimeError } from '../errors';
 import { writeFileAtomic } from '../files';
@@ -69,6 +76,23 @@ function target(outPath: string | null, fileName: string): string | null {
   return existsSync(outPath) && statSync(outPath).isDirectory() ? join(outPath, fileName) : outPath;
 }
 
+/** What a reflection of `current` sends: its settings now, or those of an earlier reflection when re-exporting one. */
+function settingsToSend(ctx: DomainContext, current: Composition, reexportOf?: number): Composition {
+  if (reexportOf === undefined) return current;
+  const old = readHistory(ctx, current.id).find((h) => h.serial === reexportOf);
+  if (!old) throw new SmimeError('USAGE', `"${current.name}" has no reflection number ${reexportOf} in its history`);
+  return { ...current, ...old.settings, name: current.name };
+}
+
+/**
+ * The review of reflecting `name` now, or of re-exporting its reflection `reexportOf`: what that
+ * bundle would send, and the confirmations `reflect` will ask for with the same options.
+ */
+export function review(ctx: DomainContext, name: string, reexportOf?: number): ReflectReview {
+  const current = findComposition(ctx.load(), name);
+  return reviewReflection(ctx, name, settingsToSend(ctx, current, reexportOf));
+}
+
 async function reflectNow(
   ctx: DomainContext,
   name: string,
@@ -80,14 +104,7 @@ async function reflectNow(
   checkPassphrase(passphrase);
   const state = ctx.load();
   const current = findComposition(state, name);
-  const history = readHistory(ctx, current.id);
-  let c: Composition = current;
-  if (opts.reexportOf !== undefined) {
-    const old = history.find((h) => h.serial === opts.reexportOf);
-    if (!old)
-      throw new SmimeError('USAGE', `"${current.name}" has no reflection number ${opts.reexportOf} in its history`);
-    c = { ...current, ...old.settings, name: current.name };
-  }
+  const c = settingsToSend(ctx, current, opts.reexportOf);
   const review = reviewReflection(ctx, name, c);
   const unconfirmed = review.confirmations.filter(
     (w) => opts.confirm !== 'all' && !(opts.confirm ?? []).includes(confirmationKey(w)),

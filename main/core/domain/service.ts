@@ -16,7 +16,6 @@ import { DomainContext, type AdminDeps } from './context';
 import * as exceptions from './exceptions';
 import * as imports from './import';
 import * as reflection from './reflection';
-import { reviewReflection } from './review';
 import { readHistory } from './history';
 import { pollServers } from './servers';
 import * as settings from './settings';
@@ -102,7 +101,9 @@ export class AdminService {
 
   // pending changes, review, reflect, history and import
   pending = (name?: string): C.PendingView[] => reflection.pending(this.ctx, name);
-  reviewReflection = (name: string): C.ReflectReview => reviewReflection(this.ctx, name);
+  /** The review of reflecting `name` now, or of re-exporting its earlier reflection `reexportOf`. */
+  reviewReflection = (name: string, reexportOf?: number): C.ReflectReview =>
+    reflection.review(this.ctx, name, reexportOf);
   reflect = (
     name: string,
     passphrase: string,

@@ -1,0 +1,143 @@
+import { useEffect, useId, useState } from 'react';
+import type { AuditEntryView } from '../../../main/contract';
+import { fill, formatDate, useStrings } from '../../i18n';
+import { useAppStore } from '../../stores/app-store';
+import { AUDIT_GROUPS, NO_FILTERS, useAuditStore, type AuditFilters } from '../../stores/audit-store';
+import { actionText } from './action-text';
+import { AuditChainBanner } from './audit-chain-banner';
+import './audit.css';
+
+function Details({ details }: { details: AuditEntryView['details'] }) {
+  if (!details) return null;
+  return (
+    <span className="mono small">
+      {Object.entries(details)
+        .map(([k, v]) => `${k}=${v === null ? '' : String(v)}`)
+        .join(' ')}
+    </span>
+  );
+}
+
+function FiltersForm() {
+  const t = useStrings();
+  const { filters, setFilters } = useAuditStore();
+  const [draft, setDraft] = useState<AuditFilters>(filters);
+  const ids = { action: useId(), composition: useId(), address: useId(), since: useId() };
+  const change = (patch: Partial<AuditFilters>) => setDraft((d) => ({ ...d, ...patch }));
+  return (
+    <form
+      className="filters audit-filters"
+      aria-label={t.audit.filters}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void setFilters(draft);
+      }}
+    >
+      <div className="field">
+        <label htmlFor={ids.action}>{t.audit.action}</label>
+        <select
+          id={ids.action}
+          value={draft.action}
+          onChange={(e) => change({ action: e.target.value as AuditFilters['action'] })}
+        >
+          <option value="">{t.audit.allActions}</option>
+          {AUDIT_GROUPS.map((g) => (
+            <option key={g} value={g}>
+              {t.audit.groups[g]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.composition}>{t.audit.composition}</label>
+        <input
+          id={ids.composition}
+          value={draft.composition}
+          onChange={(e) => change({ composition: e.target.value })}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.address}>{t.audit.address}</label>
+        <input
+          id={ids.address}
+          type="email"
+          value={draft.address}
+          onChange={(e) => change({ address: e.target.value })}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.since}>{t.audit.since}</label>
+        <input id={ids.since} type="date" value={draft.since} onChange={(e) => change({ since: e.target.value })} />
+      </div>
+      <div className="row">
+        <button type="submit" className="primary">
+          {t.audit.apply}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setDraft(NO_FILTERS);
+            void setFilters(NO_FILTERS);
+          }}
+        >
+          {t.audit.reset}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The audit log: who did what and when, newest first, filtered; and whether its chain is intact. */
+export function AuditScreen() {
+  const t = useStrings();
+  const lang = useAppStore((s) => s.language);
+  const { entries, loaded, check, limit, load, verify, showMore } = useAuditStore();
+  useEffect(() => {
+    void load();
+    // an action in another window or the CLI appends to the log: read it again
+    return window.smime.onStateChanged(() => void load());
+  }, [load]);
+  return (
+    <section aria-labelledby="audit-title" className="audit-screen">
+      <h1 id="audit-title">{t.audit.title}</h1>
+      <p className="muted">{t.audit.intro}</p>
+      {check && <AuditChainBanner check={check} onVerify={() => void verify()} />}
+      <FiltersForm />
+      {loaded && entries.length === 0 && <p className="empty">{t.audit.empty}</p>}
+      {entries.length > 0 && (
+        <>
+          <p className="muted small">{fill(t.audit.shown, { n: entries.length })}</p>
+          <table className="table compact" data-testid="audit-entries">
+            <thead>
+              <tr>
+                <th scope="col">{t.audit.colAt}</th>
+                <th scope="col">{t.audit.colUser}</th>
+                <th scope="col">{t.audit.colAction}</th>
+                <th scope="col">{t.audit.colTarget}</th>
+                <th scope="col">{t.audit.colDetails}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e, i) => (
+                <tr key={`${e.at}-${i}`} data-action={e.action}>
+                  <td className="nowrap">{formatDate(e.at, lang, true)}</td>
+                  <td>{e.user}</td>
+                  <td title={e.action}>{actionText(t, e.action)}</td>
+                  <td className="mono">{e.target ?? ''}</td>
+                  <td>
+                    <Details details={e.details} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {entries.length >= limit && (
+            <button type="button" onClick={() => void showMore()}>
+              {t.audit.more}
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
