@@ -209,7 +209,8 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError 
 export interface EventTypes {
   'reflect:progress': { name: string; step: ReflectProgress };
   'menu:command': {
-    command: 'go-certificates' | 'go-compositions' | 'go-reflect' | 'go-test' | 'go-settings' | 'add-certificate';
+    command:
+      'go-certificates' | 'go-compositions' | 'go-reflect' | 'go-test' | 'go-audit' | 'go-settings' | 'add-certificate';
   };
   'certificates:attention': CertificateView[];
   /** the data folder changed outside the window (the CLI, another admin session): read it again */

@@ -11,8 +11,12 @@ describe('menu', () => {
     for (const role of ['editMenu', 'windowMenu', 'quit', 'togglefullscreen']) expect(json).toContain(role);
     expect(json).toContain('サーバー構成');
     const view = t.find((m) => m.label === '表示')!;
-    (view.submenu as { click?: () => void }[])[0]!.click!();
-    expect(sent).toEqual(['go-certificates']);
+    const items = view.submenu as { label?: string; accelerator?: string; click?: () => void }[];
+    items[0]!.click!();
+    const audit = items.find((i) => i.label === '監査ログ')!;
+    expect(audit.accelerator).toBe('CmdOrCtrl+5');
+    audit.click!();
+    expect(sent).toEqual(['go-certificates', 'go-audit']);
     expect(JSON.stringify(menuTemplate('darwin', 'en', () => undefined))).toContain('appMenu');
   });
 });
