@@ -62,8 +62,12 @@ describe('config bundles', () => {
     expect(first.composition.id).toBe(svc.getComposition('Transactional').id);
     expect(first.serial).toBe(1);
     svc.renameComposition('Transactional', 'Orders');
-    await svc.reflect('Orders', PASS, out);
-    const second = openBundle(readFileSync(out), PASS).payload;
+    // an existing bundle is never written over: the second reflection goes to its own file
+    await expect(svc.reflect('Orders', PASS, out)).rejects.toThrow(/already exists/);
+    expect(readFileSync(out)).toEqual(bytes);
+    const out2 = out.replace(/\.json$/, '-2.json');
+    await svc.reflect('Orders', PASS, out2);
+    const second = openBundle(readFileSync(out2), PASS).payload;
     expect(second).toMatchObject({ serial: 2, composition: { id: first.composition.id, name: 'Orders' } });
   });
 
