@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from './codes';
 import type {
+  CertificateDetail,
   CertificateInfo,
   CertificateView,
   CompositionView,
@@ -47,6 +48,7 @@ export const requestSchemas = {
   'cert:renew': z.object({ email, file: token, password: secret }).strict(),
   'cert:remove': z.object({ email, adminPassword: secret }).strict(),
   'cert:list': z.object({}).strict(),
+  'cert:detail': z.object({ email }).strict(),
   'composition:list': z.object({}).strict(),
   'composition:get': z.object({ name }).strict(),
   'composition:create': z.object({ name }).strict(),
@@ -55,12 +57,21 @@ export const requestSchemas = {
   'composition:set-cert': z.object({ name, email, enabled: z.boolean() }).strict(),
   'composition:set-bcc': z.object({ name, on: z.boolean() }).strict(),
   'exception:add-destination': z.object({ name, pattern, note: z.string().max(200).optional() }).strict(),
-  'exception:add-header': z.object({ name, header: z.string().min(1).max(76), pattern }).strict(),
+  'exception:add-header': z
+    .object({ name, header: z.string().min(1).max(76), pattern, note: z.string().max(200).optional() })
+    .strict(),
   'exception:update': z
-    .object({ name, id: exceptionId, pattern: pattern.optional(), header: z.string().min(1).max(76).optional() })
+    .object({
+      name,
+      id: exceptionId,
+      pattern: pattern.optional(),
+      header: z.string().min(1).max(76).optional(),
+      note: z.string().max(200).optional(),
+    })
     .strict(),
   'exception:set-enabled': z.object({ name, id: exceptionId, enabled: z.boolean() }).strict(),
   'exception:remove': z.object({ name, id: exceptionId }).strict(),
+  'exception:restore-defaults': z.object({ name }).strict(),
   'exception:test': z.object({ name, addresses: addressList, candidate: pattern.optional() }).strict(),
   'pending:list': z.object({ name: name.optional() }).strict(),
   'reflect:export': z.object({ name, passphrase: secret }).strict(),
@@ -112,6 +123,8 @@ export interface Bootstrap {
   platform: string;
   systemLanguage: 'en' | 'ja';
   attention: CertificateView[];
+  /** false where main cannot show a native open dialog (the browser bridge): the page picks files itself */
+  nativeDialogs: boolean;
 }
 
 export interface PickedFile {
@@ -131,6 +144,7 @@ export interface ResponseTypes {
   'cert:renew': CertificateView;
   'cert:remove': null;
   'cert:list': CertificateView[];
+  'cert:detail': CertificateDetail;
   'composition:list': CompositionView[];
   'composition:get': CompositionView;
   'composition:create': CompositionView;
@@ -143,6 +157,7 @@ export interface ResponseTypes {
   'exception:update': CompositionView;
   'exception:set-enabled': CompositionView;
   'exception:remove': CompositionView;
+  'exception:restore-defaults': CompositionView;
   'exception:test': TesterMatch[];
   'pending:list': PendingView[];
   'reflect:export': ReflectResult | null;
@@ -153,9 +168,17 @@ export interface ResponseTypes {
 
 export type Response<C extends Channel> = ResponseTypes[C];
 
+/** What is wrong with one field of a request, as a code the renderer words in its language. */
+export type FieldIssue = 'required' | 'too-short' | 'too-long' | 'invalid';
+
 export interface IpcError {
   code: ErrorCode;
   message: string;
+  /**
+   * For a request refused by its schema (IPC_INVALID): the field at fault, as its path in the
+   * request ("source.from", "source.to.2"), so the renderer can say so next to that field.
+   */
+  field?: { path: string; issue: FieldIssue; limit?: number };
 }
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError };
