@@ -65,6 +65,8 @@ export function Dialog({ title, onClose, children, footer, wide, onSubmit, initi
     el.className = 'dialog-host';
     return el;
   });
+  // what had focus when the dialog opened: read at the first render, before the page turns inert (which blurs it)
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
   const onCloseRef = useRef(onClose);
   useLayoutEffect(() => {
     onCloseRef.current = onClose;
@@ -97,7 +99,6 @@ export function Dialog({ title, onClose, children, footer, wide, onSubmit, initi
   });
 
   useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const dialog = ref.current!;
     const first =
       initialFocus?.current ??
