@@ -63,7 +63,10 @@ function useScreenFocus(screen: Screen, selected: string | null) {
     }
     content.current?.scrollTo({ top: 0 });
     window.scrollTo({ top: 0 });
-    content.current?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+    const h1 = content.current?.querySelector<HTMLElement>('h1');
+    // a heading takes focus only with a tabindex; every screen's gets one
+    if (h1 && !h1.hasAttribute('tabindex')) h1.tabIndex = -1;
+    h1?.focus({ preventScroll: true });
   }, [screen]);
   useEffect(() => {
     // another composition: its detail starts at its top
