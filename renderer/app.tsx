@@ -84,6 +84,8 @@ export function App() {
   const content = useScreenFocus(screen, selectedComposition);
   useEffect(() => {
     void init();
+    // the app opens on the certificates: their list is read while the rest starts
+    void useCertificatesStore.getState().load({ quiet: true });
     const offMenu = window.smime.onMenuCommand(({ command }) => {
       if (command === 'add-certificate') {
         go('certificates');

@@ -48,12 +48,20 @@ export function errorText(code: keyof typeof ERROR_TEXT, lang: Language): string
   return (ERROR_TEXT[code] ?? ERROR_TEXT.INTERNAL)[lang];
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A date as the language writes it; formatters are made once (a list of ten thousand formats ten thousand dates). */
 export function formatDate(iso: string, lang: Language, withTime = false): string {
-  const d = new Date(iso);
-  return new Intl.DateTimeFormat(
-    lang === 'ja' ? 'ja-JP' : 'en-GB',
-    withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' },
-  ).format(d);
+  const key = `${lang}:${withTime}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(
+      lang === 'ja' ? 'ja-JP' : 'en-GB',
+      withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' },
+    );
+    dateFormats.set(key, f);
+  }
+  return f.format(new Date(iso));
 }
 
 /**

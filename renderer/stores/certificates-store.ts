@@ -32,7 +32,8 @@ interface CertificatesState {
   view: 'table' | 'timeline';
   /** the certificate whose detail view is open, as main last described it */
   detail: CertificateDetail | null;
-  load(): Promise<void>;
+  /** reads the list; a read already under way is shared, not repeated. `quiet`: a failure is not reported */
+  load(opts?: { quiet?: boolean }): Promise<void>;
   /** what a p12 holds, before anything is saved */
   preview(file: string, password: string): Promise<CertificateInfo>;
   add(req: CertificateRequest): Promise<CertificateView>;
@@ -64,6 +65,7 @@ function rename(names: string[], from: string | undefined, to: string): string[]
 
 /** Certificates: the list and every action on it. Actions call main and update the list from what main returned. */
 export const useCertificatesStore = create<CertificatesState>((set, get) => {
+  let loading: Promise<void> | null = null;
   const put = (view: CertificateView): void => {
     const list = get().list;
     set(changed(list.some((c) => c.id === view.id) ? list.map((c) => (c.id === view.id ? view : c)) : [...list, view]));
@@ -76,12 +78,17 @@ export const useCertificatesStore = create<CertificatesState>((set, get) => {
     sort: { key: 'notAfter', asc: true },
     view: 'table',
     detail: null,
-    async load() {
-      try {
-        set(changed(await unwrap(api().listCertificates({}))));
-      } catch (e) {
-        useAppStore.getState().reportError(e);
-      }
+    load(opts) {
+      loading ??= (async () => {
+        try {
+          set(changed(await unwrap(api().listCertificates({}))));
+        } catch (e) {
+          if (!opts?.quiet) useAppStore.getState().reportError(e);
+        } finally {
+          loading = null;
+        }
+      })();
+      return loading;
     },
     preview: (file, password) => unwrap(api().previewCertificate({ file, password })),
     async add(req) {

@@ -119,7 +119,7 @@ describe('accessibility (axe-core) on every screen and dialog', () => {
           s.service.addDestinationException('Newsletters', '@partner\\.example$', 'partner');
           await s.service.reflect('Newsletters', 'a long bundle passphrase', join(tempDir(), 'b.json'));
           await page.reload();
-          await visible(page.locator('tr[data-email="info@example.com"]'));
+          await visible(page.locator('.cert-row[data-email="info@example.com"]'));
           await check('certificates', 'certificates-table');
           await page.getByRole('radio', { name: w.timeline }).check();
           await visible(page.getByTestId('timeline'));

@@ -211,7 +211,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await visible(dialog.getByTestId('inspect-emails'));
       await dialog.getByLabel('PKCS#12 password').press('Enter');
       await dialog.waitFor({ state: 'detached' });
-      await visible(page.locator('tr[data-email="other@example.com"]'));
+      await visible(page.locator('.cert-row[data-email="other@example.com"]'));
       await page.getByRole('button', { name: 'Renew other@example.com' }).click();
       expect(await focused(page)).toBe('input:PKCS#12 password');
       await page.keyboard.type('p12-pass');
@@ -227,11 +227,11 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await visible(dialog.getByTestId('renew-compare'));
       await dialog.getByLabel('PKCS#12 password').press('Enter');
       await dialog.waitFor({ state: 'detached' });
-      expect(await text(page.locator('tr[data-email="other@example.com"]'))).toContain('Other Shop 2');
+      expect(await text(page.locator('.cert-row[data-email="other@example.com"]'))).toContain('Other Shop 2');
       await page.getByRole('button', { name: 'Delete other@example.com' }).click();
       await page.keyboard.type(ADMIN_PASSWORD);
       await page.keyboard.press('Enter');
-      await page.locator('tr[data-email="other@example.com"]').waitFor({ state: 'detached' });
+      await page.locator('.cert-row[data-email="other@example.com"]').waitFor({ state: 'detached' });
     });
   }, 90_000);
 
@@ -365,8 +365,8 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await detail.getByRole('checkbox', { name: 'info@example.com' }).click();
       await visible(detail.getByRole('checkbox', { name: 'info@example.com', checked: false }));
       await nav(page, 'Certificates');
-      const row = page.locator('tr[data-email="info@example.com"]');
-      expect(await text(row.locator('td.col-used'))).toBe('Newsletters (until reflected)');
+      const row = page.locator('.cert-row[data-email="info@example.com"]');
+      expect(await text(row.locator('.col-used'))).toBe('Newsletters (until reflected)');
       await page.getByRole('button', { name: 'Delete info@example.com' }).click();
       const dialog = page.getByRole('dialog');
       const inUse = dialog.getByTestId('in-use');
@@ -479,7 +479,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
           expect(await replace.isDisabled()).toBe(false);
           await replace.click();
           await dialog.waitFor({ state: 'detached' });
-          expect(await text(page.locator('tr[data-email="info@example.com"]'))).toContain('Example Shop (old)');
+          expect(await text(page.locator('.cert-row[data-email="info@example.com"]'))).toContain('Example Shop (old)');
         } else {
           await page.keyboard.press('Escape');
           await dialog.waitFor({ state: 'detached' });
@@ -542,7 +542,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
           }
           return out;
         });
-      await visible(page.locator('tr[data-email="info@example.com"]'));
+      await visible(page.locator('.cert-row[data-email="info@example.com"]'));
       expect(await broken()).toEqual([]);
       await nav(page, 'サーバー構成');
       await page.getByRole('button', { name: 'ニュースレター配信' }).click();
@@ -581,7 +581,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await visible(dialog.getByTestId('inspect-emails'));
       await page.keyboard.press('Enter');
       await dialog.waitFor({ state: 'detached' });
-      await visible(page.locator('tr[data-email="info@example.com"]'));
+      await visible(page.locator('.cert-row[data-email="info@example.com"]'));
       expect(s.service.listCertificates().map((c) => c.email)).toEqual(['info@example.com']);
     });
   }, 60_000);

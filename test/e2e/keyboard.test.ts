@@ -85,7 +85,7 @@ describe('keyboard only', () => {
       await visible(dialog.getByTestId('inspect-emails'));
       await kb.press('Enter');
       await dialog.waitFor({ state: 'detached' });
-      await visible(page.locator('tr[data-email="info@example.com"]'));
+      await visible(page.locator('.cert-row[data-email="info@example.com"]'));
       expect(await focused(page)).toBe('button:Add certificate');
 
       // its detail, from the table

@@ -119,8 +119,8 @@ describe('the renderer in Chromium, over the real core', () => {
       await dialog.getByLabel('From address').fill('info@example.com');
       await screenshot(page, 'en', 'add-certificate');
       await dialog.getByRole('button', { name: 'Save certificate' }).click();
-      await visible(page.locator('tr[data-email="info@example.com"]'));
-      expect(await text(page.locator('tr[data-email="info@example.com"]'))).toMatch(
+      await visible(page.locator('.cert-row[data-email="info@example.com"]'));
+      expect(await text(page.locator('.cert-row[data-email="info@example.com"]'))).toMatch(
         /info@example\.com Example Shop Test S\/MIME Issuing CA .* Valid/,
       );
 
@@ -133,8 +133,8 @@ describe('the renderer in Chromium, over the real core', () => {
       await dialog.getByRole('button', { name: 'Inspect' }).click();
       await visible(dialog.locator('[data-code="expired"]'));
       await dialog.getByRole('button', { name: 'Save certificate' }).click();
-      await visible(page.locator('tr[data-email="old@example.com"]'));
-      expect(await text(page.locator('tr[data-email="old@example.com"]'))).toContain('Expired');
+      await visible(page.locator('.cert-row[data-email="old@example.com"]'));
+      expect(await text(page.locator('.cert-row[data-email="old@example.com"]'))).toContain('Expired');
       await visible(page.getByTestId('attention'));
       await screenshot(page, 'en', 'certificates');
 
@@ -261,7 +261,7 @@ describe('the renderer in Chromium, over the real core', () => {
       await page.getByRole('button', { name: 'Delete old@example.com' }).click();
       await dialog.getByLabel('Admin password').fill('correct horse battery');
       await dialog.getByRole('button', { name: 'Delete certificate' }).click();
-      await page.locator('tr[data-email="old@example.com"]').waitFor({ state: 'detached' });
+      await page.locator('.cert-row[data-email="old@example.com"]').waitFor({ state: 'detached' });
       expect(s.service.listCertificates().map((c) => c.email)).toEqual(['info@example.com']);
 
       // settings and Japanese
@@ -273,7 +273,7 @@ describe('the renderer in Chromium, over the real core', () => {
       await screenshot(page, 'ja', 'settings');
       await nav(page, '証明書');
       await visible(page.getByRole('heading', { name: '証明書' }));
-      expect(await text(page.locator('tr[data-email="info@example.com"]'))).toContain('有効');
+      expect(await text(page.locator('.cert-row[data-email="info@example.com"]'))).toContain('有効');
       await screenshot(page, 'ja', 'certificates');
       await page.getByRole('button', { name: '証明書を追加' }).click();
       await visible(dialog.getByLabel('From アドレス'));
@@ -322,7 +322,7 @@ describe('the renderer in Chromium, over the real core', () => {
       );
       await dialog.getByRole('button', { name: 'Replace certificate' }).click();
       await dialog.waitFor({ state: 'detached' });
-      expect(await text(page.locator('tr[data-email="info@example.com"]'))).toContain('Example Shop 2027');
+      expect(await text(page.locator('.cert-row[data-email="info@example.com"]'))).toContain('Example Shop 2027');
       expect(s.service.getCertificate('info@example.com').fingerprintSha256).not.toBe(before);
 
       await nav(page, 'Test message');

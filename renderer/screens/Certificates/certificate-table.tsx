@@ -22,6 +22,8 @@ const COLUMNS: { key: SortKey; label: (t: Strings) => string; className: string 
 interface RowProps {
   c: CertificateView;
   index: number;
+  /** where the row sits in the list, px */
+  start: number;
   t: Strings;
   lang: Language;
   onRenew(email: string): void;
@@ -55,11 +57,17 @@ function UsedBy({ c, t }: { c: CertificateView; t: Strings }) {
   );
 }
 
-const Row = memo(function Row({ c, index, t, lang, onRenew, onDelete }: RowProps) {
+const Row = memo(function Row({ c, index, start, t, lang, onRenew, onDelete }: RowProps) {
   const openDetail = useCertificatesStore((s) => s.openDetail);
   return (
-    <tr data-email={c.email} aria-rowindex={index + 2}>
-      <td className="col-email">
+    <div
+      role="row"
+      className="cert-row"
+      data-email={c.email}
+      aria-rowindex={index + 2}
+      style={{ transform: `translateY(${start}px)` }}
+    >
+      <div role="cell" className="col-email">
         <button
           type="button"
           className="link cell-link"
@@ -68,21 +76,23 @@ const Row = memo(function Row({ c, index, t, lang, onRenew, onDelete }: RowProps
         >
           {c.email}
         </button>
-      </td>
-      <td className="col-cn" title={c.commonName}>
+      </div>
+      <div role="cell" className="col-cn" title={c.commonName}>
         {c.commonName}
-      </td>
-      <td className="col-issuer" title={c.issuerCommonName}>
+      </div>
+      <div role="cell" className="col-issuer" title={c.issuerCommonName}>
         {c.issuerCommonName}
-      </td>
-      <td className="col-date">{formatDate(c.notAfter, lang)}</td>
-      <td className="col-status">
+      </div>
+      <div role="cell" className="col-date">
+        {formatDate(c.notAfter, lang)}
+      </div>
+      <div role="cell" className="col-status">
         <StatusBadge status={c.status} daysLeft={c.daysLeft} threshold={c.threshold} />
-      </td>
-      <td className="col-used">
+      </div>
+      <div role="cell" className="col-used">
         <UsedBy c={c} t={t} />
-      </td>
-      <td className="col-actions">
+      </div>
+      <div role="cell" className="col-actions">
         <span className="actions">
           <button type="button" onClick={() => onRenew(c.email)} aria-label={`${t.certs.renew} ${c.email}`}>
             {t.certs.renew}
@@ -96,14 +106,15 @@ const Row = memo(function Row({ c, index, t, lang, onRenew, onDelete }: RowProps
             {t.certs.delete}
           </button>
         </span>
-      </td>
-    </tr>
+      </div>
+    </div>
   );
 });
 
 /**
- * The certificates as a table whose rows exist only where the scroll position shows them (the
- * rest are spacer rows of the right height): ten thousand rows scroll like fifty. Every column
+ * The certificates as a table whose rows exist only where the scroll position shows them: ten
+ * thousand rows scroll like fifty. Rows are positioned boxes in one grid of columns (an ARIA
+ * table), so a row coming into view lays out alone instead of the whole table. Every column
  * sorts; aria-rowcount and aria-rowindex tell a screen reader where it is in the whole list.
  */
 export function CertificateTable({
@@ -128,25 +139,17 @@ export function CertificateTable({
     getItemKey: (i) => rows[i]!.id,
   });
   const items = v.getVirtualItems();
-  const top = items[0]?.start ?? 0;
-  const bottom = v.getTotalSize() - (items.at(-1)?.end ?? 0);
   return (
     <div className="table-scroll" ref={scrollRef} data-testid="cert-scroll">
-      <table className="table rows" aria-labelledby="certs-title" aria-rowcount={rows.length + 1}>
-        <colgroup>
-          {COLUMNS.map((c) => (
-            <col key={c.key} className={c.className} />
-          ))}
-          <col className="col-actions" />
-        </colgroup>
-        <thead>
-          <tr aria-rowindex={1}>
+      <div role="table" className="cert-table" aria-labelledby="certs-title" aria-rowcount={rows.length + 1}>
+        <div role="rowgroup" className="cert-head">
+          <div role="row" className="cert-row head" aria-rowindex={1}>
             {COLUMNS.map((c) => {
               const active = sort.key === c.key;
               return (
-                <th
+                <div
                   key={c.key}
-                  scope="col"
+                  role="columnheader"
                   className={c.className}
                   aria-sort={active ? (sort.asc ? 'ascending' : 'descending') : undefined}
                 >
@@ -156,38 +159,29 @@ export function CertificateTable({
                       {active ? (sort.asc ? '▲' : '▼') : '↕'}
                     </span>
                   </button>
-                </th>
+                </div>
               );
             })}
-            <th scope="col" className="col-actions">
+            <div role="columnheader" className="col-actions">
               {t.certs.colActions}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {top > 0 && (
-            <tr className="spacer" aria-hidden="true">
-              <td colSpan={7} style={{ height: top }} />
-            </tr>
-          )}
+            </div>
+          </div>
+        </div>
+        <div role="rowgroup" className="cert-body" style={{ height: v.getTotalSize() }}>
           {items.map((i) => (
             <Row
               key={i.key}
               c={rows[i.index]!}
               index={i.index}
+              start={i.start}
               t={t}
               lang={lang}
               onRenew={onRenew}
               onDelete={onDelete}
             />
           ))}
-          {bottom > 0 && (
-            <tr className="spacer" aria-hidden="true">
-              <td colSpan={7} style={{ height: bottom }} />
-            </tr>
-          )}
-        </tbody>
-      </table>
+        </div>
+      </div>
     </div>
   );
 }
