@@ -8,11 +8,12 @@ import { StatusBadge } from '../../renderer/components/status-badge';
 import { UiError } from '../../renderer/api';
 import { ERROR_TEXT } from '../../renderer/i18n/errors';
 import { en, ja } from '../../renderer/i18n/strings';
-import { fill } from '../../renderer/i18n';
+import { fill, fillNodes } from '../../renderer/i18n';
 import { useAppStore } from '../../renderer/stores/app-store';
-import { visibleCertificates, type SortKey } from '../../renderer/stores/certificates-store';
-import { patternTokens } from '../../renderer/components/pattern-text';
-import type { CertificateView } from '../../main/contract';
+import { useCertificatesStore, visibleCertificates, type SortKey } from '../../renderer/stores/certificates-store';
+import { breakPoints, patternTokens } from '../../renderer/components/pattern-text';
+import { renewalRisks } from '../../renderer/screens/Certificates/certificate-dialog';
+import type { CertificateInfo, CertificateView, CompositionView } from '../../main/contract';
 
 afterEach(cleanup);
 beforeEach(() => act(() => useAppStore.setState({ language: 'en' })));
@@ -219,5 +220,45 @@ describe('stores and helpers', () => {
       'p',
       '$',
     ]);
+  });
+
+  it('a composition change moves "used by" without a reload; a rename renames, a deletion forgets', () => {
+    const base = (id: string, email: string, usedBy: string[], reflectedIn: string[] = []) =>
+      ({ id, email, usedBy, reflectedIn }) as unknown as CertificateView;
+    act(() =>
+      useCertificatesStore.setState({
+        list: [base('a', 'a@x.jp', ['N']), base('b', 'b@x.jp', [], ['N']), base('c', 'c@x.jp', ['M'])],
+      }),
+    );
+    const comp = (name: string, ids: string[]) =>
+      ({ id: 'n', name, certificates: ids.map((id) => ({ id })) }) as unknown as CompositionView;
+    act(() => useCertificatesStore.getState().compositionChanged(comp('N', ['b'])));
+    const uses = () => useCertificatesStore.getState().list.map((c) => [c.email, c.usedBy, c.reflectedIn]);
+    expect(uses()).toEqual([
+      ['a@x.jp', [], []],
+      ['b@x.jp', ['N'], ['N']],
+      ['c@x.jp', ['M'], []],
+    ]);
+    act(() => useCertificatesStore.getState().compositionChanged(comp('News', ['b']), 'N'));
+    expect(uses()[1]).toEqual(['b@x.jp', ['News'], ['News']]);
+    act(() => useCertificatesStore.getState().compositionRemoved('News'));
+    expect(uses()[1]).toEqual(['b@x.jp', [], []]);
+  });
+
+  it('a renewal is a risk when it is the same certificate, ends sooner, or has ended', () => {
+    const current = { fingerprintSha256: 'AA:BB', notAfter: '2030-01-01T00:00:00Z' } as CertificateView;
+    const next = (fingerprintSha256: string, notAfter: string) => ({ fingerprintSha256, notAfter }) as CertificateInfo;
+    const now = Date.parse('2029-06-01T00:00:00Z');
+    expect(renewalRisks(current, next('aabb', '2030-01-01T00:00:00Z'), now)).toEqual(['same']);
+    expect(renewalRisks(current, next('CC:DD', '2029-12-01T00:00:00Z'), now)).toEqual(['older']);
+    expect(renewalRisks(current, next('CC:DD', '2029-05-01T00:00:00Z'), now)).toEqual(['older', 'expired']);
+    expect(renewalRisks(current, next('CC:DD', '2031-01-01T00:00:00Z'), now)).toEqual([]);
+  });
+
+  it('fills placeholders with elements, and breaks patterns only outside groups', () => {
+    render(<p data-testid="p">{fillNodes('Mail matching {pattern} is signed.', { pattern: <code>@x</code> })}</p>);
+    expect(screen.getByTestId('p').innerHTML).toBe('Mail matching <code>@x</code> is signed.');
+    const tokens = patternTokens('^(a|b)@x\\.jp|@y$');
+    expect([...breakPoints(tokens)].map((i) => tokens[i])).toEqual(['(', '@', '\\.', '|', '@']);
   });
 });

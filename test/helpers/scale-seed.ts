@@ -1,3 +1,7 @@
+/**
+ * A data folder at a large sender's scale, written directly as scripts/bench-admin.ts does
+ * (records through makeRecord, one ConfStateStore save): for tests that measure, never for the app.
+ */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfStateStore } from '../../main/adapters/conf-state-store';
@@ -7,16 +11,22 @@ import { emptyState, type Composition } from '../../main/core/domain/state';
 import { inspectIdentity } from '../../main/core/engine/certificate';
 import { openPkcs12 } from '../../main/core/engine/pkcs12';
 import { defaultDestinationExceptions, defaultHeaderExceptions } from '../../main/core/relay/patterns';
-import { TestPki } from '../helpers/pki';
-import { MemorySecretStore, tempDir } from '../helpers/stores';
-import { ADMIN_PASSWORD } from './steps';
-const CERTS = 10_000;
-const COMPS = 1_000;
-const PER_COMP = 10;
+import type { TestPki } from './pki';
+import { MemorySecretStore, tempDir } from './stores';
+
 const DAY = 86_400_000;
-const pki = new TestPki();
-/** A data folder with CERTS certificates (expiries spread over two and a half years) and COMPS compositions. */
-export function seedForProfile(): string {
+export const SCALE_ADMIN_PASSWORD = 'correct horse battery';
+
+/**
+ * `certificates` records (user0@example.com …, "User 0" …) whose expiries are spread from two
+ * months ago to two and a half years ahead, and `compositions` compositions
+ * (composition-0000 …) with the default exceptions and `perComposition` certificates checked
+ * each; the admin password set. No p12 files: listing and rendering do not open them.
+ */
+export function seedScaleDataFolder(
+  pki: TestPki,
+  size: { certificates: number; compositions: number; perComposition: number },
+): string {
   const dataDir = tempDir('smime-e2e-scale-');
   const p12 = readFileSync(
     pki.p12(pki.leaf({ emails: ['bench@example.com'] }), { chain: 'intermediate', password: 'pw' }),
@@ -24,29 +34,27 @@ export function seedForProfile(): string {
   const info = inspectIdentity(openPkcs12(p12, 'pw'));
   const state = emptyState();
   const now = new Date();
-  for (let i = 0; i < CERTS; i++) {
+  for (let i = 0; i < size.certificates; i++) {
     const notAfter = new Date(now.getTime() + ((i * 7919) % 900) * DAY - 60 * DAY);
     const notBefore = new Date(Math.min(now.getTime() - 30 * DAY, notAfter.getTime() - 365 * DAY));
     state.certificates.push(
       makeRecord(
         { id: randomUUID(), version: 1, email: `user${i}@example.com`, addedAt: now.toISOString() },
-        {
-          ...info,
-          commonName: `User ${i}`,
-          notBefore: notBefore.toISOString(),
-          notAfter: notAfter.toISOString(),
-        },
+        { ...info, commonName: `User ${i}`, notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString() },
         now,
       ),
     );
   }
-  for (let c = 0; c < COMPS; c++) {
+  for (let c = 0; c < size.compositions; c++) {
     const dest = defaultDestinationExceptions(1);
     const headers = defaultHeaderExceptions(dest.length + 1);
     const comp: Composition = {
       id: randomUUID(),
       name: `composition-${String(c).padStart(4, '0')}`,
-      certificateIds: Array.from({ length: PER_COMP }, (_, k) => state.certificates[(c * PER_COMP + k) % CERTS]!.id),
+      certificateIds: Array.from(
+        { length: size.perComposition },
+        (_, k) => state.certificates[(c * size.perComposition + k) % size.certificates]!.id,
+      ),
       destinationExceptions: dest,
       headerExceptions: headers,
       intelligentBcc: false,
@@ -59,7 +67,7 @@ export function seedForProfile(): string {
   }
   new ConfStateStore(dataDir).save(state);
   new AdminService({ store: new ConfStateStore(dataDir), secrets: new MemorySecretStore(), dataDir }).setAdminPassword(
-    ADMIN_PASSWORD,
+    SCALE_ADMIN_PASSWORD,
   );
   return dataDir;
 }
