@@ -1,7 +1,7 @@
 import { useId, useRef, useState } from 'react';
 import type { FileKind, PickedFile } from '../../main/contract';
 import { api, toUiError, unwrap, type UiError } from '../api';
-import { errorText, formatBytes, useStrings } from '../i18n';
+import { errorText, formatBytes, formatList, useStrings } from '../i18n';
 import { useAppStore } from '../stores/app-store';
 
 const EXTENSIONS: Record<FileKind, string[]> = { p12: ['.p12', '.pfx'], eml: ['.eml'], bundle: ['.json'] };
@@ -104,7 +104,7 @@ export function FilePicker({
           />
         )}
         <span className="muted">
-          {t.common.dropHere} ({EXTENSIONS[kind].join(', ')})
+          {t.common.dropHere} ({formatList(EXTENSIONS[kind], lang, 'narrow')})
         </span>
         <span className="file-name" aria-live="polite">
           {value ? `${value.name} (${formatBytes(value.size)})` : t.addCert.noFile}

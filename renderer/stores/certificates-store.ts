@@ -32,6 +32,8 @@ interface CertificatesState {
   view: 'table' | 'timeline';
   /** the certificate whose detail view is open, as main last described it */
   detail: CertificateDetail | null;
+  /** the address whose detail is being read */
+  detailLoading: string | null;
   /** reads the list; a read already under way is shared, not repeated. `quiet`: a failure is not reported */
   load(opts?: { quiet?: boolean }): Promise<void>;
   /** what a p12 holds, before anything is saved */
@@ -78,6 +80,7 @@ export const useCertificatesStore = create<CertificatesState>((set, get) => {
     sort: { key: 'notAfter', asc: true },
     view: 'table',
     detail: null,
+    detailLoading: null,
     load(opts) {
       loading ??= (async () => {
         try {
@@ -113,12 +116,15 @@ export const useCertificatesStore = create<CertificatesState>((set, get) => {
       return d.certificate;
     },
     async openDetail(email) {
+      set({ detailLoading: email });
       try {
         const d = await unwrap(api().certificateDetail({ email }));
         put(d.certificate);
         set({ detail: d });
       } catch (e) {
         useAppStore.getState().reportError(e);
+      } finally {
+        set({ detailLoading: null });
       }
     },
     closeDetail: () => set({ detail: null }),

@@ -64,6 +64,7 @@ const WORDS = {
     reflectBtn: 'Reflect…',
     changePw: 'Change password',
     create: 'Create',
+    restore: 'Restore defaults',
   },
   ja: {
     welcome: 'smime-admin へようこそ',
@@ -85,6 +86,7 @@ const WORDS = {
     reflectBtn: '反映…',
     changePw: 'パスワードを変更',
     create: '作成',
+    restore: '既定に戻す',
   },
 };
 
@@ -166,6 +168,9 @@ describe('accessibility (axe-core) on every screen and dialog', () => {
           await page.getByRole('button', { name: w.create }).click();
           await visible(page.locator('.field-error').first());
           await check('compositions, a field error');
+          await detail.getByRole('button', { name: w.restore }).click();
+          await visible(page.locator('.notice'));
+          await check('compositions, a notice');
           await detail.getByRole('button', { name: w.edit }).first().click();
           await visible(detail.locator('tr.editing'));
           await check('compositions, an exception edited', 'exception-edit');

@@ -28,7 +28,7 @@ export function Inspection({ info }: { info: CertificateInfo }) {
       <h3 id="inspection-title">{t.addCert.inspection}</h3>
       <dl className="facts">
         <dt>{t.addCert.addresses}</dt>
-        <dd data-testid="inspect-emails">{info.emails.join(', ') || t.common.none}</dd>
+        <dd data-testid="inspect-emails">{formatList(info.emails, lang) || t.common.none}</dd>
         <dt>{t.addCert.subject}</dt>
         <dd>{info.subject}</dd>
         <dt>{t.addCert.issuer}</dt>

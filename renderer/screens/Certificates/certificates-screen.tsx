@@ -19,8 +19,21 @@ export function CertificatesScreen() {
   const lang = useAppStore((s) => s.language);
   const addOpen = useAppStore((s) => s.addDialogOpen);
   const setAddOpen = useAppStore((s) => s.setAddDialogOpen);
-  const { list, loaded, filter, query, sort, view, detail, load, setFilter, setQuery, setView, closeDetail } =
-    useCertificatesStore();
+  const {
+    list,
+    loaded,
+    filter,
+    query,
+    sort,
+    view,
+    detail,
+    detailLoading,
+    load,
+    setFilter,
+    setQuery,
+    setView,
+    closeDetail,
+  } = useCertificatesStore();
   const [renewing, setRenewing] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<CertificateView | null>(null);
   const filterId = useId();
@@ -44,6 +57,11 @@ export function CertificatesScreen() {
           {t.certs.add}
         </button>
       </div>
+      {detailLoading && (
+        <p className="loading-state inline" role="status">
+          {t.detail.loading}
+        </p>
+      )}
       {!loaded ? (
         <p className="loading-state" role="status" aria-busy="true">
           {t.certs.loading}
