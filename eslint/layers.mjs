@@ -64,7 +64,7 @@ export const LAYERS = [
   {
     name: 'renderer',
     dir: 'renderer',
-    may: ['react', 'react/*', 'react-dom', 'react-dom/*', 'zustand', 'contract-messages'],
+    may: ['react', 'react/*', 'react-dom', 'react-dom/*', 'zustand', '@tanstack/react-virtual', 'contract-messages'],
     types: ['contract', 'preload'],
   },
 ];

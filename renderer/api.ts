@@ -1,12 +1,14 @@
 /** The renderer's only way to main: window.smime, with envelopes turned into values or UiErrors. */
-import type { Envelope, IpcError } from '../main/contract';
-import type { ErrorCode } from '../main/contract';
+import type { Envelope, ErrorCode, IpcError } from '../main/contract';
 
 export class UiError extends Error {
   readonly code: ErrorCode;
+  /** the request field main refused, when it said which */
+  readonly field: IpcError['field'];
   constructor(error: IpcError) {
     super(error.message);
     this.code = error.code;
+    this.field = error.field;
   }
 }
 

@@ -1,7 +1,7 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { ErrorMessage } from './components/error-message';
 import { Notices } from './components/notices';
-import { fill, useStrings } from './i18n';
+import { fill, formatList, useStrings } from './i18n';
 import { useAppStore, type Screen } from './stores/app-store';
 import { useCertificatesStore } from './stores/certificates-store';
 import { useCompositionsStore } from './stores/compositions-store';
@@ -16,35 +16,77 @@ import { TestMessageScreen } from './screens/TestMessage/test-message-screen';
 
 const SCREENS: Screen[] = ['certificates', 'compositions', 'reflect', 'test', 'audit', 'settings'];
 
+/** One line, however many certificates: how many need attention and why, and a link to exactly those. */
 function AttentionBanner() {
   const t = useStrings();
+  const lang = useAppStore((s) => s.language);
   const attention = useAppStore((s) => s.attention);
+  const firstWarning = useAppStore((s) => s.boot?.settings.warnDays[0] ?? 30);
   const go = useAppStore((s) => s.go);
   if (attention.length === 0) return null;
+  const count = (st: string) => attention.filter((c) => c.status === st).length;
+  const parts = [
+    count('expired') > 0 ? fill(t.attention.expired, { n: count('expired') }) : null,
+    count('expiring') > 0 ? fill(t.attention.expiring, { n: count('expiring'), days: firstWarning }) : null,
+    count('not-yet-valid') > 0 ? fill(t.attention.notYetValid, { n: count('not-yet-valid') }) : null,
+  ].filter((x): x is string => x !== null);
+  const list = formatList(parts, lang, 'narrow');
   return (
     <div className="banner warn" role="status" data-testid="attention">
-      <strong>{t.attention.title}</strong>:{' '}
-      {attention
-        .map(
-          (c) =>
-            `${c.email} (${c.status === 'expiring' ? fill(t.status.expiring, { n: c.daysLeft }) : t.status[c.status]})`,
-        )
-        .join(', ')}
-      . {t.attention.renew}{' '}
-      <button type="button" className="link" onClick={() => go('certificates')}>
-        {t.nav.certificates}
+      <span className="banner-text">
+        {attention.length === 1
+          ? fill(t.attention.summaryOne, { list })
+          : fill(t.attention.summary, { n: attention.length, list })}
+      </span>{' '}
+      <button
+        type="button"
+        className="link"
+        onClick={() => {
+          useCertificatesStore.getState().setFilter('attention');
+          useCertificatesStore.getState().setQuery('');
+          go('certificates');
+        }}
+      >
+        {t.attention.show}
       </button>
     </div>
   );
 }
 
+/** Each screen opens at its top with focus on its heading, as a new page would. */
+function useScreenFocus(screen: Screen, selected: string | null) {
+  const content = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    content.current?.scrollTo({ top: 0 });
+    window.scrollTo({ top: 0 });
+    const h1 = content.current?.querySelector<HTMLElement>('h1');
+    // a heading takes focus only with a tabindex; every screen's gets one
+    if (h1 && !h1.hasAttribute('tabindex')) h1.tabIndex = -1;
+    h1?.focus({ preventScroll: true });
+  }, [screen]);
+  useEffect(() => {
+    // another composition: its detail starts at its top
+    content.current?.querySelector('.detail-pane')?.scrollTo({ top: 0 });
+  }, [selected]);
+  return content;
+}
+
 export function App() {
   const t = useStrings();
-  const { status, fatal, boot, screen, go, init, language, setAttention, setAddDialogOpen } = useAppStore();
+  const { status, fatal, boot, screen, go, init, language, setAttention, setAddDialogOpen, selectedComposition } =
+    useAppStore();
   const pendingCount = useReflectStore((s) => s.pending.filter((p) => p.changes.length > 0).length);
   const loadPending = useReflectStore((s) => s.load);
+  const content = useScreenFocus(screen, selectedComposition);
   useEffect(() => {
     void init();
+    // the app opens on the certificates: their list is read while the rest starts
+    void useCertificatesStore.getState().load({ quiet: true });
     const offMenu = window.smime.onMenuCommand(({ command }) => {
       if (command === 'add-certificate') {
         go('certificates');
@@ -58,10 +100,18 @@ export function App() {
       void useCompositionsStore.getState().load();
       void useReflectStore.getState().load();
     });
+    // a reflection or an import changes which certificates the servers use: the list follows
+    const offReflect = useReflectStore.subscribe((s, prev) => {
+      const at = (p: typeof s.pending) => p.map((x) => `${x.composition}@${x.lastReflectedAt}`).join('|');
+      if (prev.loaded && s.pending !== prev.pending && at(s.pending) !== at(prev.pending)) {
+        if (useCertificatesStore.getState().loaded) void useCertificatesStore.getState().load();
+      }
+    });
     return () => {
       offMenu();
       offAttention();
       offState();
+      offReflect();
     };
   }, [init, go, setAttention, setAddDialogOpen]);
   useEffect(() => {
@@ -71,7 +121,12 @@ export function App() {
     if (status === 'ready' && boot?.adminPasswordSet) void loadPending();
   }, [status, boot, screen, loadPending]);
 
-  if (status === 'loading') return <p className="loading">{t.common.loading}</p>;
+  if (status === 'loading')
+    return (
+      <p className="loading" role="status" aria-busy="true">
+        {t.common.loading}
+      </p>
+    );
   if (status === 'fatal') {
     return (
       <main className="first-run">
@@ -85,6 +140,9 @@ export function App() {
   if (!boot?.adminPasswordSet) return <FirstRunScreen />;
   return (
     <div className="layout">
+      <a className="skip-link" href="#content">
+        {t.nav.skip}
+      </a>
       <nav className="sidebar" aria-label={t.nav.main}>
         <div className="brand">{t.appName}</div>
         <ul>
@@ -103,7 +161,7 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main className="content">
+      <main className="content" id="content" ref={content} tabIndex={-1}>
         <AttentionBanner />
         {screen === 'certificates' && <CertificatesScreen />}
         {screen === 'compositions' && <CompositionsScreen />}

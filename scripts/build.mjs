@@ -51,6 +51,9 @@ if (existsSync('preload/index.ts')) {
   });
 }
 if (existsSync('renderer/index.html')) {
+  // the production renderer whoever runs the build: under vitest NODE_ENV is "test", and Vite and
+  // the React plugin would then bundle React's development build (jsxDEV, several times slower)
+  process.env.NODE_ENV = 'production';
   const { build: viteBuild } = await import('vite');
   await viteBuild({ configFile: 'renderer/vite.config.mjs', logLevel: 'warn' });
 }

@@ -67,6 +67,8 @@ async function main(): Promise<void> {
       writeFile: async (path, data) => writeFileAtomic(path, data),
     },
     version: 'browser',
+    // "Choose file…" opens the browser's own file chooser; the bytes come in as a drop does
+    nativeDialogs: false,
     systemLanguage: () => ((process.env.LANG ?? '').startsWith('ja') ? 'ja' : 'en'),
   });
   const client = readFileSync(join(__dirname, 'bridge-client.js'), 'utf8');
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
   server.listen(requested, '127.0.0.1', () => {
     port = (server.address() as { port: number }).port;
     process.stdout.write(
-      `smime-admin in the browser: http://127.0.0.1:${port}/  (data folder ${dataDir}; files to open: drag them onto the window; saved files: ${exports})\n`,
+      `smime-admin in the browser: http://127.0.0.1:${port}/  (data folder ${dataDir}; files to open: Choose file… or drag them onto the window; saved files: ${exports})\n`,
     );
   });
 }

@@ -9,6 +9,7 @@ import type { ErrorCode } from './codes';
 import type {
   AuditCheckView,
   AuditEntryView,
+  CertificateDetail,
   CompositionServers,
   HistoryEntry,
   ImportPreview,
@@ -53,6 +54,7 @@ export const requestSchemas = {
   'cert:renew': z.object({ email, file: token, password: secret }).strict(),
   'cert:remove': z.object({ email, adminPassword: secret }).strict(),
   'cert:list': z.object({}).strict(),
+  'cert:detail': z.object({ email }).strict(),
   'composition:list': z.object({}).strict(),
   'composition:get': z.object({ name }).strict(),
   'composition:create': z.object({ name }).strict(),
@@ -61,12 +63,21 @@ export const requestSchemas = {
   'composition:set-cert': z.object({ name, email, enabled: z.boolean() }).strict(),
   'composition:set-bcc': z.object({ name, on: z.boolean() }).strict(),
   'exception:add-destination': z.object({ name, pattern, note: z.string().max(200).optional() }).strict(),
-  'exception:add-header': z.object({ name, header: z.string().min(1).max(76), pattern }).strict(),
+  'exception:add-header': z
+    .object({ name, header: z.string().min(1).max(76), pattern, note: z.string().max(200).optional() })
+    .strict(),
   'exception:update': z
-    .object({ name, id: exceptionId, pattern: pattern.optional(), header: z.string().min(1).max(76).optional() })
+    .object({
+      name,
+      id: exceptionId,
+      pattern: pattern.optional(),
+      header: z.string().min(1).max(76).optional(),
+      note: z.string().max(200).optional(),
+    })
     .strict(),
   'exception:set-enabled': z.object({ name, id: exceptionId, enabled: z.boolean() }).strict(),
   'exception:remove': z.object({ name, id: exceptionId }).strict(),
+  'exception:restore-defaults': z.object({ name }).strict(),
   'exception:test': z.object({ name, addresses: addressList, candidate: pattern.optional() }).strict(),
   'pending:list': z.object({ name: name.optional() }).strict(),
   'reflect:review': z.object({ name, reexportOf: z.number().int().min(1).max(1_000_000).optional() }).strict(),
@@ -148,6 +159,8 @@ export interface Bootstrap {
   platform: string;
   systemLanguage: 'en' | 'ja';
   attention: CertificateView[];
+  /** false where main cannot show a native open dialog (the browser bridge): the page picks files itself */
+  nativeDialogs: boolean;
 }
 
 export interface PickedFile {
@@ -167,6 +180,7 @@ export interface ResponseTypes {
   'cert:renew': CertificateView;
   'cert:remove': null;
   'cert:list': CertificateView[];
+  'cert:detail': CertificateDetail;
   'composition:list': CompositionView[];
   'composition:get': CompositionView;
   'composition:create': CompositionView;
@@ -179,6 +193,7 @@ export interface ResponseTypes {
   'exception:update': CompositionView;
   'exception:set-enabled': CompositionView;
   'exception:remove': CompositionView;
+  'exception:restore-defaults': CompositionView;
   'exception:test': TesterMatch[];
   'pending:list': PendingView[];
   'reflect:review': ReflectReview;
@@ -198,9 +213,17 @@ export interface ResponseTypes {
 
 export type Response<C extends Channel> = ResponseTypes[C];
 
+/** What is wrong with one field of a request, as a code the renderer words in its language. */
+export type FieldIssue = 'required' | 'too-short' | 'too-long' | 'invalid';
+
 export interface IpcError {
   code: ErrorCode;
   message: string;
+  /**
+   * For a request refused by its schema (IPC_INVALID): the field at fault, as its path in the
+   * request ("source.from", "source.to.2"), so the renderer can say so next to that field.
+   */
+  field?: { path: string; issue: FieldIssue; limit?: number };
 }
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError };

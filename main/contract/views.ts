@@ -54,7 +54,42 @@ export interface CertificateView {
   /** index into settings.warnDays of the tightest threshold crossed, or null */
   threshold: number | null;
   usedBy: string[];
+  /**
+   * compositions whose last reflection serves this certificate (checked now or not): the mail
+   * servers keep using it until that composition is reflected without it
+   */
+  reflectedIn: string[];
   warnings: CertWarning[];
+}
+
+/** One certificate of a chain, as its detail view lists it. */
+export interface ChainCertificate {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  fingerprintSha256: string;
+  fingerprintSha1: string;
+}
+
+/** A registry event of one address's certificate, from the audit log. */
+export interface CertificateEvent {
+  at: string;
+  user: string;
+  action: 'add' | 'renew' | 'remove';
+  fingerprintSha256: string | null;
+  previousFingerprintSha256: string | null;
+  notAfter: string | null;
+}
+
+/** Everything the detail view of one certificate shows. */
+export interface CertificateDetail {
+  certificate: CertificateView;
+  /** the certificate, then the chain its file carries (public certificates only) */
+  chain: ChainCertificate[];
+  /** adds and renewals of this address, oldest first */
+  history: CertificateEvent[];
 }
 
 export interface DestinationException {
@@ -243,6 +278,31 @@ export interface VerificationView {
   chainVerified: boolean | null;
 }
 
+/** One leaf part of a message, decoded for reading. */
+export interface DecodedPart {
+  /** where it sits: "1", "1.2" (RFC 3501 part numbers), "" for a single-part message */
+  path: string;
+  contentType: string;
+  /** the charset the part declares (text parts), or null */
+  charset: string | null;
+  /** the attachment's file name (RFC 2231 / RFC 2047 decoded), or null */
+  fileName: string | null;
+  /** decoded size in bytes */
+  size: number;
+  /** the text (text/* parts, decoded by their charset); null for binary parts */
+  text: string | null;
+  /** the text was cut at the preview limit */
+  truncated: boolean;
+  /** the declared charset is unknown: the text was read as UTF-8 */
+  charsetUnknown: boolean;
+}
+
+/** A message as a person reads it: header fields decoded (RFC 2047), text parts decoded by their charset. */
+export interface DecodedMessage {
+  headers: { name: string; value: string }[];
+  parts: DecodedPart[];
+}
+
 /** One message the relay would send, as the preview shows it. */
 export interface PreviewDelivery {
   /** names the exact bytes kept in main, for saving them as an .eml */
@@ -252,6 +312,8 @@ export interface PreviewDelivery {
   certificate: CertificateRef | null;
   /** the message as text for reading (UTF-8); the bytes themselves stay in main */
   source: string;
+  /** the same message decoded for reading; null when it could not be parsed */
+  decoded: DecodedMessage | null;
   size: number;
   verification: VerificationView | null;
   warnings: CertWarning[];

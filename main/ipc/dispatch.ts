@@ -5,7 +5,15 @@
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { describeError, SmimeError } from '../core/errors';
-import { CHANNELS, MAX_REQUEST_BYTES, requestSchemas, type Channel, type Envelope } from '../contract/channels';
+import type { z } from 'zod';
+import {
+  CHANNELS,
+  MAX_REQUEST_BYTES,
+  requestSchemas,
+  type Channel,
+  type Envelope,
+  type IpcError,
+} from '../contract/channels';
 import type { Handlers } from './handlers';
 import { log } from '../logging';
 
@@ -34,6 +42,32 @@ export function assertNoSecrets(v: unknown, path = 'response', depth = 0): void 
   }
 }
 
+/** The field a schema refused and why, as codes: the renderer says it next to that field, in its language. */
+export function fieldOf(issue: z.core.$ZodIssue | undefined): IpcError['field'] {
+  if (!issue || issue.path.length === 0) return undefined;
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'too_small') {
+    const min = Number(issue.minimum);
+    if (issue.origin === 'string' && min <= 1) return { path, issue: 'required' };
+    return { path, issue: 'too-short', ...(Number.isFinite(min) ? { limit: min } : {}) };
+  }
+  if (issue.code === 'too_big') {
+    const max = Number(issue.maximum);
+    return { path, issue: 'too-long', ...(Number.isFinite(max) ? { limit: max } : {}) };
+  }
+  return { path, issue: 'invalid' };
+}
+
+/** An IPC_INVALID error that names its field. */
+class FieldError extends SmimeError {
+  constructor(
+    message: string,
+    readonly field: IpcError['field'],
+  ) {
+    super('IPC_INVALID', message);
+  }
+}
+
 export async function dispatch(
   handlers: Handlers,
   channel: string,
@@ -50,9 +84,9 @@ export async function dispatch(
     const parsed = requestSchemas[c].safeParse(payload);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new SmimeError(
-        'IPC_INVALID',
+      throw new FieldError(
         `invalid request ${c}: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'malformed'}`,
+        fieldOf(issue),
       );
     }
     const handler = handlers[c] as (r: unknown) => Promise<unknown>;
@@ -60,7 +94,8 @@ export async function dispatch(
     assertNoSecrets(value);
     return { ok: true, value };
   } catch (e) {
-    const error = describeError(e);
+    const error: IpcError = describeError(e);
+    if (e instanceof FieldError && e.field) error.field = e.field;
     if (error.code === 'INTERNAL' || error.code.startsWith('IPC_'))
       log('warn', `ipc ${channel}: ${error.code} ${error.message}`);
     return { ok: false, error };

@@ -7,6 +7,7 @@ import type { PreviewDelivery, ReflectProgress } from '../contract';
 import type { ServiceApi } from '../core/domain/remote';
 import type { TestDelivery } from '../core/domain/service';
 import { composeMessage } from '../core/engine/compose';
+import { decodeForReading } from '../core/engine/mime/decode';
 import { buildEnvelope } from '../core/relay/pipeline';
 import { SmimeError } from '../core/errors';
 import { MAX_BUNDLE_BYTES } from '../core/relay/bundle';
@@ -35,6 +36,8 @@ export interface HandlerDeps {
   version?: string;
   platform?: string;
   systemLanguage?: () => 'en' | 'ja';
+  /** false where `dialogs.openFile` cannot show a dialog (the browser bridge); true by default */
+  nativeDialogs?: boolean;
 }
 
 export type Handlers = { [C in Channel]: (req: Request<C>) => Promise<Response<C>> };
@@ -56,6 +59,7 @@ function previewDelivery(d: TestDelivery, outputs: FileRegistry): PreviewDeliver
     recipients: d.recipients,
     certificate: d.action === 'sign' ? d.certificate : null,
     source: bytes.toString('utf8'),
+    decoded: decodeForReading(bytes),
     size: bytes.length,
     verification: d.verification,
     warnings: d.warnings,
@@ -75,6 +79,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       platform: deps.platform ?? process.platform,
       systemLanguage: deps.systemLanguage?.() ?? 'en',
       attention: await service.certificatesNeedingAttention(),
+      nativeDialogs: deps.nativeDialogs ?? true,
     }),
     'settings:update': async (r) =>
       await service.updateSettings({
@@ -112,6 +117,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return null;
     },
     'cert:list': async () => await service.listCertificates(),
+    'cert:detail': async (r) => await service.certificateDetail(r.email),
     'composition:list': async () => await service.listCompositions(),
     'composition:get': async (r) => await service.getComposition(r.name),
     'composition:create': async (r) => await service.createComposition(r.name),
@@ -127,13 +133,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return service.getComposition(r.name);
     },
     'exception:add-header': async (r) => {
-      await service.addHeaderException(r.name, r.header, r.pattern);
+      await service.addHeaderException(r.name, r.header, r.pattern, r.note);
       return service.getComposition(r.name);
     },
     'exception:update': async (r) => {
       await service.updateException(r.name, r.id, {
         ...(r.pattern !== undefined ? { pattern: r.pattern } : {}),
         ...(r.header !== undefined ? { header: r.header } : {}),
+        ...(r.note !== undefined ? { note: r.note } : {}),
       });
       return service.getComposition(r.name);
     },
@@ -145,6 +152,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await service.removeException(r.name, r.id);
       return service.getComposition(r.name);
     },
+    'exception:restore-defaults': async (r) => await service.restoreDefaultExceptions(r.name),
     'exception:test': async (r) => await service.testDestinations(r.name, r.addresses, r.candidate),
     'pending:list': async (r) => await service.pending(r.name),
     'reflect:review': async (r) => service.reviewReflection(r.name, r.reexportOf),

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { Field } from './field';
 
 /** Why a secret typed twice cannot be accepted yet, or null. */
 export function confirmationProblem(first: string, second: string, minLength: number): 'too-short' | 'mismatch' | null {
@@ -7,45 +7,41 @@ export function confirmationProblem(first: string, second: string, minLength: nu
   return null;
 }
 
-/** A new password or passphrase, entered twice. */
+/** A new password or passphrase, entered twice; what is wrong is said under the field it is about. */
 export function ConfirmedSecret(props: {
   label: string;
   repeatLabel: string;
   hint?: string;
   value: [string, string];
   onChange(value: [string, string]): void;
+  /** what is wrong with the first entry (too short) and with the repetition (differs) */
+  errors?: { first?: string | null; second?: string | null };
 }) {
-  const id1 = useId();
-  const id2 = useId();
   const [first, second] = props.value;
   return (
     <>
-      <div className="field">
-        <label htmlFor={id1}>{props.label}</label>
-        <input
-          id={id1}
-          type="password"
-          autoComplete="new-password"
-          value={first}
-          onChange={(e) => props.onChange([e.target.value, second])}
-          aria-describedby={props.hint ? `${id1}-hint` : undefined}
-        />
-        {props.hint && (
-          <span id={`${id1}-hint`} className="muted small">
-            {props.hint}
-          </span>
+      <Field label={props.label} hint={props.hint} error={props.errors?.first}>
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            autoComplete="new-password"
+            value={first}
+            onChange={(e) => props.onChange([e.target.value, second])}
+          />
         )}
-      </div>
-      <div className="field">
-        <label htmlFor={id2}>{props.repeatLabel}</label>
-        <input
-          id={id2}
-          type="password"
-          autoComplete="new-password"
-          value={second}
-          onChange={(e) => props.onChange([first, e.target.value])}
-        />
-      </div>
+      </Field>
+      <Field label={props.repeatLabel} error={props.errors?.second}>
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            autoComplete="new-password"
+            value={second}
+            onChange={(e) => props.onChange([first, e.target.value])}
+          />
+        )}
+      </Field>
     </>
   );
 }

@@ -62,6 +62,7 @@ export const ERROR_TEXT: Record<ErrorCode, { en: string; ja: string }> = {
   COMPOSITION_NOT_FOUND: { en: 'The composition does not exist.', ja: '構成が見つかりません。' },
   NAME_INVALID: { en: 'The name is not valid.', ja: '名前が正しくありません。' },
   PATTERN_INVALID: { en: 'The pattern is not valid.', ja: 'パターンが正しくありません。' },
+  HEADER_NAME_INVALID: { en: 'That is not a header field name.', ja: 'ヘッダー名として使えません。' },
   EXCEPTION_NOT_FOUND: { en: 'The exception does not exist.', ja: '例外が見つかりません。' },
   BUNDLE_INVALID: { en: 'The bundle is damaged or truncated.', ja: 'バンドルが壊れているか途中で切れています。' },
   BUNDLE_TAMPERED: {

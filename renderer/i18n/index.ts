@@ -1,3 +1,4 @@
+import { Fragment, createElement, type ReactNode } from 'react';
 import type { CertWarning, Decision, ReflectWarning, VerifyFailure } from '../../main/contract';
 import { decisionText, reflectWarningText, verifyFailureText, warningText } from '../../main/contract/messages';
 import { useAppStore } from '../stores/app-store';
@@ -13,6 +14,14 @@ export function strings(lang: Language): Strings {
 /** Fills {name} placeholders. */
 export function fill(template: string, values: Record<string, string | number> = {}): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+}
+
+/** Fills {name} placeholders with elements (a pattern as code inside a sentence): the words stay in one string. */
+export function fillNodes(template: string, values: Record<string, ReactNode>): ReactNode[] {
+  return template.split(/(\{\w+\})/).map((piece, i) => {
+    const k = /^\{(\w+)\}$/.exec(piece)?.[1];
+    return createElement(Fragment, { key: i }, k !== undefined && k in values ? values[k] : piece);
+  });
 }
 
 export function useStrings(): Strings {
@@ -39,12 +48,33 @@ export function errorText(code: keyof typeof ERROR_TEXT, lang: Language): string
   return (ERROR_TEXT[code] ?? ERROR_TEXT.INTERNAL)[lang];
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A date as the language writes it; formatters are made once (a list of ten thousand formats ten thousand dates). */
 export function formatDate(iso: string, lang: Language, withTime = false): string {
-  const d = new Date(iso);
-  return new Intl.DateTimeFormat(
-    lang === 'ja' ? 'ja-JP' : 'en-GB',
-    withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' },
-  ).format(d);
+  const key = `${lang}:${withTime}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(
+      lang === 'ja' ? 'ja-JP' : 'en-GB',
+      withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' },
+    );
+    dateFormats.set(key, f);
+  }
+  return f.format(new Date(iso));
+}
+
+/**
+ * "a, b and c" / 「a、b、c」: a list as the language writes one (Intl.ListFormat); `narrow` leaves
+ * out the "and": "a, b, c".
+ */
+export function formatList(items: string[], lang: Language, style: 'long' | 'narrow' = 'long'): string {
+  return new Intl.ListFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { style, type: 'conjunction' }).format(items);
+}
+
+/** A count as the language groups digits: 10,000 / 10,000. */
+export function formatCount(n: number, lang: Language): string {
+  return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-GB').format(n);
 }
 
 export function formatBytes(n: number): string {

@@ -66,7 +66,14 @@ let clientScript: string | undefined;
 export async function openApp(
   browser: Browser,
   url: string,
-  opts: { locale?: string; dataDir?: string; colorScheme?: 'light' | 'dark' } = {},
+  opts: {
+    locale?: string;
+    dataDir?: string;
+    colorScheme?: 'light' | 'dark';
+    /** false: as npm run start:browser, main shows no open dialog and the page picks files itself */
+    nativeDialogs?: boolean;
+    viewport?: { width: number; height: number };
+  } = {},
 ): Promise<Session> {
   const dataDir = opts.dataDir ?? tempDir('smime-e2e-');
   const saveDir = tempDir('smime-saves-');
@@ -78,7 +85,7 @@ export async function openApp(
   const nextOpen = new Map<FileKind, { name: string; bytes: Buffer }>();
   const saved: string[] = [];
   const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
     locale: opts.locale ?? 'en-US',
     colorScheme: opts.colorScheme ?? 'light',
   });
@@ -97,6 +104,7 @@ export async function openApp(
     service: local(service),
     dialogs: {
       openFile: async (kind) => {
+        if (opts.nativeDialogs === false) return null;
         const f = nextOpen.get(kind) ?? null;
         nextOpen.delete(kind);
         return f;
@@ -110,6 +118,7 @@ export async function openApp(
     },
     emit,
     version: 'e2e',
+    nativeDialogs: opts.nativeDialogs ?? true,
     systemLanguage: () => ((opts.locale ?? 'en').startsWith('ja') ? 'ja' : 'en'),
   });
   await page.exposeFunction('__smimeBridge', (channel: string, body: string) => bridgeCall(handlers, channel, body));

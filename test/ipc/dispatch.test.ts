@@ -27,6 +27,17 @@ describe('IPC dispatch', () => {
       ok: false,
       error: { code: 'IPC_INVALID', message: expect.stringMatching(/^invalid request cert:add: file: /) },
     });
+    // the field at fault travels as a path and an issue code, for the renderer to word
+    expect(await dispatch(h, 'composition:create', { name: '' }, true)).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_INVALID', field: { path: 'name', issue: 'required' } },
+    });
+    expect(
+      await dispatch(h, 'exception:add-destination', { name: 'T', pattern: 'x'.repeat(1001) }, true),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_INVALID', field: { path: 'pattern', issue: 'too-long', limit: 1000 } },
+    });
     expect(await dispatch(h, 'cert:list', { extra: 1 }, true)).toMatchObject({
       ok: false,
       error: { code: 'IPC_INVALID' },

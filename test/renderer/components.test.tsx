@@ -8,10 +8,12 @@ import { StatusBadge } from '../../renderer/components/status-badge';
 import { UiError } from '../../renderer/api';
 import { ERROR_TEXT } from '../../renderer/i18n/errors';
 import { en, ja } from '../../renderer/i18n/strings';
-import { fill } from '../../renderer/i18n';
+import { fill, fillNodes } from '../../renderer/i18n';
 import { useAppStore } from '../../renderer/stores/app-store';
-import { visibleCertificates } from '../../renderer/stores/certificates-store';
-import type { CertificateView } from '../../main/contract';
+import { useCertificatesStore, visibleCertificates, type SortKey } from '../../renderer/stores/certificates-store';
+import { breakPoints, patternTokens } from '../../renderer/components/pattern-text';
+import { renewalRisks } from '../../renderer/screens/Certificates/certificate-dialog';
+import type { CertificateInfo, CertificateView, CompositionView } from '../../main/contract';
 
 afterEach(cleanup);
 beforeEach(() => act(() => useAppStore.setState({ language: 'en' })));
@@ -72,9 +74,13 @@ describe('widgets', () => {
     expect(alert.getAttribute('data-code')).toBe('CERT_IN_USE');
   });
 
-  it('Dialog is labelled, takes focus, traps Tab and closes on Escape', () => {
+  it('Dialog is modal: labelled, focus on the first field, Tab trapped, Escape from anywhere, page inert, focus back', async () => {
     let closed = 0;
-    render(
+    const opener = document.createElement('button');
+    opener.textContent = 'opener';
+    document.body.appendChild(opener);
+    opener.focus();
+    const view = render(
       <>
         <button>outside</button>
         <Dialog title="Delete" onClose={() => closed++}>
@@ -85,14 +91,43 @@ describe('widgets', () => {
     );
     const dialog = screen.getByRole('dialog', { name: 'Delete' });
     expect(dialog.getAttribute('aria-modal')).toBe('true');
-    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Close' }));
+    // the first field, not "×"
+    expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'first' }));
+    // everything but the dialog is inert
+    expect(view.container.hasAttribute('inert')).toBe(true);
+    expect(dialog.closest('[inert]')).toBeNull();
     screen.getByRole('button', { name: 'last' }).focus();
-    fireEvent.keyDown(dialog, { key: 'Tab' });
+    fireEvent.keyDown(document.activeElement!, { key: 'Tab' });
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Close' }));
-    fireEvent.keyDown(dialog, { key: 'Tab', shiftKey: true });
+    fireEvent.keyDown(document.activeElement!, { key: 'Tab', shiftKey: true });
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'last' }));
-    fireEvent.keyDown(dialog, { key: 'Escape' });
+    // focus lost to the page (a button disabled under it): Escape still closes, Tab comes back in
+    (document.activeElement as HTMLElement).blur();
+    fireEvent.keyDown(document.body, { key: 'Tab' });
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    fireEvent.keyDown(document.body, { key: 'Escape' });
     expect(closed).toBe(1);
+    view.unmount();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(view.container.hasAttribute('inert')).toBe(false);
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
+  });
+
+  it('Dialog with onSubmit: Enter in a field submits', () => {
+    let submitted = 0;
+    render(
+      <Dialog
+        title="Add"
+        onClose={() => undefined}
+        onSubmit={() => submitted++}
+        footer={<button type="submit">Save</button>}
+      >
+        <input aria-label="name" />
+      </Dialog>,
+    );
+    fireEvent.submit(screen.getByRole('textbox', { name: 'name' }).closest('form')!);
+    expect(submitted).toBe(1);
   });
 });
 
@@ -102,9 +137,11 @@ describe('stores and helpers', () => {
       email,
       status,
       notAfter,
-      commonName: email.split('@')[0],
+      commonName: email.split('@')[0]!,
       issuerCommonName: 'CA',
       daysLeft: 1,
+      usedBy: email === 'b@x.jp' ? ['News'] : [],
+      reflectedIn: [] as string[],
     }) as CertificateView;
   const list = [
     cert('b@x.jp', 'valid', '2027-05-01'),
@@ -113,22 +150,25 @@ describe('stores and helpers', () => {
   ];
 
   it('filters certificates by status and text, and sorts by expiry both ways', () => {
-    expect(visibleCertificates({ list, filter: 'all', query: '', sortAsc: true }).map((c) => c.email)).toEqual([
-      'a@x.jp',
-      'c@y.jp',
-      'b@x.jp',
-    ]);
-    expect(visibleCertificates({ list, filter: 'all', query: '', sortAsc: false }).map((c) => c.email)).toEqual([
+    const by = (key: SortKey, asc = true) => ({ key, asc });
+    const emails = (s: Parameters<typeof visibleCertificates>[0]) => visibleCertificates(s).map((c) => c.email);
+    expect(emails({ list, filter: 'all', query: '', sort: by('notAfter') })).toEqual(['a@x.jp', 'c@y.jp', 'b@x.jp']);
+    expect(emails({ list, filter: 'all', query: '', sort: by('notAfter', false) })).toEqual([
       'b@x.jp',
       'c@y.jp',
       'a@x.jp',
     ]);
-    expect(visibleCertificates({ list, filter: 'expired', query: '', sortAsc: true }).map((c) => c.email)).toEqual([
+    expect(emails({ list, filter: 'expired', query: '', sort: by('notAfter') })).toEqual(['a@x.jp']);
+    expect(emails({ list, filter: 'attention', query: '', sort: by('email') })).toEqual(['a@x.jp', 'c@y.jp']);
+    expect(emails({ list, filter: 'all', query: 'Y.JP', sort: by('notAfter') })).toEqual(['c@y.jp']);
+    // every column sorts, ties by expiry
+    expect(emails({ list, filter: 'all', query: '', sort: by('email', false) })).toEqual([
+      'c@y.jp',
+      'b@x.jp',
       'a@x.jp',
     ]);
-    expect(visibleCertificates({ list, filter: 'all', query: 'Y.JP', sortAsc: true }).map((c) => c.email)).toEqual([
-      'c@y.jp',
-    ]);
+    expect(emails({ list, filter: 'all', query: '', sort: by('status') })).toEqual(['a@x.jp', 'c@y.jp', 'b@x.jp']);
+    expect(emails({ list, filter: 'all', query: 'news', sort: by('notAfter') })).toEqual(['b@x.jp']);
   });
 
   it('app store reports errors as notices with their code', () => {
@@ -147,5 +187,78 @@ describe('stores and helpers', () => {
     expect(r.header).toContain('boundary="b1"');
     expect(r.parts.map((p) => p.title)).toEqual(['text/plain', 'application/pkcs7-signature']);
     expect(splitSource('From: a\r\n\r\nplain body').parts).toEqual([{ title: 'body', text: 'plain body' }]);
+  });
+
+  it('keeps the first part of an unsigned multipart message, whose first delimiter starts the body', () => {
+    const src =
+      'From: a@x.jp\r\nContent-Type: multipart/mixed; boundary="----=_part_1"\r\n\r\n------=_part_1\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nbody text\r\n------=_part_1\r\nContent-Type: application/pdf\r\n\r\nAQID\r\n------=_part_1--\r\n';
+    const r = splitSource(src);
+    expect(r.parts.map((p) => p.title)).toEqual(['text/plain', 'application/pdf']);
+    expect(r.parts[0]!.text).toBe('Content-Type: text/plain; charset=UTF-8\r\n\r\nbody text');
+  });
+
+  it('splits a pattern into tokens that a line may not break inside', () => {
+    expect(patternTokens('@(?:[^@]+\\.)?docomo\\.ne\\.jp$')).toEqual([
+      '@',
+      '(?:',
+      '[^@]',
+      '+',
+      '\\.',
+      ')',
+      '?',
+      'd',
+      'o',
+      'c',
+      'o',
+      'm',
+      'o',
+      '\\.',
+      'n',
+      'e',
+      '\\.',
+      'j',
+      'p',
+      '$',
+    ]);
+  });
+
+  it('a composition change moves "used by" without a reload; a rename renames, a deletion forgets', () => {
+    const base = (id: string, email: string, usedBy: string[], reflectedIn: string[] = []) =>
+      ({ id, email, usedBy, reflectedIn }) as unknown as CertificateView;
+    act(() =>
+      useCertificatesStore.setState({
+        list: [base('a', 'a@x.jp', ['N']), base('b', 'b@x.jp', [], ['N']), base('c', 'c@x.jp', ['M'])],
+      }),
+    );
+    const comp = (name: string, ids: string[]) =>
+      ({ id: 'n', name, certificates: ids.map((id) => ({ id })) }) as unknown as CompositionView;
+    act(() => useCertificatesStore.getState().compositionChanged(comp('N', ['b'])));
+    const uses = () => useCertificatesStore.getState().list.map((c) => [c.email, c.usedBy, c.reflectedIn]);
+    expect(uses()).toEqual([
+      ['a@x.jp', [], []],
+      ['b@x.jp', ['N'], ['N']],
+      ['c@x.jp', ['M'], []],
+    ]);
+    act(() => useCertificatesStore.getState().compositionChanged(comp('News', ['b']), 'N'));
+    expect(uses()[1]).toEqual(['b@x.jp', ['News'], ['News']]);
+    act(() => useCertificatesStore.getState().compositionRemoved('News'));
+    expect(uses()[1]).toEqual(['b@x.jp', [], []]);
+  });
+
+  it('a renewal is a risk when it is the same certificate, ends sooner, or has ended', () => {
+    const current = { fingerprintSha256: 'AA:BB', notAfter: '2030-01-01T00:00:00Z' } as CertificateView;
+    const next = (fingerprintSha256: string, notAfter: string) => ({ fingerprintSha256, notAfter }) as CertificateInfo;
+    const now = Date.parse('2029-06-01T00:00:00Z');
+    expect(renewalRisks(current, next('aabb', '2030-01-01T00:00:00Z'), now)).toEqual(['same']);
+    expect(renewalRisks(current, next('CC:DD', '2029-12-01T00:00:00Z'), now)).toEqual(['older']);
+    expect(renewalRisks(current, next('CC:DD', '2029-05-01T00:00:00Z'), now)).toEqual(['older', 'expired']);
+    expect(renewalRisks(current, next('CC:DD', '2031-01-01T00:00:00Z'), now)).toEqual([]);
+  });
+
+  it('fills placeholders with elements, and breaks patterns only outside groups', () => {
+    render(<p data-testid="p">{fillNodes('Mail matching {pattern} is signed.', { pattern: <code>@x</code> })}</p>);
+    expect(screen.getByTestId('p').innerHTML).toBe('Mail matching <code>@x</code> is signed.');
+    const tokens = patternTokens('^(a|b)@x\\.jp|@y$');
+    expect([...breakPoints(tokens)].map((i) => tokens[i])).toEqual(['(', '@', '\\.', '|', '@']);
   });
 });

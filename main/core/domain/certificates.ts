@@ -5,12 +5,20 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CertificateInfo, CertificateView, CertWarning } from '../../contract';
+import type {
+  CertificateDetail,
+  CertificateEvent,
+  CertificateInfo,
+  CertificateView,
+  ChainCertificate,
+  CertWarning,
+} from '../../contract';
 import { EXPIRY_WARNINGS, expiryWarnings, inspectIdentity, normalizeEmail, sameEmail } from '../engine/certificate';
 import { checkSigningIdentity, openPkcs12, type SigningIdentity } from '../engine/pkcs12';
 import { SmimeError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { verifyAdminPassword } from './admin-password';
+import { readAudit } from './audit';
 import { CERT_DIR, type DomainContext } from './context';
 import { begin, end, pemFileName, removeStoredRef, type JournalEntry, type StoredRef } from './journal';
 import type { AdminState, CertRecord } from './state';
@@ -291,12 +299,27 @@ async function removeCertificateNow(
   ctx.audit('certificate.remove', rec.email, { fingerprintSha256: rec.fingerprintSha256 });
 }
 
+/** Compositions whose last reflection serves each address (normalised), built once for a listing. */
+function reflectedBy(state: AdminState): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of state.compositions) {
+    for (const x of c.lastReflection?.snapshot.certificates ?? []) {
+      const k = normalizeEmail(x.email).toLowerCase();
+      out.set(k, [...(out.get(k) ?? []), c.name]);
+    }
+  }
+  return out;
+}
+
 /** A record as screens and the CLI show it, with its status at this moment. */
 export function certificateView(
   rec: CertRecord,
   state: AdminState,
   now: Date,
   usedBy = state.compositions.filter((c) => c.certificateIds.includes(rec.id)).map((c) => c.name),
+  reflectedIn = state.compositions
+    .filter((c) => c.lastReflection?.snapshot.certificates.some((x) => sameEmail(x.email, rec.email)))
+    .map((c) => c.name),
 ): CertificateView {
   const validity = [new Date(rec.notBefore), new Date(rec.notAfter)] as const;
   const expiry = expiryWarnings(validity[0], validity[1], now, state.settings.warnDays[0] ?? 30);
@@ -309,6 +332,7 @@ export function certificateView(
     chainLength: rec.chainLength ?? rec.chainPem?.length ?? 0,
     ...statusAt(rec, now, state.settings.warnDays),
     usedBy,
+    reflectedIn,
     warnings,
   };
 }
@@ -321,14 +345,83 @@ export function listCertificates(ctx: DomainContext): CertificateView[] {
   for (const c of state.compositions) {
     for (const id of c.certificateIds) usedBy.set(id, [...(usedBy.get(id) ?? []), c.name]);
   }
+  const reflected = reflectedBy(state);
   return state.certificates
-    .map((c) => certificateView(c, state, now, usedBy.get(c.id) ?? []))
+    .map((c) =>
+      certificateView(
+        c,
+        state,
+        now,
+        usedBy.get(c.id) ?? [],
+        reflected.get(normalizeEmail(c.email).toLowerCase()) ?? [],
+      ),
+    )
     .sort((a, b) => a.notAfter.localeCompare(b.notAfter));
 }
 
 export function getCertificate(ctx: DomainContext, email: string): CertificateView {
   const state = ctx.load();
   return certificateView(findCert(state, email), state, ctx.now());
+}
+
+/** Written as the inspection writes them (names as "CN=…, O=…", fingerprints with colons). */
+function chainEntry(c: X509Certificate): ChainCertificate {
+  const dn = (s: string) => s.split('\n').filter(Boolean).join(', ');
+  return {
+    subject: dn(c.subject),
+    issuer: dn(c.issuer),
+    serial: c.serialNumber.toUpperCase(),
+    notBefore: new Date(c.validFrom).toISOString(),
+    notAfter: new Date(c.validTo).toISOString(),
+    fingerprintSha256: c.fingerprint256,
+    fingerprintSha1: c.fingerprint,
+  };
+}
+
+/** The public certificates stored with a record (certs/<file>.pem, or the PEM of older records), leaf first. */
+function storedChain(ctx: DomainContext, rec: CertRecord): ChainCertificate[] {
+  let pems: string[];
+  try {
+    const text = readFileSync(join(ctx.dataDir, CERT_DIR, pemFileName(rec.fileName)), 'utf8');
+    pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  } catch {
+    pems = rec.certificatePem ? [rec.certificatePem, ...(rec.chainPem ?? [])] : [];
+  }
+  return pems.flatMap((p) => {
+    try {
+      return [chainEntry(new X509Certificate(p))];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const EVENT_ACTIONS: Record<string, CertificateEvent['action']> = {
+  'certificate.add': 'add',
+  'certificate.renew': 'renew',
+  'certificate.remove': 'remove',
+};
+
+/**
+ * One certificate as its detail view shows it: the view, the chain stored with it, and every
+ * add, renewal and removal of its address in the audit log, oldest first.
+ */
+export function certificateDetail(ctx: DomainContext, email: string): CertificateDetail {
+  const state = ctx.load();
+  const rec = findCert(state, email);
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const history = readAudit(ctx.dataDir, { action: 'certificate', target: rec.email })
+    .filter((e) => e.action in EVENT_ACTIONS && !!e.target && sameEmail(e.target, rec.email))
+    .reverse()
+    .map((e): CertificateEvent => ({
+      at: e.at,
+      user: e.user,
+      action: EVENT_ACTIONS[e.action]!,
+      fingerprintSha256: str(e.details?.fingerprintSha256),
+      previousFingerprintSha256: str(e.details?.previousFingerprintSha256),
+      notAfter: str(e.details?.notAfter),
+    }));
+  return { certificate: certificateView(rec, state, ctx.now()), chain: storedChain(ctx, rec), history };
 }
 
 /** Certificates that are expired or inside a warning threshold: for start-up and daily notices. */

@@ -3,10 +3,16 @@
  * pattern) that go out unsigned. Patterns are RE2, checked when typed. Defaults can be
  * turned off and on again, never rewritten or removed.
  */
-import type { DestinationException, HeaderException, TesterMatch } from '../../contract';
+import type { CompositionView, DestinationException, HeaderException, TesterMatch } from '../../contract';
 import { SmimeError } from '../errors';
-import { compilePattern, PatternSet, validateHeaderName } from '../relay/patterns';
-import { findComposition, touch } from './compositions';
+import {
+  compilePattern,
+  defaultDestinationExceptions,
+  defaultHeaderExceptions,
+  PatternSet,
+  validateHeaderName,
+} from '../relay/patterns';
+import { findComposition, getComposition, touch } from './compositions';
 import type { DomainContext } from './context';
 import type { Composition } from './state';
 
@@ -132,6 +138,50 @@ export function removeException(ctx: DomainContext, name: string, id: number): v
     return c.name;
   });
   ctx.audit('exception.remove', comp, { id });
+}
+
+/**
+ * Brings a composition's defaults back: every default that ships turned on is turned on again,
+ * and a default that is missing (a composition from an older version or another machine) is
+ * added as it ships. The optional smartphone preset keeps the admin's choice. Exceptions the
+ * admin added are left alone.
+ */
+export function restoreDefaultExceptions(ctx: DomainContext, name: string): CompositionView {
+  const { comp, enabled, added } = ctx.mutate((s) => {
+    const c = findComposition(s, name);
+    let enabled = 0;
+    let added = 0;
+    const destKey = (e: { pattern: string }) => e.pattern;
+    const hdrKey = (e: { header: string; pattern: string }) => `${e.header.toLowerCase()}: ${e.pattern}`;
+    for (const d of defaultDestinationExceptions(0)) {
+      const have = c.destinationExceptions.find((e) => e.isDefault && destKey(e) === destKey(d));
+      if (have) {
+        if (!have.enabled && d.enabled) {
+          have.enabled = true;
+          enabled++;
+        }
+      } else {
+        c.destinationExceptions.push({ ...d, id: c.nextExceptionId++ });
+        added++;
+      }
+    }
+    for (const d of defaultHeaderExceptions(0)) {
+      const have = c.headerExceptions.find((e) => e.isDefault && hdrKey(e) === hdrKey(d));
+      if (have) {
+        if (!have.enabled && d.enabled) {
+          have.enabled = true;
+          enabled++;
+        }
+      } else {
+        c.headerExceptions.push({ ...d, id: c.nextExceptionId++ });
+        added++;
+      }
+    }
+    if (enabled + added > 0) touch(ctx, c);
+    return { comp: c.name, enabled, added };
+  });
+  ctx.audit('exception.restore-defaults', comp, { enabled, added });
+  return getComposition(ctx, comp);
 }
 
 /** The live tester: which enabled destination exception (if any) each address hits, the typed candidate first. */

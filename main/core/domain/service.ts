@@ -72,6 +72,7 @@ export class AdminService {
     certificates.removeCertificate(this.ctx, input);
   listCertificates = (): C.CertificateView[] => certificates.listCertificates(this.ctx);
   getCertificate = (email: string): C.CertificateView => certificates.getCertificate(this.ctx, email);
+  certificateDetail = (email: string): C.CertificateDetail => certificates.certificateDetail(this.ctx, email);
   certificatesNeedingAttention = (): C.CertificateView[] => certificates.certificatesNeedingAttention(this.ctx);
 
   // compositions
@@ -96,6 +97,7 @@ export class AdminService {
   setExceptionEnabled = (name: string, id: number, on: boolean): void =>
     exceptions.setExceptionEnabled(this.ctx, name, id, on);
   removeException = (name: string, id: number): void => exceptions.removeException(this.ctx, name, id);
+  restoreDefaultExceptions = (name: string): C.CompositionView => exceptions.restoreDefaultExceptions(this.ctx, name);
   testDestinations = (name: string, addresses: string[], candidate?: string): C.TesterMatch[] =>
     exceptions.testDestinations(this.ctx, name, addresses, candidate);
 

@@ -30,7 +30,8 @@ export function compilePattern(pattern: string): RE2JS {
       : /\\[1-9]/.test(pattern)
         ? ' (backreferences are not supported: they need backtracking)'
         : '';
-    throw new SmimeError('PATTERN_INVALID', `invalid pattern ${JSON.stringify(pattern)}: ${msg}${hint}`);
+    // quoted as typed: JSON.stringify would show a typed \. as \\.
+    throw new SmimeError('PATTERN_INVALID', `invalid pattern "${pattern}": ${msg}${hint}`);
   }
 }
 
@@ -39,7 +40,7 @@ export function validateHeaderName(name: string): string {
   const n = name.trim();
   if (!/^[\x21-\x39\x3b-\x7e]{1,76}$/.test(n))
     throw new SmimeError(
-      'PATTERN_INVALID',
+      'HEADER_NAME_INVALID',
       `"${name}" is not a header field name (letters, digits and hyphens, no colon)`,
     );
   return n;

@@ -1,37 +1,72 @@
-import { useEffect, useId, useState } from 'react';
+import { useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
 import type { CertificateView } from '../../../main/contract';
-import { StatusBadge } from '../../components/status-badge';
-import { formatDate, useStrings } from '../../i18n';
+import { fill, formatCount, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
-import { useCertificatesStore, visibleCertificates, type StatusFilter } from '../../stores/certificates-store';
+import {
+  filterCertificates,
+  sortCertificates,
+  useCertificatesStore,
+  type StatusFilter,
+} from '../../stores/certificates-store';
+import { CertificateDetailDialog } from './certificate-detail';
 import { CertificateDialog } from './certificate-dialog';
+import { CertificateTable } from './certificate-table';
 import { DeleteDialog } from './delete-dialog';
+import { ExpiryTimeline } from './expiry-timeline';
 
 export function CertificatesScreen() {
   const t = useStrings();
   const lang = useAppStore((s) => s.language);
   const addOpen = useAppStore((s) => s.addDialogOpen);
   const setAddOpen = useAppStore((s) => s.setAddDialogOpen);
-  const go = useAppStore((s) => s.go);
-  const store = useCertificatesStore();
+  const {
+    list,
+    loaded,
+    filter,
+    query,
+    sort,
+    view,
+    detail,
+    detailLoading,
+    load,
+    setFilter,
+    setQuery,
+    setView,
+    closeDetail,
+  } = useCertificatesStore();
   const [renewing, setRenewing] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<CertificateView | null>(null);
   const filterId = useId();
   const searchId = useId();
-  const load = store.load;
+  const countId = useId();
   useEffect(() => {
     void load();
   }, [load]);
-  const rows = visibleCertificates(store);
+  // sorting ten thousand rows happens when the list or the order changes, not on every keystroke
+  const sorted = useMemo(() => sortCertificates(list, sort), [list, sort]);
+  const deferredQuery = useDeferredValue(query);
+  const rows = useMemo(() => filterCertificates(sorted, filter, deferredQuery), [sorted, filter, deferredQuery]);
+  const total = formatCount(list.length, lang);
   return (
-    <section aria-labelledby="certs-title">
+    <section className="screen fill" aria-labelledby="certs-title">
       <div className="toolbar">
-        <h1 id="certs-title">{t.certs.title}</h1>
+        <h1 id="certs-title" tabIndex={-1}>
+          {t.certs.title}
+        </h1>
         <button type="button" className="primary" onClick={() => setAddOpen(true)}>
           {t.certs.add}
         </button>
       </div>
-      {store.loaded && store.list.length === 0 ? (
+      {detailLoading && (
+        <p className="loading-state inline" role="status">
+          {t.detail.loading}
+        </p>
+      )}
+      {!loaded ? (
+        <p className="loading-state" role="status" aria-busy="true">
+          {t.certs.loading}
+        </p>
+      ) : list.length === 0 ? (
         <div className="empty">
           <p>
             <strong>{t.certs.empty}</strong>
@@ -42,78 +77,62 @@ export function CertificatesScreen() {
         <>
           <div className="filters">
             <label htmlFor={filterId}>{t.certs.filterStatus}</label>
-            <select
-              id={filterId}
-              value={store.filter}
-              onChange={(e) => store.setFilter(e.target.value as StatusFilter)}
-            >
+            <select id={filterId} value={filter} onChange={(e) => setFilter(e.target.value as StatusFilter)}>
               <option value="all">{t.certs.filterAll}</option>
+              <option value="attention">{t.certs.filterAttention}</option>
               <option value="valid">{t.status.valid}</option>
               <option value="expiring">{t.status.expiring.replace('{n}', '…')}</option>
               <option value="expired">{t.status.expired}</option>
               <option value="not-yet-valid">{t.status['not-yet-valid']}</option>
             </select>
             <label htmlFor={searchId}>{t.certs.search}</label>
-            <input id={searchId} type="search" value={store.query} onChange={(e) => store.setQuery(e.target.value)} />
+            <input
+              id={searchId}
+              type="search"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              aria-describedby={countId}
+            />
+            <span id={countId} className="count-text" role="status" data-testid="cert-count">
+              {rows.length === list.length
+                ? fill(t.certs.countAll, { total })
+                : fill(t.certs.count, { shown: formatCount(rows.length, lang), total })}
+            </span>
+            <fieldset className="segmented compact">
+              <legend className="visually-hidden">{t.certs.view}</legend>
+              <label>
+                <input type="radio" name="cert-view" checked={view === 'table'} onChange={() => setView('table')} />{' '}
+                {t.certs.viewTable}
+              </label>
+              <label>
+                <input
+                  type="radio"
+                  name="cert-view"
+                  checked={view === 'timeline'}
+                  onChange={() => setView('timeline')}
+                />{' '}
+                {t.certs.viewTimeline}
+              </label>
+            </fieldset>
           </div>
-          <table className="table" aria-labelledby="certs-title">
-            <thead>
-              <tr>
-                <th scope="col">{t.certs.colAddress}</th>
-                <th scope="col">{t.certs.colSubject}</th>
-                <th scope="col">{t.certs.colIssuer}</th>
-                <th scope="col" aria-sort={store.sortAsc ? 'ascending' : 'descending'}>
-                  <button type="button" className="link" onClick={store.toggleSort}>
-                    {t.certs.colValidUntil} ({store.sortAsc ? t.certs.sortAsc : t.certs.sortDesc})
-                  </button>
-                </th>
-                <th scope="col">{t.certs.colStatus}</th>
-                <th scope="col">{t.certs.colUsedBy}</th>
-                <th scope="col">{t.certs.colActions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.id} data-email={c.email}>
-                  <td>{c.email}</td>
-                  <td>{c.commonName}</td>
-                  <td>{c.issuerCommonName}</td>
-                  <td>{formatDate(c.notAfter, lang)}</td>
-                  <td>
-                    <StatusBadge status={c.status} daysLeft={c.daysLeft} threshold={c.threshold} />
-                  </td>
-                  <td>
-                    {c.usedBy.map((n) => (
-                      <button key={n} type="button" className="link" onClick={() => go('compositions', n)}>
-                        {n}
-                      </button>
-                    ))}
-                  </td>
-                  <td className="actions">
-                    <button
-                      type="button"
-                      onClick={() => setRenewing(c.email)}
-                      aria-label={`${t.certs.renew} ${c.email}`}
-                    >
-                      {t.certs.renew}
-                    </button>
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => setDeleting(c)}
-                      aria-label={`${t.certs.delete} ${c.email}`}
-                    >
-                      {t.certs.delete}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {rows.length === 0 && <p className="muted">{t.certs.noMatch}</p>}
+          {rows.length === 0 ? (
+            <p className="muted">{t.certs.noMatch}</p>
+          ) : view === 'table' ? (
+            <CertificateTable rows={rows} onRenew={setRenewing} onDelete={setDeleting} />
+          ) : (
+            <ExpiryTimeline rows={rows} />
+          )}
         </>
       )}
       {addOpen && <CertificateDialog onClose={() => setAddOpen(false)} />}
+      {detail && !renewing && !deleting && (
+        <CertificateDetailDialog
+          detail={detail}
+          onClose={closeDetail}
+          onRenew={() => setRenewing(detail.certificate.email)}
+          onDelete={() => setDeleting(detail.certificate)}
+        />
+      )}
       {renewing && <CertificateDialog renewEmail={renewing} onClose={() => setRenewing(null)} />}
       {deleting && <DeleteDialog cert={deleting} onClose={() => setDeleting(null)} />}
     </section>

@@ -1,27 +1,38 @@
-import { useEffect, useId, useState } from 'react';
+import { useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CompositionView } from '../../../main/contract';
-import { useAction } from '../../components/use-action';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage } from '../../components/error-message';
-import { StatusBadge } from '../../components/status-badge';
-import { fill, useStrings } from '../../i18n';
+import { Field } from '../../components/field';
+import { useAction } from '../../components/use-action';
+import { required, useForm } from '../../components/use-form';
+import { fill, formatCount, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
 import { useCertificatesStore } from '../../stores/certificates-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
+import { CertificateChecklist } from './certificate-checklist';
 import { DestinationExceptions, HeaderExceptions } from './exceptions';
+
+const NAV_ROW = 40;
 
 function Detail({ comp }: { comp: CompositionView }) {
   const t = useStrings();
   const { rename, remove, setCertificate, setIntelligentBcc } = useCompositionsStore();
-  const allCertificates = useCertificatesStore((s) => s.list);
+  const certificatesLoaded = useCertificatesStore((s) => s.loaded);
   const loadCertificates = useCertificatesStore((s) => s.load);
-  const checked = new Set(comp.certificates.map((c) => c.id));
   useEffect(() => {
-    void loadCertificates();
-  }, [loadCertificates]);
+    if (!certificatesLoaded) void loadCertificates();
+  }, [certificatesLoaded, loadCertificates]);
   const go = useAppStore((s) => s.go);
+  const notify = useAppStore((s) => s.notify);
   const [newName, setNewName] = useState(comp.name);
-  const { error, run } = useAction();
-  const renameId = useId();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const { error, run, busy } = useAction();
+  const form = useForm<'newName'>({
+    labels: { newName: t.comps.renameTo },
+    paths: { newName: 'newName' },
+    codes: { NAME_INVALID: ['newName', t.comps.nameRule], COMPOSITION_EXISTS: 'newName' },
+  });
   const bccId = useId();
   useEffect(() => setNewName(comp.name), [comp.name]);
   return (
@@ -32,59 +43,47 @@ function Detail({ comp }: { comp: CompositionView }) {
       </div>
       <form
         className="inline-form"
+        ref={form.ref}
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void run(async () => {
-            const c = await rename(comp.name, newName.trim());
-            go('compositions', c.id);
-          });
+          void form.run(
+            () => required(t, { newName: t.comps.renameTo }, { newName }),
+            async () => {
+              const c = await rename(comp.name, newName.trim());
+              go('compositions', c.id);
+            },
+          );
         }}
       >
-        <div className="field">
-          <label htmlFor={renameId}>{t.comps.renameTo}</label>
-          <input id={renameId} value={newName} onChange={(e) => setNewName(e.target.value)} />
-        </div>
-        <button type="submit" disabled={!newName.trim() || newName.trim() === comp.name}>
+        <Field label={t.comps.renameTo} {...form.field('newName')}>
+          {(p) => (
+            <input
+              {...p}
+              value={newName}
+              onChange={(e) => {
+                setNewName(e.target.value);
+                form.clear('newName');
+              }}
+            />
+          )}
+        </Field>
+        <button type="submit" disabled={form.busy || newName.trim() === comp.name}>
           {t.common.rename}
         </button>
-        <button
-          type="button"
-          className="danger"
-          onClick={() => {
-            if (window.confirm(fill(t.comps.confirmDelete, { name: comp.name }))) {
-              void run(async () => {
-                await remove(comp.name);
-                go('compositions', null);
-              });
-            }
-          }}
-        >
+        <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
           {t.comps.deleteComp}
         </button>
       </form>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={form.general} />
       <section className="card" aria-labelledby="smime-title">
         <h2 id="smime-title">{t.comps.smime}</h2>
         <p className="muted">{t.comps.smimeHint}</p>
-        {allCertificates.length === 0 ? (
-          <p>{t.comps.noCerts}</p>
-        ) : (
-          <ul className="checklist">
-            {allCertificates.map((c) => (
-              <li key={c.id}>
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={checked.has(c.id)}
-                    onChange={(e) => void run(() => setCertificate(comp.name, c.email, e.target.checked))}
-                  />{' '}
-                  {c.email}
-                </label>{' '}
-                <StatusBadge status={c.status} daysLeft={c.daysLeft} />
-              </li>
-            ))}
-          </ul>
-        )}
+        <CertificateChecklist
+          comp={comp}
+          onToggle={(email, on) => void run(() => setCertificate(comp.name, email, on))}
+        />
+        <ErrorMessage error={error} />
       </section>
       <section className="card" aria-labelledby={bccId}>
         <h2 id={bccId}>{t.comps.bcc}</h2>
@@ -101,7 +100,93 @@ function Detail({ comp }: { comp: CompositionView }) {
       </section>
       <DestinationExceptions comp={comp} />
       <HeaderExceptions comp={comp} />
+      {confirmDelete && (
+        <ConfirmDialog
+          title={fill(t.comps.deleteTitle, { name: comp.name })}
+          confirmLabel={t.comps.deleteComp}
+          busy={busy}
+          onClose={() => setConfirmDelete(false)}
+          onConfirm={() =>
+            void run(async () => {
+              await remove(comp.name);
+              setConfirmDelete(false);
+              notify(fill(t.comps.deleted, { name: comp.name }));
+              go('compositions', null);
+            })
+          }
+        >
+          <p>{fill(t.comps.confirmDelete, { name: comp.name })}</p>
+          <ErrorMessage error={error} />
+        </ConfirmDialog>
+      )}
     </div>
+  );
+}
+
+/** The compositions, filtered as typed, rendered only where the list is scrolled to. */
+function CompositionList({ list, selected }: { list: CompositionView[]; selected: CompositionView | null }) {
+  const t = useStrings();
+  const lang = useAppStore((s) => s.language);
+  const go = useAppStore((s) => s.go);
+  const [query, setQuery] = useState('');
+  const filterId = useId();
+  const countId = useId();
+  const q = useDeferredValue(query.trim().toLowerCase());
+  const rows = useMemo(() => (q ? list.filter((c) => c.name.toLowerCase().includes(q)) : list), [list, q]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const v = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => NAV_ROW,
+    overscan: 8,
+    getItemKey: (i) => rows[i]!.id,
+  });
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={filterId}>{t.comps.filter}</label>
+        <input
+          id={filterId}
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-describedby={countId}
+        />
+        <span id={countId} className="muted small" data-testid="comp-count">
+          {fill(t.comps.listCount, { shown: formatCount(rows.length, lang), total: formatCount(list.length, lang) })}
+        </span>
+      </div>
+      <div className="nav-scroll" ref={scrollRef} data-testid="comp-scroll">
+        <ul className="nav-list" style={{ height: v.getTotalSize() }} aria-label={t.comps.title}>
+          {v.getVirtualItems().map((i) => {
+            const c = rows[i.index]!;
+            const current = c.id === selected?.id;
+            return (
+              <li
+                key={i.key}
+                style={{ transform: `translateY(${i.start}px)` }}
+                aria-setsize={rows.length}
+                aria-posinset={i.index + 1}
+              >
+                <button
+                  type="button"
+                  className={current ? 'selected' : ''}
+                  aria-current={current ? 'true' : undefined}
+                  onClick={() => go('compositions', c.id)}
+                >
+                  <span className="nav-name">{c.name}</span>
+                  {c.pending && (
+                    <span className="dot" aria-label={t.comps.pending} title={t.comps.pending} role="img">
+                      ●
+                    </span>
+                  )}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      </div>
+    </>
   );
 }
 
@@ -111,35 +196,55 @@ export function CompositionsScreen() {
   const selected = useAppStore((s) => s.selectedComposition);
   const go = useAppStore((s) => s.go);
   const [name, setName] = useState('');
-  const { error, run } = useAction();
-  const nameId = useId();
+  const form = useForm<'name'>({
+    labels: { name: t.comps.newName },
+    paths: { name: 'name' },
+    codes: { NAME_INVALID: ['name', t.comps.nameRule], COMPOSITION_EXISTS: 'name' },
+  });
   useEffect(() => {
     void load();
   }, [load]);
   const comp = list.find((c) => c.id === selected) ?? list.find((c) => c.name === selected) ?? null;
   const create = async (e: React.FormEvent) => {
     e.preventDefault();
-    await run(async () => {
-      const c = await createComposition(name.trim());
-      setName('');
-      go('compositions', c.id);
-    });
+    await form.run(
+      () => required(t, { name: t.comps.newName }, { name }),
+      async () => {
+        const c = await createComposition(name.trim());
+        setName('');
+        go('compositions', c.id);
+      },
+    );
   };
   return (
     <section className="split" aria-labelledby="comps-title">
       <div className="list-pane">
-        <h1 id="comps-title">{t.comps.title}</h1>
-        <form onSubmit={create} className="stack">
-          <div className="field">
-            <label htmlFor={nameId}>{t.comps.newName}</label>
-            <input id={nameId} value={name} onChange={(e) => setName(e.target.value)} />
-          </div>
-          <button type="submit" className="primary" disabled={!name.trim()}>
+        <h1 id="comps-title" tabIndex={-1}>
+          {t.comps.title}
+        </h1>
+        <form onSubmit={create} className="stack" ref={form.ref} noValidate>
+          <Field label={t.comps.newName} {...form.field('name')}>
+            {(p) => (
+              <input
+                {...p}
+                value={name}
+                onChange={(e) => {
+                  setName(e.target.value);
+                  form.clear('name');
+                }}
+              />
+            )}
+          </Field>
+          <button type="submit" className="primary" disabled={form.busy}>
             {t.comps.create}
           </button>
-          <ErrorMessage error={error} />
+          <ErrorMessage error={form.general} />
         </form>
-        {loaded && list.length === 0 ? (
+        {!loaded ? (
+          <p className="loading-state" role="status" aria-busy="true">
+            {t.comps.loading}
+          </p>
+        ) : list.length === 0 ? (
           <div className="empty">
             <p>
               <strong>{t.comps.empty}</strong>
@@ -147,29 +252,15 @@ export function CompositionsScreen() {
             <p>{t.comps.emptyHint}</p>
           </div>
         ) : (
-          <ul className="nav-list">
-            {list.map((c) => (
-              <li key={c.id}>
-                <button
-                  type="button"
-                  className={c === comp ? 'selected' : ''}
-                  aria-current={c === comp ? 'true' : undefined}
-                  onClick={() => go('compositions', c.id)}
-                >
-                  {c.name}
-                  {c.pending && (
-                    <span className="dot" aria-label={t.comps.pending} title={t.comps.pending}>
-                      ●
-                    </span>
-                  )}
-                </button>
-              </li>
-            ))}
-          </ul>
+          <CompositionList list={list} selected={comp} />
         )}
       </div>
       <div className="detail-pane">
-        {comp ? <Detail comp={comp} /> : <p className="muted">{list.length > 0 ? t.comps.select : ''}</p>}
+        {comp ? (
+          <Detail key={comp.id} comp={comp} />
+        ) : (
+          <p className="muted">{loaded && list.length > 0 ? t.comps.select : ''}</p>
+        )}
       </div>
     </section>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ConfirmedSecret, confirmationProblem } from '../../components/confirmed-secret';
 import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
@@ -33,6 +33,16 @@ export function ReflectDialog({ target, onClose }: { target: ReviewTarget; onClo
     return () => clearReview();
   }, [name, reexportOf, loadReview, clearReview, runLoad]);
   const shown = review && review.composition.name === name ? review : null;
+  // the review arrives after the dialog opened: then the first thing to act on takes focus,
+  // a confirmation to tick if there is one, else the passphrase
+  const formRef = useRef<HTMLFormElement>(null);
+  const loaded = shown !== null;
+  useEffect(() => {
+    if (!loaded) return;
+    formRef.current
+      ?.querySelector<HTMLElement>('input[type="checkbox"]:not([disabled]), input[type="password"]:not([disabled])')
+      ?.focus();
+  }, [loaded]);
   const keys = shown?.confirmationKeys ?? [];
   const allTicked = keys.every((k) => ticked.has(k));
   const submit = async (e: React.FormEvent) => {
@@ -55,7 +65,7 @@ export function ReflectDialog({ target, onClose }: { target: ReviewTarget; onClo
       <ErrorMessage error={loading.error} />
       {!shown && !loading.error && <p className="muted">{t.common.loading}</p>}
       {shown && (
-        <form onSubmit={submit} className="stack">
+        <form ref={formRef} onSubmit={submit} className="stack">
           {reexportOf !== undefined && (
             <p className="warning-box">{fill(t.review.reexportNote, { serial: reexportOf })}</p>
           )}

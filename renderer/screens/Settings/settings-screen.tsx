@@ -1,46 +1,149 @@
 import { useId, useState } from 'react';
-import { useAction } from '../../components/use-action';
 import { ErrorMessage } from '../../components/error-message';
-import { useStrings } from '../../i18n';
+import { Field } from '../../components/field';
+import { useForm, type Problems } from '../../components/use-form';
+import { fill, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
+
+/** The warning thresholds: each form says what is wrong inside itself, next to the field. */
+function Thresholds() {
+  const t = useStrings();
+  const boot = useAppStore((s) => s.boot);
+  const notify = useAppStore((s) => s.notify);
+  const updateSettings = useAppStore((s) => s.updateSettings);
+  const days = boot?.settings.warnDays ?? [30, 7];
+  const [first, setFirst] = useState(String(days[0] ?? 30));
+  const [final, setFinal] = useState(String(days[1] ?? 7));
+  const form = useForm<'first' | 'final'>({
+    labels: { first: t.settings.first, final: t.settings.final },
+    paths: { 'warnDays.0': 'first', 'warnDays.1': 'final' },
+  });
+  const titleId = useId();
+  const day = (v: string) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 365 ? Number(v) : null);
+  const check = (): Problems<'first' | 'final'> => {
+    const a = day(first);
+    const b = day(final);
+    return {
+      first: a === null ? t.settings.daysRange : undefined,
+      final: b === null ? t.settings.daysRange : a !== null && b >= a ? t.settings.daysOrder : undefined,
+    };
+  };
+  const save = async (e: React.FormEvent) => {
+    e.preventDefault();
+    await form.run(check, async () => {
+      await updateSettings({ warnDays: [day(first)!, day(final)!] });
+      notify(t.settings.saved);
+    });
+  };
+  return (
+    <form className="card stack" onSubmit={save} ref={form.ref} noValidate aria-labelledby={titleId}>
+      <h2 id={titleId}>{t.settings.thresholds}</h2>
+      <Field label={t.settings.first} {...form.field('first')}>
+        {(p) => (
+          <input
+            {...p}
+            type="number"
+            min={1}
+            max={365}
+            value={first}
+            onChange={(e) => {
+              setFirst(e.target.value);
+              form.clear('first');
+            }}
+          />
+        )}
+      </Field>
+      <Field label={t.settings.final} {...form.field('final')}>
+        {(p) => (
+          <input
+            {...p}
+            type="number"
+            min={1}
+            max={365}
+            value={final}
+            onChange={(e) => {
+              setFinal(e.target.value);
+              form.clear('final');
+            }}
+          />
+        )}
+      </Field>
+      <ErrorMessage error={form.general} />
+      <button type="submit" disabled={form.busy}>
+        {t.common.save}
+      </button>
+    </form>
+  );
+}
+
+type PwKey = 'current' | 'next' | 'repeat';
+
+/** Changing the admin password: the current one, the new one twice. */
+function AdminPassword() {
+  const t = useStrings();
+  const notify = useAppStore((s) => s.notify);
+  const setAdminPassword = useAppStore((s) => s.setAdminPassword);
+  const [v, setV] = useState<Record<PwKey, string>>({ current: '', next: '', repeat: '' });
+  const labels = { current: t.settings.current, next: t.settings.newPw, repeat: t.settings.confirmPw };
+  const form = useForm<PwKey>({
+    labels,
+    paths: { currentPassword: 'current', newPassword: 'next' },
+    codes: {
+      ADMIN_PASSWORD_WRONG: 'current',
+      ADMIN_PASSWORD_WEAK: ['next', t.settings.pwTooShort],
+    },
+  });
+  const titleId = useId();
+  const set = (k: PwKey) => (e: React.ChangeEvent<HTMLInputElement>) => {
+    setV((old) => ({ ...old, [k]: e.target.value }));
+    form.clear(k);
+  };
+  const check = (): Problems<PwKey> => ({
+    current: v.current ? undefined : fill(t.fieldIssue.required, { label: labels.current }),
+    next: !v.next
+      ? fill(t.fieldIssue.required, { label: labels.next })
+      : [...v.next].length < 8
+        ? t.settings.pwTooShort
+        : undefined,
+    repeat: v.next && v.repeat !== v.next ? t.settings.pwMismatch : undefined,
+  });
+  const change = async (e: React.FormEvent) => {
+    e.preventDefault();
+    await form.run(check, async () => {
+      await setAdminPassword(v.next, v.current);
+      setV({ current: '', next: '', repeat: '' });
+      notify(t.settings.pwChanged);
+    });
+  };
+  const input = (k: PwKey, autoComplete: string) => (
+    <Field label={labels[k]} {...form.field(k)}>
+      {(p) => <input {...p} type="password" value={v[k]} onChange={set(k)} autoComplete={autoComplete} />}
+    </Field>
+  );
+  return (
+    <form className="card stack" onSubmit={change} ref={form.ref} noValidate aria-labelledby={titleId}>
+      <h2 id={titleId}>{t.settings.adminPassword}</h2>
+      {input('current', 'current-password')}
+      {input('next', 'new-password')}
+      {input('repeat', 'new-password')}
+      <ErrorMessage error={form.general} />
+      <button type="submit" disabled={form.busy}>
+        {t.settings.changePw}
+      </button>
+    </form>
+  );
+}
 
 export function SettingsScreen() {
   const t = useStrings();
   const boot = useAppStore((s) => s.boot);
   const setLanguagePreference = useAppStore((s) => s.setLanguagePreference);
-  const notify = useAppStore((s) => s.notify);
-  const updateSettings = useAppStore((s) => s.updateSettings);
-  const setAdminPassword = useAppStore((s) => s.setAdminPassword);
-  const days = boot?.settings.warnDays ?? [30, 7];
-  const [first, setFirst] = useState(String(days[0] ?? 30));
-  const [final, setFinal] = useState(String(days[1] ?? 7));
-  const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const { error, run } = useAction();
   const langId = useId();
-  const firstId = useId();
-  const finalId = useId();
-  const curId = useId();
-  const newId = useId();
-  const saveThresholds = async (e: React.FormEvent) => {
-    e.preventDefault();
-    await run(async () => {
-      await updateSettings({ warnDays: [Number(first), Number(final)].filter((n) => Number.isFinite(n) && n > 0) });
-      notify(t.settings.saved);
-    });
-  };
-  const changePassword = async (e: React.FormEvent) => {
-    e.preventDefault();
-    await run(async () => {
-      await setAdminPassword(next, current);
-      setCurrent('');
-      setNext('');
-      notify(t.settings.pwChanged);
-    });
-  };
   return (
-    <section aria-labelledby="settings-title" className="stack">
-      <h1 id="settings-title">{t.settings.title}</h1>
+    <section aria-labelledby="settings-title" className="stack settings">
+      <h1 id="settings-title" tabIndex={-1}>
+        {t.settings.title}
+      </h1>
       <div className="card">
         <div className="field">
           <label htmlFor={langId}>{t.settings.language}</label>
@@ -52,64 +155,17 @@ export function SettingsScreen() {
             }
           >
             <option value="system">{t.settings.system}</option>
-            <option value="en">English</option>
-            <option value="ja">日本語</option>
+            <option value="en" lang="en">
+              English
+            </option>
+            <option value="ja" lang="ja">
+              日本語
+            </option>
           </select>
         </div>
       </div>
-      <form className="card stack" onSubmit={saveThresholds}>
-        <h2>{t.settings.thresholds}</h2>
-        <div className="field">
-          <label htmlFor={firstId}>{t.settings.first}</label>
-          <input
-            id={firstId}
-            type="number"
-            min={1}
-            max={365}
-            value={first}
-            onChange={(e) => setFirst(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={finalId}>{t.settings.final}</label>
-          <input
-            id={finalId}
-            type="number"
-            min={1}
-            max={365}
-            value={final}
-            onChange={(e) => setFinal(e.target.value)}
-          />
-        </div>
-        <button type="submit">{t.common.save}</button>
-      </form>
-      <form className="card stack" onSubmit={changePassword}>
-        <h2>{t.settings.adminPassword}</h2>
-        <div className="field">
-          <label htmlFor={curId}>{t.settings.current}</label>
-          <input
-            id={curId}
-            type="password"
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-            autoComplete="current-password"
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={newId}>{t.settings.newPw}</label>
-          <input
-            id={newId}
-            type="password"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-            autoComplete="new-password"
-          />
-        </div>
-        <button type="submit" disabled={!current || !next}>
-          {t.settings.changePw}
-        </button>
-      </form>
-      <ErrorMessage error={error} />
+      <Thresholds />
+      <AdminPassword />
     </section>
   );
 }

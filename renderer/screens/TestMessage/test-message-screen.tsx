@@ -1,11 +1,14 @@
-import { useEffect, useId, useState } from 'react';
-import type { Decision, PickedFile } from '../../../main/contract';
+import { useEffect, useState } from 'react';
+import type { Decision, PickedFile, PreviewDelivery } from '../../../main/contract';
 import { toUiError, type UiError } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
+import { Field } from '../../components/field';
 import { FilePicker } from '../../components/file-picker';
 import { MimeSource } from '../../components/mime-source';
+import { useForm, type Problems } from '../../components/use-form';
 import { WarningsList } from '../../components/warnings-list';
-import { fill, formatBytes, useCodeText, useStrings } from '../../i18n';
+import { fill, formatBytes, formatList, useCodeText, useStrings } from '../../i18n';
+import { useAppStore } from '../../stores/app-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { usePreviewStore } from '../../stores/preview-store';
 
@@ -21,32 +24,20 @@ function localNow(): string {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
-function Field({
-  label,
-  value,
-  onChange,
-  area,
-  hint,
-}: {
-  label: string;
-  value: string;
-  onChange(v: string): void;
-  area?: boolean;
-  hint?: string;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {area ? (
-        <textarea id={id} rows={2} value={value} onChange={(e) => onChange(e.target.value)} />
-      ) : (
-        <input id={id} value={value} onChange={(e) => onChange(e.target.value)} />
-      )}
-      {hint && <span className="muted small">{hint}</span>}
-    </div>
-  );
-}
+type Key =
+  | 'composition'
+  | 'at'
+  | 'from'
+  | 'to'
+  | 'cc'
+  | 'bcc'
+  | 'copies'
+  | 'subject'
+  | 'body'
+  | 'attachments'
+  | 'eml'
+  | 'mailFrom'
+  | 'rcpts';
 
 function ReasonText({ d }: { d: Decision }) {
   const t = useStrings();
@@ -67,14 +58,84 @@ function ReasonText({ d }: { d: Decision }) {
   );
 }
 
-function Preview() {
+/** One delivery: its verification, warnings, the buttons for its bytes, and the message itself. */
+function Delivery({ d }: { d: PreviewDelivery }) {
   const t = useStrings();
+  const lang = useAppStore((s) => s.language);
   const codes = useCodeText();
-  const result = usePreviewStore((s) => s.result);
   const save = usePreviewStore((s) => s.save);
-  const [saved, setSaved] = useState<string | null>(null);
+  const saved = usePreviewStore((s) => s.saved[d.id]);
   const [error, setError] = useState<UiError | null>(null);
   const [copied, setCopied] = useState(false);
+  return (
+    <section className="card" data-delivery={d.action}>
+      <h3>{fill(t.test.delivery, { list: formatList(d.recipients, lang) })}</h3>
+      {d.verification && (
+        <div className={d.verification.valid ? 'verify ok' : 'verify bad'} data-testid="verification">
+          <strong>
+            {d.verification.valid
+              ? t.test.valid
+              : fill(t.test.invalid, {
+                  reason: d.verification.failure ? codes.verify(d.verification.failure) : '',
+                })}
+          </strong>
+          <div>
+            {t.test.signer}: {d.verification.signerEmail} — {d.verification.signer?.subject}
+          </div>
+          <div>{d.verification.fromMatches ? t.test.fromMatches : t.test.fromDiffers}</div>
+        </div>
+      )}
+      {d.warnings.length > 0 && (
+        <>
+          <h4>{t.test.expiry}</h4>
+          <WarningsList warnings={d.warnings} />
+        </>
+      )}
+      <div className="row">
+        <h4>{d.action === 'sign' ? t.test.source : t.test.unsignedSource}</h4>
+        <span className="muted">{formatBytes(d.size)}</span>
+        <button
+          type="button"
+          onClick={async () => {
+            try {
+              await navigator.clipboard.writeText(d.source);
+              setCopied(true);
+              setTimeout(() => setCopied(false), 2000);
+            } catch {
+              setCopied(false);
+            }
+          }}
+        >
+          {copied ? t.common.copied : t.common.copy}
+        </button>
+        <button
+          type="button"
+          onClick={async () => {
+            setError(null);
+            try {
+              await save(d.id, `${d.action}-${d.recipients[0] ?? 'message'}.eml`);
+            } catch (e) {
+              setError(toUiError(e));
+            }
+          }}
+        >
+          {t.test.saveEml}
+        </button>
+        {saved && (
+          <span className="success" role="status">
+            {fill(t.test.saved, { name: saved })}
+          </span>
+        )}
+      </div>
+      <ErrorMessage error={error} />
+      <MimeSource source={d.source} decoded={d.decoded} />
+    </section>
+  );
+}
+
+function Preview() {
+  const t = useStrings();
+  const result = usePreviewStore((s) => s.result);
   if (!result) return <p className="muted">{t.test.noPreview}</p>;
   return (
     <div className="preview" data-testid="preview">
@@ -103,70 +164,8 @@ function Preview() {
           ))}
         </tbody>
       </table>
-      <ErrorMessage error={error} />
-      {saved && (
-        <p className="success" role="status">
-          {fill(t.test.saved, { name: saved })}
-        </p>
-      )}
       {result.deliveries.map((d) => (
-        <section key={d.id} className="card" data-delivery={d.action}>
-          <h3>{fill(t.test.delivery, { list: d.recipients.join(', ') })}</h3>
-          {d.verification && (
-            <div className={d.verification.valid ? 'verify ok' : 'verify bad'} data-testid="verification">
-              <strong>
-                {d.verification.valid
-                  ? t.test.valid
-                  : fill(t.test.invalid, {
-                      reason: d.verification.failure ? codes.verify(d.verification.failure) : '',
-                    })}
-              </strong>
-              <div>
-                {t.test.signer}: {d.verification.signerEmail} — {d.verification.signer?.subject}
-              </div>
-              <div>{d.verification.fromMatches ? t.test.fromMatches : t.test.fromDiffers}</div>
-            </div>
-          )}
-          {d.warnings.length > 0 && (
-            <>
-              <h4>{t.test.expiry}</h4>
-              <WarningsList warnings={d.warnings} />
-            </>
-          )}
-          <div className="row">
-            <h4>{d.action === 'sign' ? t.test.source : t.test.unsignedSource}</h4>
-            <span className="muted">{formatBytes(d.size)}</span>
-            <button
-              type="button"
-              onClick={async () => {
-                try {
-                  await navigator.clipboard.writeText(d.source);
-                  setCopied(true);
-                  setTimeout(() => setCopied(false), 2000);
-                } catch {
-                  setCopied(false);
-                }
-              }}
-            >
-              {copied ? t.common.copied : t.common.copy}
-            </button>
-            <button
-              type="button"
-              onClick={async () => {
-                setError(null);
-                try {
-                  const name = await save(d.id, `${d.action}-${d.recipients[0] ?? 'message'}.eml`);
-                  if (name) setSaved(name);
-                } catch (e) {
-                  setError(toUiError(e));
-                }
-              }}
-            >
-              {t.test.saveEml}
-            </button>
-          </div>
-          <MimeSource source={d.source} />
-        </section>
+        <Delivery key={d.id} d={d} />
       ))}
     </div>
   );
@@ -174,142 +173,249 @@ function Preview() {
 
 export function TestMessageScreen() {
   const t = useStrings();
-  const { list: comps, load } = useCompositionsStore();
+  const { list: comps, loaded, load } = useCompositionsStore();
   const { sending, send: sendTest } = usePreviewStore();
   const [composition, setComposition] = useState('');
   const [at, setAt] = useState(localNow());
   const [mode, setMode] = useState<'compose' | 'eml'>('compose');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
-  const [cc, setCc] = useState('');
-  const [bcc, setBcc] = useState('');
-  const [copies, setCopies] = useState('');
-  const [subject, setSubject] = useState('');
-  const [body, setBody] = useState('');
+  const [values, setValues] = useState({
+    from: '',
+    to: '',
+    cc: '',
+    bcc: '',
+    copies: '',
+    subject: '',
+    body: '',
+    mailFrom: '',
+    rcpts: '',
+  });
   const [attachments, setAttachments] = useState<{ name: string; type: string; bytes: Uint8Array<ArrayBuffer> }[]>([]);
   const [eml, setEml] = useState<PickedFile | null>(null);
-  const [mailFrom, setMailFrom] = useState('');
-  const [rcpts, setRcpts] = useState('');
-  const [error, setError] = useState<UiError | null>(null);
-  const compId = useId();
-  const atId = useId();
-  const attId = useId();
-  const bodyId = useId();
+  const labels: Record<Key, string> = {
+    composition: t.test.composition,
+    at: t.test.sendTime,
+    from: t.test.from,
+    to: t.test.to,
+    cc: t.test.cc,
+    bcc: t.test.bcc,
+    copies: t.test.bccCopies,
+    subject: t.test.subject,
+    body: t.test.body,
+    attachments: t.test.attachments,
+    eml: t.test.openEml,
+    mailFrom: t.test.mailFrom,
+    rcpts: t.test.recipients,
+  };
+  const form = useForm<Key>({
+    labels,
+    paths: {
+      name: 'composition',
+      at: 'at',
+      'source.from': 'from',
+      'source.to': 'to',
+      'source.cc': 'cc',
+      'source.bcc': 'bcc',
+      'source.bccCopies': 'copies',
+      'source.subject': 'subject',
+      'source.body': 'body',
+      'source.attachments': 'attachments',
+      'source.file': 'eml',
+      'source.mailFrom': 'mailFrom',
+      'source.recipients': 'rcpts',
+    },
+    codes: { COMPOSITION_NOT_FOUND: 'composition', FILE_TOKEN_UNKNOWN: 'eml' },
+  });
   useEffect(() => {
     void load();
   }, [load]);
   useEffect(() => {
     if (!composition && comps[0]) setComposition(comps[0].name);
   }, [comps, composition]);
+  const set = (k: keyof typeof values) => (v: string) => {
+    setValues((old) => ({ ...old, [k]: v }));
+    form.clear(k);
+  };
+  const text = (k: keyof typeof values, opts: { area?: boolean; hint?: string; rows?: number } = {}) => (
+    <Field label={labels[k]} hint={opts.hint} {...form.field(k)}>
+      {(p) =>
+        opts.area ? (
+          <textarea {...p} rows={opts.rows ?? 2} value={values[k]} onChange={(e) => set(k)(e.target.value)} />
+        ) : (
+          <input {...p} value={values[k]} onChange={(e) => set(k)(e.target.value)} />
+        )
+      }
+    </Field>
+  );
 
+  const check = (): Problems<Key> => {
+    const need = (k: Key, v: string) => (v.trim() ? undefined : fill(t.fieldIssue.required, { label: labels[k] }));
+    const when = Number.isNaN(new Date(at).getTime()) ? fill(t.fieldIssue.required, { label: labels.at }) : undefined;
+    if (mode === 'compose') {
+      const noRecipient = [values.to, values.cc, values.bcc].every((x) => list(x).length === 0);
+      return {
+        at: when,
+        from: need('from', values.from),
+        to: noRecipient ? t.test.recipientsRequired : undefined,
+      };
+    }
+    return { at: when, eml: eml ? undefined : t.test.emlMissing, rcpts: need('rcpts', values.rcpts) };
+  };
   const send = async (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    await form.run(check, async () => {
       const when = new Date(at).toISOString();
       const source =
         mode === 'compose'
           ? {
               kind: 'compose' as const,
-              from,
-              to: list(to),
-              cc: list(cc),
-              bcc: list(bcc),
-              bccCopies: list(copies),
-              subject,
-              body,
+              from: values.from.trim(),
+              to: list(values.to),
+              cc: list(values.cc),
+              bcc: list(values.bcc),
+              bccCopies: list(values.copies),
+              subject: values.subject,
+              body: values.body,
               attachments,
             }
-          : { kind: 'eml' as const, file: eml?.file ?? '', mailFrom, recipients: list(rcpts), bccCopies: list(copies) };
+          : {
+              kind: 'eml' as const,
+              file: eml!.file,
+              mailFrom: values.mailFrom.trim(),
+              recipients: list(values.rcpts),
+              bccCopies: list(values.copies),
+            };
       await sendTest({ name: composition, at: when, source });
-    } catch (err) {
-      setError(toUiError(err));
-    }
+    });
   };
-  if (comps.length === 0) {
+  if (!loaded || comps.length === 0) {
     return (
-      <section>
-        <h1>{t.test.title}</h1>
-        <p className="empty">{t.test.noComposition}</p>
+      <section aria-labelledby="test-title">
+        <h1 id="test-title" tabIndex={-1}>
+          {t.test.title}
+        </h1>
+        {!loaded ? (
+          <p className="loading-state" role="status" aria-busy="true">
+            {t.test.loading}
+          </p>
+        ) : (
+          <p className="empty">{t.test.noComposition}</p>
+        )}
       </section>
     );
   }
   return (
     <section className="split wide-right" aria-labelledby="test-title">
-      <form className="list-pane stack" onSubmit={send}>
-        <h1 id="test-title">{t.test.title}</h1>
-        <div className="field">
-          <label htmlFor={compId}>{t.test.composition}</label>
-          <select id={compId} value={composition} onChange={(e) => setComposition(e.target.value)}>
-            {comps.map((c) => (
-              <option key={c.id} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={atId}>{t.test.sendTime}</label>
-          <input id={atId} type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
-        </div>
+      <form className="list-pane stack" onSubmit={send} ref={form.ref} noValidate>
+        <h1 id="test-title" tabIndex={-1}>
+          {t.test.title}
+        </h1>
+        <Field label={labels.composition} {...form.field('composition')}>
+          {(p) => (
+            <select {...p} value={composition} onChange={(e) => setComposition(e.target.value)}>
+              {comps.map((c) => (
+                <option key={c.id} value={c.name}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={labels.at} {...form.field('at')}>
+          {(p) => (
+            <input
+              {...p}
+              type="datetime-local"
+              value={at}
+              onChange={(e) => {
+                setAt(e.target.value);
+                form.clear('at');
+              }}
+            />
+          )}
+        </Field>
         <fieldset className="segmented">
           <legend>{t.test.mode}</legend>
           <label>
-            <input type="radio" name="mode" checked={mode === 'compose'} onChange={() => setMode('compose')} />{' '}
+            <input
+              type="radio"
+              name="mode"
+              checked={mode === 'compose'}
+              onChange={() => {
+                setMode('compose');
+                form.clear();
+              }}
+            />{' '}
             {t.test.compose}
           </label>
           <label>
-            <input type="radio" name="mode" checked={mode === 'eml'} onChange={() => setMode('eml')} /> {t.test.openEml}
+            <input
+              type="radio"
+              name="mode"
+              checked={mode === 'eml'}
+              onChange={() => {
+                setMode('eml');
+                form.clear();
+              }}
+            />{' '}
+            {t.test.openEml}
           </label>
         </fieldset>
         {mode === 'compose' ? (
           <>
-            <Field label={t.test.from} value={from} onChange={setFrom} />
-            <Field label={t.test.to} value={to} onChange={setTo} area hint={t.test.listHint} />
-            <Field label={t.test.cc} value={cc} onChange={setCc} />
-            <Field label={t.test.bcc} value={bcc} onChange={setBcc} />
-            <Field label={t.test.bccCopies} value={copies} onChange={setCopies} />
-            <Field label={t.test.subject} value={subject} onChange={setSubject} />
-            <div className="field">
-              <label htmlFor={bodyId}>{t.test.body}</label>
-              <textarea id={bodyId} rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
-            </div>
-            <div className="field">
-              <label htmlFor={attId}>{t.test.attachments}</label>
-              <input
-                id={attId}
-                type="file"
-                multiple
-                onChange={async (e) => {
-                  const files = [...(e.target.files ?? [])];
-                  setAttachments(
-                    await Promise.all(
-                      files.map(async (f) => ({
-                        name: f.name,
-                        type: f.type || 'application/octet-stream',
-                        bytes: new Uint8Array(await f.arrayBuffer()),
-                      })),
-                    ),
-                  );
-                }}
-              />
-            </div>
+            {text('from')}
+            {text('to', { area: true, hint: t.test.listHint })}
+            {text('cc')}
+            {text('bcc')}
+            {text('copies')}
+            {text('subject')}
+            {text('body', { area: true, rows: 6 })}
+            <Field label={labels.attachments} {...form.field('attachments')}>
+              {(p) => (
+                <input
+                  {...p}
+                  type="file"
+                  multiple
+                  onChange={async (e) => {
+                    form.clear('attachments');
+                    const files = [...(e.target.files ?? [])];
+                    setAttachments(
+                      await Promise.all(
+                        files.map(async (f) => ({
+                          name: f.name,
+                          type: f.type || 'application/octet-stream',
+                          bytes: new Uint8Array(await f.arrayBuffer()),
+                        })),
+                      ),
+                    );
+                  }}
+                />
+              )}
+            </Field>
           </>
         ) : (
           <>
-            <FilePicker kind="eml" label={t.test.openEml} value={eml} onChange={setEml} />
-            <Field label={t.test.mailFrom} value={mailFrom} onChange={setMailFrom} />
-            <Field label={t.test.recipients} value={rcpts} onChange={setRcpts} area hint={t.test.listHint} />
-            <Field label={t.test.bccCopies} value={copies} onChange={setCopies} />
+            <FilePicker
+              kind="eml"
+              label={t.test.openEml}
+              value={eml}
+              error={form.field('eml').error}
+              onChange={(f) => {
+                setEml(f);
+                form.clear('eml');
+              }}
+            />
+            {text('mailFrom')}
+            {text('rcpts', { area: true, hint: t.test.listHint })}
+            {text('copies')}
           </>
         )}
-        <ErrorMessage error={error} />
-        <button type="submit" className="primary" disabled={sending || (mode === 'eml' && !eml)}>
+        <ErrorMessage error={form.general} />
+        <button type="submit" className="primary" disabled={sending}>
           {sending ? t.common.working : t.test.send}
         </button>
       </form>
-      <div className="detail-pane" aria-label={t.test.preview}>
-        <h2>{t.test.preview}</h2>
+      <div className="detail-pane" role="region" aria-labelledby="preview-title">
+        <h2 id="preview-title">{t.test.preview}</h2>
         <Preview />
       </div>
     </section>

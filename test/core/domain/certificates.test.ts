@@ -159,4 +159,38 @@ describe('certificate registry', () => {
     expect(text).not.toContain(PW);
     expect(text).not.toContain('correct horse');
   });
+
+  it('says which compositions the servers use it through (reflectedIn), checked or not', async () => {
+    const { svc } = makeService();
+    await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
+    svc.createComposition('N');
+    svc.setCertificateEnabled('N', 'alice@example.com', true);
+    expect(svc.listCertificates()[0]).toMatchObject({ usedBy: ['N'], reflectedIn: [] });
+    await svc.reflect('N', 'bundle passphrase 1', join(tempDir(), 'b.json'));
+    expect(svc.listCertificates()[0]).toMatchObject({ usedBy: ['N'], reflectedIn: ['N'] });
+    svc.setCertificateEnabled('N', 'alice@example.com', false);
+    expect(svc.listCertificates()[0]).toMatchObject({ usedBy: [], reflectedIn: ['N'] });
+    expect(svc.getCertificate('alice@example.com')).toMatchObject({ usedBy: [], reflectedIn: ['N'] });
+  });
+
+  it('details one certificate: the stored chain and its history from the audit log', async () => {
+    const { svc } = makeService();
+    await svc.addCertificate({ email: 'alice@example.com', p12: aliceP12, password: PW });
+    const renewed = readFileSync(
+      pki.p12(pki.leaf({ emails: ['alice@example.com'] }), { password: PW, chain: 'intermediate' }),
+    );
+    await svc.renewCertificate({ email: 'alice@example.com', p12: renewed, password: PW });
+    const d = svc.certificateDetail('ALICE@example.com');
+    expect(d.certificate.email).toBe('alice@example.com');
+    expect(d.chain).toHaveLength(2);
+    expect(d.chain[0]!.fingerprintSha256).toBe(d.certificate.fingerprintSha256);
+    expect(d.chain[1]!.subject).toContain('Test S/MIME Issuing CA');
+    expect(d.chain[0]!.fingerprintSha1).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+    expect(d.history.map((e) => e.action)).toEqual(['add', 'renew']);
+    expect(d.history[1]).toMatchObject({
+      fingerprintSha256: d.certificate.fingerprintSha256,
+      previousFingerprintSha256: d.history[0]!.fingerprintSha256,
+      notAfter: d.certificate.notAfter,
+    });
+  });
 });

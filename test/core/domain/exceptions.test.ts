@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfStateStore } from '../../../main/adapters/conf-state-store';
 import { FEATURE_PHONE_DOMAINS } from '../../../main/core/relay/patterns';
 import { makeService } from '../../helpers/stores';
 
@@ -102,5 +105,53 @@ describe('exceptions', () => {
       { kind: 'existing', id: 1, pattern: '@(?:[^@]+\\.)?docomo\\.ne\\.jp$' },
       null,
     ]);
+  });
+
+  it('restores defaults: turned-off ones on again, missing ones back, the smartphone preset and own ones untouched', () => {
+    const { svc, dataDir } = makeService();
+    const c = svc.createComposition('T');
+    const [docomo, ezweb] = c.destinationExceptions;
+    const phone = c.destinationExceptions.find((e) => e.preset === 'smartphone')!;
+    const signed = c.headerExceptions[0]!;
+    svc.setExceptionEnabled('T', docomo!.id, false);
+    svc.setExceptionEnabled('T', signed.id, false);
+    svc.setExceptionEnabled('T', phone.id, true);
+    const mine = svc.addDestinationException('T', '@partner\\.example$');
+    svc.setExceptionEnabled('T', mine.id, false);
+    // a composition written by an older version lacks a default
+    const store = new ConfStateStore(dataDir);
+    const state = store.load();
+    state.compositions[0]!.destinationExceptions = state.compositions[0]!.destinationExceptions.filter(
+      (e) => e.id !== ezweb!.id,
+    );
+    store.save(state);
+    const after = svc.restoreDefaultExceptions('T');
+    const byPattern = new Map(after.destinationExceptions.map((e) => [e.pattern, e]));
+    expect(byPattern.get(docomo!.pattern)).toMatchObject({ id: docomo!.id, enabled: true });
+    expect(byPattern.get(ezweb!.pattern)).toMatchObject({ enabled: true, isDefault: true, note: 'ezweb.ne.jp' });
+    expect(byPattern.get(ezweb!.pattern)!.id).toBeGreaterThan(mine.id);
+    expect(byPattern.get(phone.pattern)).toMatchObject({ enabled: true });
+    expect(byPattern.get(mine.pattern)).toMatchObject({ enabled: false });
+    expect(after.headerExceptions[0]).toMatchObject({ id: signed.id, enabled: true });
+    expect(after.destinationExceptions).toHaveLength(c.destinationExceptions.length + 1);
+    // nothing to do the second time
+    expect(svc.restoreDefaultExceptions('T').destinationExceptions).toEqual(after.destinationExceptions);
+    const log = readFileSync(join(dataDir, 'audit.log'), 'utf8').trim().split('\n');
+    expect(JSON.parse(log.at(-2)!)).toMatchObject({
+      action: 'exception.restore-defaults',
+      target: 'T',
+      details: { enabled: 2, added: 1 },
+    });
+  });
+
+  it('refuses a header name that is not one with its own code', () => {
+    const { svc } = makeService();
+    svc.createComposition('T');
+    expect(() => svc.addHeaderException('T', 'X Campaign', '^a')).toThrow(
+      expect.objectContaining({ code: 'HEADER_NAME_INVALID' }),
+    );
+    expect(() => svc.addDestinationException('T', '@example\\.(com')).toThrow(
+      /^invalid pattern "@example\\\.\(com": missing closing \)/,
+    );
   });
 });
