@@ -86,6 +86,14 @@ export async function runPrimary(options: RelayOptions, passphrase: string, log:
     slot.worker = w;
     slot.ready = false;
     slot.startedAt = Date.now();
+    // a message sent to a worker that just died (SIGKILL between a check and a send) fails with
+    // an 'error' event; without a listener that would take the primary down with it
+    w.on('error', (e) =>
+      log.warn(
+        { event: 'worker-ipc-error', slot: slot.index, pid: w.process.pid, reason: e.message },
+        'worker unreachable',
+      ),
+    );
     w.on('online', () => w.send({ t: 'start', options: pinned, passphrase } satisfies ToWorker));
     w.on('message', (m: FromWorker) => {
       if (m.t === 'ready') {

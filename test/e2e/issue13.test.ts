@@ -566,13 +566,14 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
     await session('browser-mode', { nativeDialogs: false }, async (s) => {
       const { page } = s;
       await seed(s, []);
+      // listening early: Playwright turns on file-chooser interception asynchronously
+      const chooser = page.waitForEvent('filechooser', { timeout: 45_000 });
       await page.getByRole('button', { name: 'Add certificate' }).click();
       const dialog = page.getByRole('dialog');
       await page.keyboard.type('info@example.com');
       await page.keyboard.press('Tab');
       await page.keyboard.type('p12-pass');
       await tabTo(page, dialog.getByRole('button', { name: 'Choose file…' }));
-      const chooser = page.waitForEvent('filechooser');
       await page.keyboard.press('Enter');
       await (await chooser).setFiles({ name: 'info.p12', mimeType: 'application/x-pkcs12', buffer: infoP12 });
       await visible(dialog.getByText(/info\.p12 \(/));
