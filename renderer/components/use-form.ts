@@ -117,7 +117,16 @@ export function useForm<K extends string>(spec: FormSpec<K>) {
     detail: errors[k]?.detail ?? null,
   });
 
-  return { ref, busy, errors, general, setGeneral, run, clear, field, show };
+  /** Props binding a text control to `k`: it shows `value`, and typing sets it and clears what was said about `k`. */
+  const bind = (k: K, value: string, set: (v: string) => void) => ({
+    value,
+    onChange: (e: { target: { value: string } }) => {
+      set(e.target.value);
+      clear(k);
+    },
+  });
+
+  return { ref, busy, errors, general, setGeneral, run, clear, field, bind, show };
 }
 
 /** The usual first check: these fields may not be empty. */

@@ -2,45 +2,32 @@
  * axe-core on every screen and every dialog, in English and Japanese, light and dark: zero
  * violations. The light runs also leave screenshots of the views in test-artifacts/screenshots.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestPki } from '../helpers/pki';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/stores';
-import { launch, openApp, screenshot, serveRenderer } from './harness';
+import { chromiumSuite, openApp, screenshot } from './harness';
 import { axe, nav, seed, visible } from './steps';
 
 const DAY = 86_400_000;
-let browser: Browser;
-let url: string;
-let close: () => void;
-let pki: TestPki;
+const env = chromiumSuite();
 let infoP12: Buffer;
 let oldP12: Buffer;
 let soonP12: Buffer;
 
-beforeAll(async () => {
-  pki = new TestPki();
-  const p12 = (emails: string[], cn: string, notBefore?: Date, notAfter?: Date) =>
-    readFileSync(
-      pki.p12(pki.leaf({ emails, cn, ...(notBefore ? { notBefore } : {}), ...(notAfter ? { notAfter } : {}) }), {
-        chain: 'intermediate',
-        password: 'p12-pass',
-      }),
-    );
-  infoP12 = p12(['info@example.com'], 'Example Shop');
-  oldP12 = p12(['old@example.com'], 'Old Shop', new Date(Date.now() - 400 * DAY), new Date(Date.now() - 3 * DAY));
-  soonP12 = p12(['soon@example.com'], 'Soon Shop', new Date(Date.now() - 300 * DAY), new Date(Date.now() + 5 * DAY));
-  const s = await serveRenderer();
-  url = s.url;
-  close = () => s.server.close();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-  pki?.cleanup();
+beforeAll(() => {
+  infoP12 = env.p12({ emails: ['info@example.com'], cn: 'Example Shop' });
+  oldP12 = env.p12({
+    emails: ['old@example.com'],
+    cn: 'Old Shop',
+    notBefore: new Date(Date.now() - 400 * DAY),
+    notAfter: new Date(Date.now() - 3 * DAY),
+  });
+  soonP12 = env.p12({
+    emails: ['soon@example.com'],
+    cn: 'Soon Shop',
+    notBefore: new Date(Date.now() - 300 * DAY),
+    notAfter: new Date(Date.now() + 5 * DAY),
+  });
 });
 
 const WORDS = {
@@ -97,7 +84,10 @@ describe('accessibility (axe-core) on every screen and dialog', () => {
     for (const scheme of ['light', 'dark'] as const) {
       it(`finds no violation (${lang}, ${scheme})`, async () => {
         const w = WORDS[lang];
-        const s = await openApp(browser, url, { locale: lang === 'ja' ? 'ja-JP' : 'en-US', colorScheme: scheme });
+        const s = await openApp(env.browser, env.url, {
+          locale: lang === 'ja' ? 'ja-JP' : 'en-US',
+          colorScheme: scheme,
+        });
         const { page } = s;
         const found: string[] = [];
         const shots = scheme === 'light';

@@ -17,6 +17,8 @@ import { resolveRendererFile } from '../../main/electron/renderer-files';
 import type { FileKind } from '../../main/contract/channels';
 import { createHandlers } from '../../main/ipc/handlers';
 import { bridgeCall, bridgeClientScript } from '../../scripts/browser-bridge/server';
+import { afterAll, beforeAll } from 'vitest';
+import { TestPki, type LeafOptions } from '../helpers/pki';
 import { tempDir } from '../helpers/stores';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -32,6 +34,54 @@ export async function serveRenderer(): Promise<{ server: Server; url: string }> 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address() as { port: number };
   return { server, url: `http://127.0.0.1:${addr.port}/index.html` };
+}
+
+/** What every e2e file shares: one Chromium, the served renderer and a test PKI, for all its tests. */
+export interface ChromiumSuite {
+  readonly browser: Browser;
+  readonly url: string;
+  readonly pki: TestPki;
+  /** a PKCS#12 of a new leaf (from the intermediate, which it carries), password 'p12-pass' */
+  p12(leaf: LeafOptions): Buffer;
+}
+
+/** Starts the suite's Chromium, renderer and PKI before the file's tests and stops them after. */
+export function chromiumSuite(): ChromiumSuite {
+  let browser: Browser | undefined;
+  let url: string | undefined;
+  let server: Server | undefined;
+  let pki: TestPki | undefined;
+  beforeAll(async () => {
+    pki = new TestPki();
+    const s = await serveRenderer();
+    server = s.server;
+    url = s.url;
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    pki?.cleanup();
+  });
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the Chromium suite is used before its beforeAll ran');
+    return v;
+  };
+  return {
+    get browser() {
+      return ready(browser);
+    },
+    get url() {
+      return ready(url);
+    },
+    get pki() {
+      return ready(pki);
+    },
+    p12(leaf) {
+      const p = ready(pki);
+      return readFileSync(p.p12(p.leaf(leaf), { chain: 'intermediate', password: 'p12-pass' }));
+    },
+  };
 }
 
 export async function launch(): Promise<Browser> {

@@ -4,53 +4,41 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestPki } from '../helpers/pki';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/stores';
-import { launch, openApp, screenshot, serveRenderer, type Session } from './harness';
+import { chromiumSuite, openApp, screenshot, type Session } from './harness';
 import { ADMIN_PASSWORD, dropFile, focused, nav, seed, tabTo, text, visible } from './steps';
 
 const DAY = 86_400_000;
-let browser: Browser;
-let url: string;
-let close: () => void;
-let pki: TestPki;
+const env = chromiumSuite();
 let infoP12: Buffer;
 let otherP12: Buffer;
 let olderP12: Buffer;
 let expiredP12: Buffer;
 
-beforeAll(async () => {
-  pki = new TestPki();
-  const p12 = (emails: string[], cn: string, validity: { notBefore?: Date; notAfter?: Date } = {}) =>
-    readFileSync(pki.p12(pki.leaf({ emails, cn, ...validity }), { chain: 'intermediate', password: 'p12-pass' }));
-  infoP12 = p12(['info@example.com'], 'Example Shop');
-  otherP12 = p12(['other@example.com'], 'Other Shop');
-  olderP12 = p12(['info@example.com'], 'Example Shop (old)', {
+beforeAll(() => {
+  infoP12 = env.p12({ emails: ['info@example.com'], cn: 'Example Shop' });
+  otherP12 = env.p12({ emails: ['other@example.com'], cn: 'Other Shop' });
+  olderP12 = env.p12({
+    emails: ['info@example.com'],
+    cn: 'Example Shop (old)',
     notBefore: new Date(Date.now() - 100 * DAY),
     notAfter: new Date(Date.now() + 60 * DAY),
   });
-  expiredP12 = p12(['info@example.com'], 'Example Shop (expired)', {
+  expiredP12 = env.p12({
+    emails: ['info@example.com'],
+    cn: 'Example Shop (expired)',
     notBefore: new Date(Date.now() - 400 * DAY),
     notAfter: new Date(Date.now() - 2 * DAY),
   });
-  const s = await serveRenderer();
-  url = s.url;
-  close = () => s.server.close();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-  pki?.cleanup();
 });
 
 const info = () => ({ email: 'info@example.com', p12: infoP12, password: 'p12-pass' });
 
 /** Runs a test in a fresh session; on failure a screenshot shows where it stood. */
 async function session(name: string, opts: Parameters<typeof openApp>[2], body: (s: Session) => Promise<void>) {
-  const s = await openApp(browser, url, opts);
+  const s = await openApp(env.browser, env.url, opts);
   try {
     await body(s);
   } catch (e) {
@@ -218,7 +206,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       s.nextOpen.set('p12', {
         name: 'renewed.p12',
         bytes: readFileSync(
-          pki.p12(pki.leaf({ emails: ['other@example.com'], cn: 'Other Shop 2' }), { password: 'p12-pass' }),
+          env.pki.p12(env.pki.leaf({ emails: ['other@example.com'], cn: 'Other Shop 2' }), { password: 'p12-pass' }),
         ),
       });
       await dialog.getByRole('button', { name: 'Choose file…' }).click();
@@ -492,8 +480,8 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
     await session('typography', { locale: 'ja-JP', viewport: { width: 1024, height: 768 } }, async (s) => {
       const { page } = s;
       const soon = readFileSync(
-        pki.p12(
-          pki.leaf({
+        env.pki.p12(
+          env.pki.leaf({
             emails: ['soon@example.com'],
             notBefore: new Date(Date.now() - 300 * DAY),
             notAfter: new Date(Date.now() + 5 * DAY),
@@ -502,8 +490,8 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
         ),
       );
       const old = readFileSync(
-        pki.p12(
-          pki.leaf({
+        env.pki.p12(
+          env.pki.leaf({
             emails: ['old@example.com'],
             notBefore: new Date(Date.now() - 300 * DAY),
             notAfter: new Date(Date.now() - 5 * DAY),

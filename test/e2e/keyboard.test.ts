@@ -5,36 +5,17 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRelayConfig } from '../../main/core/relay/config';
-import { TestPki } from '../helpers/pki';
-import { launch, openApp, screenshot, serveRenderer } from './harness';
+import { chromiumSuite, openApp, screenshot } from './harness';
 import { focused, tabTo, text, visible } from './steps';
 
-let browser: Browser;
-let url: string;
-let close: () => void;
-let pki: TestPki;
+const env = chromiumSuite();
 let infoP12: Buffer;
 
-beforeAll(async () => {
-  pki = new TestPki();
-  infoP12 = readFileSync(
-    pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop' }), {
-      chain: 'intermediate',
-      password: 'p12-pass',
-    }),
-  );
-  const s = await serveRenderer();
-  url = s.url;
-  close = () => s.server.close();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-  pki?.cleanup();
+beforeAll(() => {
+  infoP12 = env.p12({ emails: ['info@example.com'], cn: 'Example Shop' });
 });
 
 /** To another screen through the sidebar, backwards from wherever focus is; the screen's heading gets focus. */
@@ -52,7 +33,7 @@ async function goTo(page: Page, name: string) {
 
 describe('keyboard only', () => {
   it('an admin day: set up, add a certificate, a composition with an exception, a test message, reflect, a refused delete, Japanese', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     const kb = page.keyboard;
     const dialog = page.getByRole('dialog');

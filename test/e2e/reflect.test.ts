@@ -7,58 +7,32 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRelayConfig } from '../../main/core/relay/config';
 import { startRelay, type RunningRelay } from '../../main/server/relay';
 import { en, ja, type Strings } from '../../renderer/i18n/strings';
-import { TestPki } from '../helpers/pki';
 import { tempDir } from '../helpers/stores';
-import { launch, openApp, screenshot, serveRenderer, type Session } from './harness';
+import { nav, seed, text, visible } from './steps';
+import { chromiumSuite, openApp, screenshot, type Session } from './harness';
 
 const DAY = 86_400_000;
 const PASS = 'a long bundle passphrase';
-const ADMIN = 'correct horse battery';
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 
-let browser: Browser;
-let url: string;
-let close: () => void;
-let pki: TestPki;
+const env = chromiumSuite();
 let infoP12: Buffer;
 let oldP12: Buffer;
 
-beforeAll(async () => {
-  pki = new TestPki();
-  infoP12 = readFileSync(
-    pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop' }), {
-      chain: 'intermediate',
-      password: 'p12-pass',
-    }),
-  );
-  oldP12 = readFileSync(
-    pki.p12(
-      pki.leaf({
-        emails: ['old@example.com'],
-        notBefore: new Date(Date.now() - 400 * DAY),
-        notAfter: new Date(Date.now() - 3 * DAY),
-      }),
-      { chain: 'intermediate', password: 'p12-pass' },
-    ),
-  );
-  const s = await serveRenderer();
-  url = s.url;
-  close = () => s.server.close();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-  pki?.cleanup();
+beforeAll(() => {
+  infoP12 = env.p12({ emails: ['info@example.com'], cn: 'Example Shop' });
+  oldP12 = env.p12({
+    emails: ['old@example.com'],
+    notBefore: new Date(Date.now() - 400 * DAY),
+    notAfter: new Date(Date.now() - 3 * DAY),
+  });
 });
 
-const text = async (l: Locator) => (await l.first().innerText()).replace(/\s+/g, ' ').trim();
-const visible = (l: Locator, timeout = 15_000) => l.first().waitFor({ state: 'visible', timeout });
 const bundles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.smime-bundle.json'));
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -74,23 +48,14 @@ async function shoot(
   await screenshot(page, lang, name);
 }
 
-async function nav(page: Page, name: string) {
-  await page
-    .getByRole('navigation')
-    .getByRole('button', { name: new RegExp(`^${name}`) })
-    .click();
-}
-
 /** The admin password, info@example.com registered, and each composition created with it checked. */
-async function seed(s: Session, compositions: string[], opts: { reload?: boolean } = {}) {
-  s.service.setAdminPassword(ADMIN);
-  await s.service.addCertificate({ email: 'info@example.com', p12: infoP12, password: 'p12-pass' });
-  for (const c of compositions) {
-    s.service.createComposition(c);
-    s.service.setCertificateEnabled(c, 'info@example.com', true);
-  }
-  if (opts.reload !== false) await s.page.reload();
-}
+const seedInfo = (s: Session, compositions: string[], opts: { reload?: boolean } = {}) =>
+  seed(
+    s,
+    [{ email: 'info@example.com', p12: infoP12, password: 'p12-pass' }],
+    compositions.map((name) => ({ name, emails: ['info@example.com'] })),
+    opts,
+  );
 
 /** Switches the UI language as the Settings screen does, and starts the window again in it. */
 async function setLanguage(s: Session, lang: 'en' | 'ja'): Promise<Strings> {
@@ -128,11 +93,11 @@ async function reflectInUi(page: Page, T: Strings, name: string) {
 
 describe('reflect and audit screens in Chromium, over the real core', () => {
   it('reflects two Japanese-named compositions to one folder, each to its own file, never over another', async () => {
-    const s = await openApp(browser, url, { locale: 'ja-JP' });
+    const s = await openApp(env.browser, env.url, { locale: 'ja-JP' });
     const { page } = s;
     const T = ja;
     try {
-      await seed(s, ['本番', '検証']);
+      await seedInfo(s, ['本番', '検証']);
       await nav(page, T.nav.reflect);
       for (const name of ['本番', '検証']) {
         await visible(card(page, name).getByText(T.reflect.neverReflected));
@@ -183,11 +148,11 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
   }, 90_000);
 
   it('lists each confirmation in the review and keeps Export disabled until every one is ticked', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     let T = en;
     try {
-      await seed(s, [], { reload: false });
+      await seedInfo(s, [], { reload: false });
       await s.service.addCertificate({ email: 'old@example.com', p12: oldP12, password: 'p12-pass' });
       s.service.createComposition('Risky');
       s.service.setCertificateEnabled('Risky', 'old@example.com', true);
@@ -256,11 +221,11 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
   }, 90_000);
 
   it('shows the local changes an earlier bundle would discard, and imports it only with consent', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     let T = en;
     try {
-      await seed(s, ['Shop'], { reload: false });
+      await seedInfo(s, ['Shop'], { reload: false });
       const first = await s.service.reflect('Shop', PASS, s.saveDir);
       s.service.setIntelligentBcc('Shop', true);
       await s.service.reflect('Shop', PASS, s.saveDir);
@@ -326,10 +291,10 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
   }, 90_000);
 
   it('shows a rename as a pending change "renamed"', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     try {
-      await seed(s, ['Staging'], { reload: false });
+      await seedInfo(s, ['Staging'], { reload: false });
       await s.service.reflect('Staging', PASS, s.saveDir);
       await page.reload();
       await nav(page, en.nav.reflect);
@@ -349,11 +314,11 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
   }, 60_000);
 
   it('lists every reflection in the history, and re-exports an older one as a new, higher reflection', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     let T = en;
     try {
-      await seed(s, ['Shop']);
+      await seedInfo(s, ['Shop']);
       await nav(page, T.nav.reflect);
       await reflectInUi(page, T, 'Shop');
       s.service.addDestinationException('Shop', '@partner\\.example$');
@@ -407,13 +372,13 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
   }, 90_000);
 
   it('says a reflection is in effect only once every relay runs it: a real relay, started here', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     let T = en;
     let relay: RunningRelay | undefined;
     const publish = tempDir('smime-publish-');
     try {
-      await seed(s, ['Relay'], { reload: false });
+      await seedInfo(s, ['Relay'], { reload: false });
       s.service.setPublishDir('Relay', publish);
       await page.reload();
       await nav(page, T.nav.reflect);
@@ -506,11 +471,11 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
   }, 90_000);
 
   it('lists the actions in the audit log, says the chain is intact, and names the entry a flipped byte broke', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     let T = en;
     try {
-      await seed(s, ['Shop']);
+      await seedInfo(s, ['Shop']);
       await nav(page, T.nav.reflect);
       await reflectInUi(page, T, 'Shop');
       await nav(page, T.nav.audit);

@@ -1,88 +1,38 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRelayConfig } from '../../main/core/relay/config';
 import { cli } from '../helpers/cli';
-import { opensslVerify, TestPki } from '../helpers/pki';
+import { opensslVerify } from '../helpers/pki';
 import { tempDir } from '../helpers/stores';
-import { launch, openApp, screenshot, serveRenderer, type Session } from './harness';
+import { dropFile, nav, seed, text, visible } from './steps';
+import { chromiumSuite, openApp, screenshot, type Session } from './harness';
 
 const DAY = 86_400_000;
-let browser: Browser;
-let url: string;
-let close: () => void;
-let pki: TestPki;
+const env = chromiumSuite();
 let infoP12: Buffer;
 let oldP12: Buffer;
 
-beforeAll(async () => {
-  pki = new TestPki();
-  infoP12 = readFileSync(
-    pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop' }), {
-      chain: 'intermediate',
-      password: 'p12-pass',
-    }),
-  );
-  oldP12 = readFileSync(
-    pki.p12(
-      pki.leaf({
-        emails: ['old@example.com'],
-        notBefore: new Date(Date.now() - 400 * DAY),
-        notAfter: new Date(Date.now() - 3 * DAY),
-      }),
-      { chain: 'intermediate', password: 'p12-pass' },
-    ),
-  );
-  const s = await serveRenderer();
-  url = s.url;
-  close = () => s.server.close();
-  browser = await launch();
+beforeAll(() => {
+  infoP12 = env.p12({ emails: ['info@example.com'], cn: 'Example Shop' });
+  oldP12 = env.p12({
+    emails: ['old@example.com'],
+    notBefore: new Date(Date.now() - 400 * DAY),
+    notAfter: new Date(Date.now() - 3 * DAY),
+  });
 });
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-  pki?.cleanup();
-});
-
-const text = async (l: Locator) => (await l.first().innerText()).replace(/\s+/g, ' ').trim();
-const visible = (l: Locator) => l.first().waitFor({ state: 'visible', timeout: 15_000 });
-
-async function nav(page: Page, name: string) {
-  await page
-    .getByRole('navigation')
-    .getByRole('button', { name: new RegExp(`^${name}`) })
-    .click();
-}
 
 /** An admin who has set up: password, info@example.com registered and checked in one composition. */
-async function seed(s: Session, composition: string) {
-  s.service.setAdminPassword('correct horse battery');
-  await s.service.addCertificate({ email: 'info@example.com', p12: infoP12, password: 'p12-pass' });
-  s.service.createComposition(composition);
-  s.service.setCertificateEnabled(composition, 'info@example.com', true);
-  await s.page.reload();
-}
-
-async function dropFile(page: Page, testId: string, name: string, bytes: Buffer) {
-  await page.evaluate(
-    ([id, n, b64]) => {
-      const bin = atob(b64);
-      const arr = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
-      const dt = new DataTransfer();
-      dt.items.add(new File([arr], n));
-      document
-        .querySelector(`[data-testid="${id}"]`)!
-        .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    [testId, name, bytes.toString('base64')] as const,
+const seedInfo = (s: Session, composition: string) =>
+  seed(
+    s,
+    [{ email: 'info@example.com', p12: infoP12, password: 'p12-pass' }],
+    [{ name: composition, emails: ['info@example.com'] }],
   );
-}
 
 describe('the renderer in Chromium, over the real core', () => {
   it('an admin day: first run, certificates, compositions, test message, delete, reflect, import, Japanese', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     try {
       // first run: the admin password
@@ -198,7 +148,7 @@ describe('the renderer in Chromium, over the real core', () => {
       await preview.locator('section[data-delivery="sign"]').getByRole('button', { name: 'Save as .eml' }).click();
       await visible(preview.getByText(/^Saved /));
       expect(s.saved).toHaveLength(1);
-      const verified = opensslVerify(pki, s.saved[0]!);
+      const verified = opensslVerify(env.pki, s.saved[0]!);
       expect(verified.stderr).toBe('');
       expect(verified.ok).toBe(true);
       expect(verified.content.toString('latin1')).toContain('Content-Transfer-Encoding: quoted-printable');
@@ -303,16 +253,16 @@ describe('the renderer in Chromium, over the real core', () => {
   }, 180_000);
 
   it('renews a certificate and previews an opened .eml', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     try {
-      await seed(s, 'Transactional');
+      await seedInfo(s, 'Transactional');
       const before = s.service.getCertificate('info@example.com').fingerprintSha256;
       await page.getByRole('button', { name: 'Renew info@example.com' }).click();
       const dialog = page.getByRole('dialog', { name: 'Renew certificate for info@example.com' });
       expect(await dialog.getByLabel('From address').getAttribute('readonly')).not.toBeNull();
       const renewed = readFileSync(
-        pki.p12(pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop 2027' }), {
+        env.pki.p12(env.pki.leaf({ emails: ['info@example.com'], cn: 'Example Shop 2027' }), {
           chain: 'intermediate',
           password: 'new-pass',
         }),
@@ -360,10 +310,10 @@ describe('the renderer in Chromium, over the real core', () => {
   }, 90_000);
 
   it('keeps the preview responsive for a large message', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     try {
-      await seed(s, 'Big');
+      await seedInfo(s, 'Big');
       await nav(page, 'Test message');
       await page.getByLabel('From', { exact: true }).fill('info@example.com');
       await page.getByLabel('To', { exact: true }).fill('a@example.org');
@@ -391,7 +341,7 @@ describe('the renderer in Chromium, over the real core', () => {
   }, 90_000);
 
   it('starts in Japanese when the system is Japanese, and explains errors in Japanese', async () => {
-    const s = await openApp(browser, url, { locale: 'ja-JP' });
+    const s = await openApp(env.browser, env.url, { locale: 'ja-JP' });
     try {
       await visible(s.page.getByRole('heading', { name: 'smime-admin へようこそ' }));
       await screenshot(s.page, 'ja', 'first-run');
@@ -405,7 +355,7 @@ describe('the renderer in Chromium, over the real core', () => {
   }, 60_000);
 
   it('shows what the CLI changed in the data folder without a reload', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     const { page } = s;
     s.service.setAdminPassword('correct horse battery');
     await page.reload();
@@ -420,7 +370,7 @@ describe('the renderer in Chromium, over the real core', () => {
   it('shows a readable error, not a blank page, when the settings file is corrupt', async () => {
     const dataDir = tempDir('smime-e2e-corrupt-');
     writeFileSync(join(dataDir, 'config.json'), '{ not json');
-    const s = await openApp(browser, url, { dataDir });
+    const s = await openApp(env.browser, env.url, { dataDir });
     try {
       await visible(s.page.getByRole('heading', { name: 'smime-admin cannot start' }));
       expect(await text(s.page.getByRole('alert'))).toMatch(
@@ -433,7 +383,7 @@ describe('the renderer in Chromium, over the real core', () => {
   }, 60_000);
 
   it('the page CSP blocks inline and unpinned scripts', async () => {
-    const s = await openApp(browser, url);
+    const s = await openApp(env.browser, env.url);
     try {
       await visible(s.page.getByRole('heading', { name: 'Welcome to smime-admin' }));
       const blocked = await s.page.evaluate(
@@ -458,7 +408,7 @@ describe('the renderer in Chromium, over the real core', () => {
   }, 60_000);
 
   it('follows the OS dark mode', async () => {
-    const s = await openApp(browser, url, { colorScheme: 'dark' });
+    const s = await openApp(env.browser, env.url, { colorScheme: 'dark' });
     try {
       await visible(s.page.getByRole('heading', { name: 'Welcome to smime-admin' }));
       const bg = await s.page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -6,34 +6,17 @@
  * ("renderer-scale: {…}"); the assertions are generous bounds that catch a regression to "never",
  * not benchmarks.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestPki } from '../helpers/pki';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { seedScaleDataFolder } from '../helpers/scale-seed';
-import { launch, openApp, screenshot, serveRenderer } from './harness';
+import { chromiumSuite, openApp, screenshot } from './harness';
 import { text, visible } from './steps';
 
 const CERTS = 10_000;
 const COMPS = 1_000;
 const PER_COMP = 10;
 
-let browser: Browser;
-let url: string;
-let close: () => void;
-let pki: TestPki;
-
-beforeAll(async () => {
-  pki = new TestPki();
-  const s = await serveRenderer();
-  url = s.url;
-  close = () => s.server.close();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  close?.();
-  pki?.cleanup();
-});
+const env = chromiumSuite();
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -164,8 +147,12 @@ async function slowKeyEvents(page: Page): Promise<{ over16ms: number; longestMs:
 
 describe('the renderer at scale', () => {
   it(`${CERTS} certificates and ${COMPS} compositions: first render, keystrokes, scrolling`, async () => {
-    const dataDir = seedScaleDataFolder(pki, { certificates: CERTS, compositions: COMPS, perComposition: PER_COMP });
-    const s = await openApp(browser, url, { dataDir });
+    const dataDir = seedScaleDataFolder(env.pki, {
+      certificates: CERTS,
+      compositions: COMPS,
+      perComposition: PER_COMP,
+    });
+    const s = await openApp(env.browser, env.url, { dataDir });
     const { page } = s;
     try {
       const firstRow = page.locator('.cert-body .cert-row').first();

@@ -16,11 +16,12 @@ export async function nav(page: Page, name: string) {
 
 export const ADMIN_PASSWORD = 'correct horse battery';
 
-/** An admin who has set up: password, the given certificates registered; the page reloaded. */
+/** An admin who has set up: password, the given certificates registered and checked; the page reloaded. */
 export async function seed(
   s: Session,
   certs: { email: string; p12: Buffer; password: string }[],
   compositions: { name: string; emails: string[] }[] = [],
+  { reload = true } = {},
 ) {
   s.service.setAdminPassword(ADMIN_PASSWORD);
   for (const c of certs) await s.service.addCertificate(c);
@@ -28,7 +29,7 @@ export async function seed(
     s.service.createComposition(comp.name);
     for (const e of comp.emails) s.service.setCertificateEnabled(comp.name, e, true);
   }
-  await s.page.reload();
+  if (reload) await s.page.reload();
 }
 
 export async function dropFile(page: Page, testId: string, name: string, bytes: Buffer) {

@@ -57,16 +57,7 @@ function Detail({ comp }: { comp: CompositionView }) {
         }}
       >
         <Field label={t.comps.renameTo} {...form.field('newName')}>
-          {(p) => (
-            <input
-              {...p}
-              value={newName}
-              onChange={(e) => {
-                setNewName(e.target.value);
-                form.clear('newName');
-              }}
-            />
-          )}
+          {(p) => <input {...p} {...form.bind('newName', newName, setNewName)} />}
         </Field>
         <button type="submit" disabled={form.busy || newName.trim() === comp.name}>
           {t.common.rename}
@@ -224,16 +215,7 @@ export function CompositionsScreen() {
         </h1>
         <form onSubmit={create} className="stack" ref={form.ref} noValidate>
           <Field label={t.comps.newName} {...form.field('name')}>
-            {(p) => (
-              <input
-                {...p}
-                value={name}
-                onChange={(e) => {
-                  setName(e.target.value);
-                  form.clear('name');
-                }}
-              />
-            )}
+            {(p) => <input {...p} {...form.bind('name', name, setName)} />}
           </Field>
           <button type="submit" className="primary" disabled={form.busy}>
             {t.comps.create}

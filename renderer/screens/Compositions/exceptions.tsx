@@ -395,26 +395,13 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
             <input
               {...p}
               className="mono"
-              value={pattern}
-              onChange={(e) => {
-                setPattern(e.target.value);
-                form.clear('pattern');
-              }}
+              {...form.bind('pattern', pattern, setPattern)}
               placeholder="@example\.co\.jp$"
             />
           )}
         </Field>
         <Field label={t.comps.note} {...form.field('note')}>
-          {(p) => (
-            <input
-              {...p}
-              value={note}
-              onChange={(e) => {
-                setNote(e.target.value);
-                form.clear('note');
-              }}
-            />
-          )}
+          {(p) => <input {...p} {...form.bind('note', note, setNote)} />}
         </Field>
         <button type="submit" disabled={form.busy}>
           {t.comps.addPattern}
@@ -498,43 +485,15 @@ export function HeaderExceptions({ comp }: { comp: CompositionView }) {
       {after}
       <form className="inline-form" onSubmit={add} ref={form.ref} noValidate>
         <Field label={t.comps.headerName} {...form.field('header')}>
-          {(p) => (
-            <input
-              {...p}
-              value={header}
-              onChange={(e) => {
-                setHeader(e.target.value);
-                form.clear('header');
-              }}
-              placeholder="X-Campaign"
-            />
-          )}
+          {(p) => <input {...p} {...form.bind('header', header, setHeader)} placeholder="X-Campaign" />}
         </Field>
         <Field label={t.comps.valuePattern} className="grow" {...form.field('pattern')}>
           {(p) => (
-            <input
-              {...p}
-              className="mono"
-              value={pattern}
-              onChange={(e) => {
-                setPattern(e.target.value);
-                form.clear('pattern');
-              }}
-              placeholder="^no-sign"
-            />
+            <input {...p} className="mono" {...form.bind('pattern', pattern, setPattern)} placeholder="^no-sign" />
           )}
         </Field>
         <Field label={t.comps.note} {...form.field('note')}>
-          {(p) => (
-            <input
-              {...p}
-              value={note}
-              onChange={(e) => {
-                setNote(e.target.value);
-                form.clear('note');
-              }}
-            />
-          )}
+          {(p) => <input {...p} {...form.bind('note', note, setNote)} />}
         </Field>
         <button type="submit" disabled={form.busy}>
           {t.comps.addPattern}

@@ -39,34 +39,10 @@ function Thresholds() {
     <form className="card stack" onSubmit={save} ref={form.ref} noValidate aria-labelledby={titleId}>
       <h2 id={titleId}>{t.settings.thresholds}</h2>
       <Field label={t.settings.first} {...form.field('first')}>
-        {(p) => (
-          <input
-            {...p}
-            type="number"
-            min={1}
-            max={365}
-            value={first}
-            onChange={(e) => {
-              setFirst(e.target.value);
-              form.clear('first');
-            }}
-          />
-        )}
+        {(p) => <input {...p} type="number" min={1} max={365} {...form.bind('first', first, setFirst)} />}
       </Field>
       <Field label={t.settings.final} {...form.field('final')}>
-        {(p) => (
-          <input
-            {...p}
-            type="number"
-            min={1}
-            max={365}
-            value={final}
-            onChange={(e) => {
-              setFinal(e.target.value);
-              form.clear('final');
-            }}
-          />
-        )}
+        {(p) => <input {...p} type="number" min={1} max={365} {...form.bind('final', final, setFinal)} />}
       </Field>
       <ErrorMessage error={form.general} />
       <button type="submit" disabled={form.busy}>

@@ -321,17 +321,7 @@ export function TestMessageScreen() {
           )}
         </Field>
         <Field label={labels.at} {...form.field('at')}>
-          {(p) => (
-            <input
-              {...p}
-              type="datetime-local"
-              value={at}
-              onChange={(e) => {
-                setAt(e.target.value);
-                form.clear('at');
-              }}
-            />
-          )}
+          {(p) => <input {...p} type="datetime-local" {...form.bind('at', at, setAt)} />}
         </Field>
         <fieldset className="segmented">
           <legend>{t.test.mode}</legend>
