@@ -214,7 +214,9 @@ export interface ResponseTypes {
 export type Response<C extends Channel> = ResponseTypes[C];
 
 /** What is wrong with one field of a request, as a code the renderer words in its language. */
-export type FieldIssue = 'required' | 'too-short' | 'too-long' | 'invalid';
+/** `too-short`/`too-long`: text, in characters; `too-few`/`too-many`: a list, in entries; `too-small`/`too-large`: a number. */
+export type FieldIssue =
+  'required' | 'too-short' | 'too-long' | 'too-few' | 'too-many' | 'too-small' | 'too-large' | 'invalid';
 
 export interface IpcError {
   code: ErrorCode;

@@ -46,14 +46,19 @@ export function assertNoSecrets(v: unknown, path = 'response', depth = 0): void 
 export function fieldOf(issue: z.core.$ZodIssue | undefined): IpcError['field'] {
   if (!issue || issue.path.length === 0) return undefined;
   const path = issue.path.map(String).join('.');
+  // the limit is said in the field's own unit: characters of text, entries of a list, or a number
+  const unit = issue.code === 'too_small' || issue.code === 'too_big' ? issue.origin : undefined;
+  const kind = unit === 'string' ? 'text' : unit === 'array' || unit === 'set' ? 'list' : 'number';
   if (issue.code === 'too_small') {
     const min = Number(issue.minimum);
-    if (issue.origin === 'string' && min <= 1) return { path, issue: 'required' };
-    return { path, issue: 'too-short', ...(Number.isFinite(min) ? { limit: min } : {}) };
+    if (unit === 'string' && min <= 1) return { path, issue: 'required' };
+    const said = ({ text: 'too-short', list: 'too-few', number: 'too-small' } as const)[kind];
+    return { path, issue: said, ...(Number.isFinite(min) ? { limit: min } : {}) };
   }
   if (issue.code === 'too_big') {
     const max = Number(issue.maximum);
-    return { path, issue: 'too-long', ...(Number.isFinite(max) ? { limit: max } : {}) };
+    const said = ({ text: 'too-long', list: 'too-many', number: 'too-large' } as const)[kind];
+    return { path, issue: said, ...(Number.isFinite(max) ? { limit: max } : {}) };
   }
   return { path, issue: 'invalid' };
 }

@@ -5,7 +5,8 @@ import { fill, formatBytes, useStrings } from '../i18n';
 const PREVIEW_CHARS = 64 * 1024;
 
 interface Part {
-  title: string;
+  /** the part's content type; null for the body of a message that is not multipart */
+  title: string | null;
   text: string;
 }
 
@@ -21,7 +22,7 @@ export function splitSource(source: string): { header: string; parts: Part[] } {
   const header = end ? source.slice(0, end.index) : source;
   const body = end ? source.slice(end.index + end[0].length) : '';
   const m = /boundary="?([^";\r\n]+)"?/i.exec(header.replace(/\r?\n[ \t]/g, ' '));
-  if (!m) return { header, parts: body ? [{ title: 'body', text: body }] : [] };
+  if (!m) return { header, parts: body ? [{ title: null, text: body }] : [] };
   const re = new RegExp(`(?:^|\\r?\\n)--${escapeRe(m[1]!.trim())}(--)?[ \\t]*(?=\\r?\\n|$)`, 'g');
   const marks = [...body.matchAll(re)];
   const parts: Part[] = [];
@@ -122,7 +123,7 @@ export function MimeSource({ source, decoded }: { source: string; decoded?: Deco
         </details>
         {parts.map((p, i) => (
           <details key={i} open={i === 0 && p.text.length < PREVIEW_CHARS}>
-            <summary>{fill(t.test.part, { n: i + 1, type: p.title })}</summary>
+            <summary>{p.title === null ? t.test.body : fill(t.test.part, { n: i + 1, type: p.title })}</summary>
             <Clipped text={p.text} />
           </details>
         ))}

@@ -6,7 +6,7 @@ import type {
   CertStatus,
   CompositionView,
 } from '../../main/contract';
-import { api, unwrap } from '../api';
+import { api, toUiError, unwrap, type UiError } from '../api';
 import { useAppStore } from './app-store';
 
 /** `attention`: expired or inside a warning threshold (what the banner counts). */
@@ -26,6 +26,8 @@ interface CertificateRequest {
 interface CertificatesState {
   list: CertificateView[];
   loaded: boolean;
+  /** why the last read of the list failed (cleared by the next read that works) */
+  loadError: UiError | null;
   filter: StatusFilter;
   query: string;
   sort: Sort;
@@ -34,7 +36,8 @@ interface CertificatesState {
   detail: CertificateDetail | null;
   /** the address whose detail is being read */
   detailLoading: string | null;
-  /** reads the list; a read already under way is shared, not repeated. `quiet`: a failure is not reported */
+  /** reads the list; a read already under way is shared, not repeated. `quiet`: a failure is kept in
+   * `loadError` for the screen, not also reported as a notice */
   load(opts?: { quiet?: boolean }): Promise<void>;
   /** what a p12 holds, before anything is saved */
   preview(file: string, password: string): Promise<CertificateInfo>;
@@ -75,6 +78,7 @@ export const useCertificatesStore = create<CertificatesState>((set, get) => {
   return {
     list: [],
     loaded: false,
+    loadError: null,
     filter: 'all',
     query: '',
     sort: { key: 'notAfter', asc: true },
@@ -84,8 +88,9 @@ export const useCertificatesStore = create<CertificatesState>((set, get) => {
     load(opts) {
       loading ??= (async () => {
         try {
-          set(changed(await unwrap(api().listCertificates({}))));
+          set({ ...changed(await unwrap(api().listCertificates({}))), loadError: null });
         } catch (e) {
+          set({ loadError: toUiError(e) });
           if (!opts?.quiet) useAppStore.getState().reportError(e);
         } finally {
           loading = null;

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { CompositionView, Request, TesterMatch } from '../../main/contract';
-import { api, unwrap } from '../api';
+import { api, toUiError, unwrap, type UiError } from '../api';
 import { useAppStore } from './app-store';
 import { useCertificatesStore } from './certificates-store';
 
@@ -16,6 +16,8 @@ export interface ExceptionDraft {
 interface CompositionsState {
   list: CompositionView[];
   loaded: boolean;
+  /** why the last read of the list failed (the screens show it with a way to try again) */
+  loadError: UiError | null;
   /** unsaved exception edits, by `${composition id}:${exception id}` */
   drafts: Record<string, ExceptionDraft>;
   load(): Promise<void>;
@@ -54,19 +56,19 @@ export const useCompositionsStore = create<CompositionsState>((set, get) => {
   return {
     list: [],
     loaded: false,
+    loadError: null,
     drafts: {},
     async load() {
       try {
-        set({ list: await unwrap(api().listCompositions({})), loaded: true });
+        set({ list: await unwrap(api().listCompositions({})), loaded: true, loadError: null });
       } catch (e) {
-        useAppStore.getState().reportError(e);
+        // a list on screen that could not be read again: a notice; no list yet: the screen says why
+        if (get().loaded) useAppStore.getState().reportError(e);
+        set({ loadError: toUiError(e) });
       }
     },
     create: (name) => put(api().createComposition({ name })),
-    rename: (name, newName) => {
-      const old = get().list.find((x) => x.name === name)?.name;
-      return put(api().renameComposition({ name, newName }), old);
-    },
+    rename: (name, newName) => put(api().renameComposition({ name, newName }), name),
     async remove(name) {
       await unwrap(api().deleteComposition({ name }));
       set({ list: get().list.filter((x) => x.name !== name) });

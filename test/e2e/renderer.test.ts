@@ -364,8 +364,18 @@ describe('the renderer in Chromium, over the real core', () => {
     const r = cli(['--data-dir', s.dataDir, 'composition', 'create', 'Created by the CLI']);
     expect(r.code, r.stderr).toBe(0);
     await visible(page.getByRole('button', { name: 'Created by the CLI' }));
+    // the test message keeps the composition chosen when the CLI renames it
+    expect(cli(['--data-dir', s.dataDir, 'composition', 'create', 'Second']).code).toBe(0);
+    await page.getByRole('button', { name: 'Test message' }).click();
+    const select = page.getByLabel('Composition', { exact: true });
+    await select.selectOption('Second');
+    const r2 = cli(['--data-dir', s.dataDir, 'composition', 'rename', 'Second', 'Second (renamed)']);
+    expect(r2.code, r2.stderr).toBe(0);
+    await expect
+      .poll(() => select.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent), { timeout: 15_000 })
+      .toBe('Second (renamed)');
     await s.close();
-  });
+  }, 60_000);
 
   it('shows a readable error, not a blank page, when the settings file is corrupt', async () => {
     const dataDir = tempDir('smime-e2e-corrupt-');

@@ -38,6 +38,18 @@ describe('IPC dispatch', () => {
       ok: false,
       error: { code: 'IPC_INVALID', field: { path: 'pattern', issue: 'too-long', limit: 1000 } },
     });
+    // a limit is said in the field's unit: entries of a list, or a number, not characters
+    expect(
+      await dispatch(h, 'composition:set-servers', { name: 'T', servers: Array(51).fill('http://127.0.0.1:1') }, true),
+    ).toMatchObject({ ok: false, error: { field: { path: 'servers', issue: 'too-many', limit: 50 } } });
+    expect(await dispatch(h, 'settings:update', { warnDays: [] }, true)).toMatchObject({
+      ok: false,
+      error: { field: { path: 'warnDays', issue: 'too-few', limit: 1 } },
+    });
+    expect(await dispatch(h, 'settings:update', { warnDays: [400] }, true)).toMatchObject({
+      ok: false,
+      error: { field: { path: 'warnDays.0', issue: 'too-large', limit: 365 } },
+    });
     expect(await dispatch(h, 'cert:list', { extra: 1 }, true)).toMatchObject({
       ok: false,
       error: { code: 'IPC_INVALID' },

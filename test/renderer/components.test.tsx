@@ -13,6 +13,8 @@ import { useAppStore } from '../../renderer/stores/app-store';
 import { useCertificatesStore, visibleCertificates, type SortKey } from '../../renderer/stores/certificates-store';
 import { breakPoints, patternTokens } from '../../renderer/components/pattern-text';
 import { renewalRisks } from '../../renderer/screens/Certificates/certificate-dialog';
+import { LoadState } from '../../renderer/components/load-state';
+import { useCompositionsStore } from '../../renderer/stores/compositions-store';
 import type { CertificateInfo, CertificateView, CompositionView } from '../../main/contract';
 
 afterEach(cleanup);
@@ -186,7 +188,7 @@ describe('stores and helpers', () => {
     const r = splitSource(src);
     expect(r.header).toContain('boundary="b1"');
     expect(r.parts.map((p) => p.title)).toEqual(['text/plain', 'application/pkcs7-signature']);
-    expect(splitSource('From: a\r\n\r\nplain body').parts).toEqual([{ title: 'body', text: 'plain body' }]);
+    expect(splitSource('From: a\r\n\r\nplain body').parts).toEqual([{ title: null, text: 'plain body' }]);
   });
 
   it('keeps the first part of an unsigned multipart message, whose first delimiter starts the body', () => {
@@ -260,5 +262,40 @@ describe('stores and helpers', () => {
     expect(screen.getByTestId('p').innerHTML).toBe('Mail matching <code>@x</code> is signed.');
     const tokens = patternTokens('^(a|b)@x\\.jp|@y$');
     expect([...breakPoints(tokens)].map((i) => tokens[i])).toEqual(['(', '@', '\\.', '|', '@']);
+  });
+});
+
+describe('a list that cannot be read', () => {
+  it('says why with a way to try again, never a Loading… that stays, and shows the list once a retry works', async () => {
+    let calls = 0;
+    Object.defineProperty(window, 'smime', {
+      configurable: true,
+      value: {
+        listCompositions: () =>
+          Promise.resolve(
+            ++calls === 1
+              ? { ok: false, error: { code: 'STORE_LOCKED', message: 'the data folder is in use by pid 4242' } }
+              : { ok: true, value: [] },
+          ),
+      },
+    });
+    const store = useCompositionsStore;
+    store.setState({ list: [], loaded: false, loadError: null });
+    useAppStore.setState({ notices: [] });
+    const Screen = () => {
+      const { loaded, loadError, load } = store();
+      return loaded ? <p>loaded</p> : <LoadState text="Loading…" error={loadError} onRetry={() => void load()} />;
+    };
+    render(<Screen />);
+    expect(screen.getByRole('status').textContent).toBe('Loading…');
+    await act(() => store.getState().load());
+    expect(screen.queryByRole('status')).toBeNull();
+    expect(screen.getByRole('alert').textContent).toContain('the data folder is in use by pid 4242');
+    // the first read failed before anything was shown: the screen says so, not also a notice
+    expect(useAppStore.getState().notices).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: en.common.retry }));
+    await screen.findByText('loaded');
+    expect(calls).toBe(2);
+    expect(store.getState().loadError).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
 // @vitest-environment jsdom
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEntryView, CompositionServers, ReflectReview, ReflectWarning } from '../../main/contract';
@@ -121,6 +123,19 @@ describe('confirmations and the audit filter', () => {
     expect(concernsAddress(e('info@example.com'), 'INFO@example.com')).toBe(true);
     expect(concernsAddress(e('Shop', { email: 'info@example.com' }), 'info@example.com')).toBe(true);
     expect(concernsAddress(e('Shop', { id: 3 }), 'info@example.com')).toBe(false);
+  });
+
+  it('has words in both languages for every action the core writes to the audit log', () => {
+    const dir = join(__dirname, '..', '..', 'main', 'core', 'domain');
+    const written = new Set<string>();
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/\.audit\(\s*'([a-z.-]+)'/g)) written.add(m[1]!);
+    }
+    expect(written.size).toBeGreaterThan(15);
+    for (const action of written) {
+      expect(actionText(en, action), action).not.toBe(action);
+      expect(actionText(ja, action), action).not.toBe(action);
+    }
   });
 
   it('names audit actions in words, and an unknown one by its code', () => {

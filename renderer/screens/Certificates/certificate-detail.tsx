@@ -27,7 +27,6 @@ export function CertificateDetailDialog({
   const lang = useAppStore((s) => s.language);
   const go = useAppStore((s) => s.go);
   const c = detail.certificate;
-  const served = c.reflectedIn.filter((n) => !c.usedBy.includes(n));
   const closeRef = useRef<HTMLButtonElement>(null);
   const open = (name: string) => {
     onClose();
@@ -118,7 +117,7 @@ export function CertificateDetailDialog({
       </section>
       <section aria-labelledby="detail-uses" data-testid="detail-uses">
         <h3 id="detail-uses">{t.detail.uses}</h3>
-        {c.usedBy.length === 0 && served.length === 0 ? (
+        {c.usedBy.length === 0 && c.reflectedIn.length === 0 ? (
           <p className="muted">{t.detail.noUses}</p>
         ) : (
           <dl className="facts">

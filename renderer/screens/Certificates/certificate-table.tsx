@@ -94,14 +94,18 @@ const Row = memo(function Row({ c, index, start, t, lang, onRenew, onDelete }: R
       </div>
       <div role="cell" className="col-actions">
         <span className="actions">
-          <button type="button" onClick={() => onRenew(c.email)} aria-label={`${t.certs.renew} ${c.email}`}>
+          <button
+            type="button"
+            onClick={() => onRenew(c.email)}
+            aria-label={fill(t.certs.renewFor, { email: c.email })}
+          >
             {t.certs.renew}
           </button>
           <button
             type="button"
             className="danger"
             onClick={() => onDelete(c)}
-            aria-label={`${t.certs.delete} ${c.email}`}
+            aria-label={fill(t.certs.deleteFor, { email: c.email })}
           >
             {t.certs.delete}
           </button>

@@ -13,6 +13,7 @@ import { CertificateDialog } from './certificate-dialog';
 import { CertificateTable } from './certificate-table';
 import { DeleteDialog } from './delete-dialog';
 import { ExpiryTimeline } from './expiry-timeline';
+import { LoadState } from '../../components/load-state';
 
 export function CertificatesScreen() {
   const t = useStrings();
@@ -22,6 +23,7 @@ export function CertificatesScreen() {
   const {
     list,
     loaded,
+    loadError,
     filter,
     query,
     sort,
@@ -63,9 +65,7 @@ export function CertificatesScreen() {
         </p>
       )}
       {!loaded ? (
-        <p className="loading-state" role="status" aria-busy="true">
-          {t.certs.loading}
-        </p>
+        <LoadState text={t.certs.loading} error={loadError} onRetry={() => void load()} />
       ) : list.length === 0 ? (
         <div className="empty">
           <p>

@@ -101,12 +101,12 @@ export function DeleteDialog({ cert, onClose }: { cert: CertificateView; onClose
             <ul>
               {checked.map((name) => (
                 <li key={`c-${name}`}>
-                  {fill(t.deleteCert.blockedChecked, { name: `“${name}”` })} {link(name)}
+                  {fill(t.deleteCert.blockedChecked, { name })} {link(name)}
                 </li>
               ))}
               {reflected.map((name) => (
                 <li key={`r-${name}`}>
-                  {fill(t.deleteCert.blockedReflected, { name: `“${name}”` })} {link(name)}
+                  {fill(t.deleteCert.blockedReflected, { name })} {link(name)}
                 </li>
               ))}
             </ul>

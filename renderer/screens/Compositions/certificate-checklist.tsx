@@ -5,6 +5,7 @@ import { StatusBadge } from '../../components/status-badge';
 import { fill, formatCount, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
 import { useCertificatesStore } from '../../stores/certificates-store';
+import { LoadState } from '../../components/load-state';
 
 const ROW = 34;
 
@@ -52,6 +53,8 @@ export function CertificateChecklist({
   const lang = useAppStore((s) => s.language);
   const all = useCertificatesStore((s) => s.list);
   const loaded = useCertificatesStore((s) => s.loaded);
+  const loadError = useCertificatesStore((s) => s.loadError);
+  const reload = useCertificatesStore((s) => s.load);
   const [query, setQuery] = useState('');
   const [checkedOnly, setCheckedOnly] = useState(false);
   const searchId = useId();
@@ -76,6 +79,7 @@ export function CertificateChecklist({
   if (loaded && all.length === 0) return <p>{t.comps.noCerts}</p>;
   return (
     <div className="checklist-box">
+      {!loaded && loadError && <LoadState text="" error={loadError} onRetry={() => void reload()} />}
       <div className="filters">
         <label htmlFor={searchId}>{t.comps.certSearch}</label>
         <input

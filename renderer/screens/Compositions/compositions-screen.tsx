@@ -12,6 +12,7 @@ import { useCertificatesStore } from '../../stores/certificates-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { CertificateChecklist } from './certificate-checklist';
 import { DestinationExceptions, HeaderExceptions } from './exceptions';
+import { LoadState } from '../../components/load-state';
 
 const NAV_ROW = 40;
 
@@ -27,7 +28,10 @@ function Detail({ comp }: { comp: CompositionView }) {
   const notify = useAppStore((s) => s.notify);
   const [newName, setNewName] = useState(comp.name);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const { error, run, busy } = useAction();
+  // each control keeps its own error, shown where it happened
+  const certs = useAction();
+  const bcc = useAction();
+  const removal = useAction();
   const form = useForm<'newName'>({
     labels: { newName: t.comps.renameTo },
     paths: { newName: 'newName' },
@@ -62,7 +66,14 @@ function Detail({ comp }: { comp: CompositionView }) {
         <button type="submit" disabled={form.busy || newName.trim() === comp.name}>
           {t.common.rename}
         </button>
-        <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            removal.setError(null);
+            setConfirmDelete(true);
+          }}
+        >
           {t.comps.deleteComp}
         </button>
       </form>
@@ -72,9 +83,9 @@ function Detail({ comp }: { comp: CompositionView }) {
         <p className="muted">{t.comps.smimeHint}</p>
         <CertificateChecklist
           comp={comp}
-          onToggle={(email, on) => void run(() => setCertificate(comp.name, email, on))}
+          onToggle={(email, on) => void certs.run(() => setCertificate(comp.name, email, on))}
         />
-        <ErrorMessage error={error} />
+        <ErrorMessage error={certs.error} />
       </section>
       <section className="card" aria-labelledby={bccId}>
         <h2 id={bccId}>{t.comps.bcc}</h2>
@@ -84,10 +95,11 @@ function Detail({ comp }: { comp: CompositionView }) {
             role="switch"
             aria-checked={comp.intelligentBcc}
             checked={comp.intelligentBcc}
-            onChange={(e) => void run(() => setIntelligentBcc(comp.name, e.target.checked))}
+            onChange={(e) => void bcc.run(() => setIntelligentBcc(comp.name, e.target.checked))}
           />{' '}
           {t.comps.bccHint}
         </label>
+        <ErrorMessage error={bcc.error} />
       </section>
       <DestinationExceptions comp={comp} />
       <HeaderExceptions comp={comp} />
@@ -95,10 +107,10 @@ function Detail({ comp }: { comp: CompositionView }) {
         <ConfirmDialog
           title={fill(t.comps.deleteTitle, { name: comp.name })}
           confirmLabel={t.comps.deleteComp}
-          busy={busy}
+          busy={removal.busy}
           onClose={() => setConfirmDelete(false)}
           onConfirm={() =>
-            void run(async () => {
+            void removal.run(async () => {
               await remove(comp.name);
               setConfirmDelete(false);
               notify(fill(t.comps.deleted, { name: comp.name }));
@@ -107,7 +119,7 @@ function Detail({ comp }: { comp: CompositionView }) {
           }
         >
           <p>{fill(t.comps.confirmDelete, { name: comp.name })}</p>
-          <ErrorMessage error={error} />
+          <ErrorMessage error={removal.error} />
         </ConfirmDialog>
       )}
     </div>
@@ -183,7 +195,7 @@ function CompositionList({ list, selected }: { list: CompositionView[]; selected
 
 export function CompositionsScreen() {
   const t = useStrings();
-  const { list, loaded, load, create: createComposition } = useCompositionsStore();
+  const { list, loaded, loadError, load, create: createComposition } = useCompositionsStore();
   const selected = useAppStore((s) => s.selectedComposition);
   const go = useAppStore((s) => s.go);
   const [name, setName] = useState('');
@@ -223,9 +235,7 @@ export function CompositionsScreen() {
           <ErrorMessage error={form.general} />
         </form>
         {!loaded ? (
-          <p className="loading-state" role="status" aria-busy="true">
-            {t.comps.loading}
-          </p>
+          <LoadState text={t.comps.loading} error={loadError} onRetry={() => void load()} />
         ) : list.length === 0 ? (
           <div className="empty">
             <p>

@@ -54,8 +54,11 @@ function focusEditButton(key: string): void {
   requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-edit="${key}"]`)?.focus());
 }
 
+/** Runs a call to main, keeping its error for the table (useAction's run). */
+type Run = ReturnType<typeof useAction>['run'];
+
 /** The on/off box of one exception row: the only control a default has. */
-function EnabledToggle({ comp, x, onError }: { comp: CompositionView; x: AnyException; onError(e: UiError): void }) {
+function EnabledToggle({ comp, x, run }: { comp: CompositionView; x: AnyException; run: Run }) {
   const t = useStrings();
   const setExceptionEnabled = useCompositionsStore((s) => s.setExceptionEnabled);
   return (
@@ -63,9 +66,7 @@ function EnabledToggle({ comp, x, onError }: { comp: CompositionView; x: AnyExce
       type="checkbox"
       checked={x.enabled}
       aria-label={`${t.common.enabled} #${x.id} ${described(x)}`}
-      onChange={(e) =>
-        void setExceptionEnabled(comp.name, x.id, e.target.checked).catch((err) => onError(toUiError(err)))
-      }
+      onChange={(e) => void run(() => setExceptionEnabled(comp.name, x.id, e.target.checked))}
     />
   );
 }
@@ -162,12 +163,12 @@ function ViewRow({
   comp,
   x,
   onRemove,
-  onError,
+  runToggle,
 }: {
   comp: CompositionView;
   x: AnyException;
   onRemove(x: AnyException): void;
-  onError(e: UiError): void;
+  runToggle: Run;
 }) {
   const t = useStrings();
   const setDraft = useCompositionsStore((s) => s.setDraft);
@@ -175,7 +176,7 @@ function ViewRow({
   return (
     <tr data-exception={x.id}>
       <td>
-        <EnabledToggle comp={comp} x={x} onError={onError} />
+        <EnabledToggle comp={comp} x={x} run={runToggle} />
       </td>
       <td>{x.id}</td>
       {isHeader(x) && <td>{x.header}</td>}
@@ -226,17 +227,30 @@ function useExceptionRows(comp: CompositionView, items: AnyException[]) {
   const drafts = useCompositionsStore((s) => s.drafts);
   const removeException = useCompositionsStore((s) => s.removeException);
   const [removing, setRemoving] = useState<AnyException | null>(null);
+  // a toggle's error and a removal's are kept apart: the next toggle that works clears its own,
+  // and the removal dialog opens without an older toggle error in it
+  const toggle = useAction();
   const { busy, error, setError, run } = useAction();
   const rows = items.map((x) => {
     const draft = drafts[draftKey(comp.id, x.id)];
     return draft && !x.isDefault ? (
       <EditRow key={x.id} comp={comp} x={x} draft={draft} />
     ) : (
-      <ViewRow key={x.id} comp={comp} x={x} onRemove={setRemoving} onError={setError} />
+      <ViewRow
+        key={x.id}
+        comp={comp}
+        x={x}
+        onRemove={(r) => {
+          setError(null);
+          setRemoving(r);
+        }}
+        runToggle={toggle.run}
+      />
     );
   });
   const after = (
     <>
+      <ErrorMessage error={toggle.error} />
       {!removing && <ErrorMessage error={error} />}
       {removing && (
         <ConfirmDialog

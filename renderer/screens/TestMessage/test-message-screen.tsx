@@ -11,6 +11,7 @@ import { fill, formatBytes, formatList, useCodeText, useStrings } from '../../i1
 import { useAppStore } from '../../stores/app-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { usePreviewStore } from '../../stores/preview-store';
+import { LoadState } from '../../components/load-state';
 
 const list = (s: string) =>
   s
@@ -173,9 +174,11 @@ function Preview() {
 
 export function TestMessageScreen() {
   const t = useStrings();
-  const { list: comps, loaded, load } = useCompositionsStore();
+  const { list: comps, loaded, loadError, load } = useCompositionsStore();
   const { sending, send: sendTest } = usePreviewStore();
-  const [composition, setComposition] = useState('');
+  // kept by id: a rename (here or in the CLI) keeps the choice, a deletion falls back to the first
+  const [compositionId, setCompositionId] = useState('');
+  const composition = (comps.find((c) => c.id === compositionId) ?? comps[0])?.name ?? '';
   const [at, setAt] = useState(localNow());
   const [mode, setMode] = useState<'compose' | 'eml'>('compose');
   const [values, setValues] = useState({
@@ -228,9 +231,6 @@ export function TestMessageScreen() {
   useEffect(() => {
     void load();
   }, [load]);
-  useEffect(() => {
-    if (!composition && comps[0]) setComposition(comps[0].name);
-  }, [comps, composition]);
   const set = (k: keyof typeof values) => (v: string) => {
     setValues((old) => ({ ...old, [k]: v }));
     form.clear(k);
@@ -294,9 +294,7 @@ export function TestMessageScreen() {
           {t.test.title}
         </h1>
         {!loaded ? (
-          <p className="loading-state" role="status" aria-busy="true">
-            {t.test.loading}
-          </p>
+          <LoadState text={t.test.loading} error={loadError} onRetry={() => void load()} />
         ) : (
           <p className="empty">{t.test.noComposition}</p>
         )}
@@ -311,9 +309,13 @@ export function TestMessageScreen() {
         </h1>
         <Field label={labels.composition} {...form.field('composition')}>
           {(p) => (
-            <select {...p} value={composition} onChange={(e) => setComposition(e.target.value)}>
+            <select
+              {...p}
+              value={comps.find((c) => c.name === composition)?.id ?? ''}
+              onChange={(e) => setCompositionId(e.target.value)}
+            >
               {comps.map((c) => (
-                <option key={c.id} value={c.name}>
+                <option key={c.id} value={c.id}>
                   {c.name}
                 </option>
               ))}
