@@ -45,7 +45,25 @@ function ms(t: number): number {
   return Math.round((performance.now() - t) * 10) / 10;
 }
 
+/**
+ * `--reflect-in DATA_DIR OUT`: a fresh process opens the store and reflects composition-0, as
+ * `smime-admin reflect` does, with the bench's p12 password for each of its certificates (the
+ * keychain stood in for), and prints its time and its peak RSS (the whole process, store included).
+ */
+async function reflectInFreshProcess(dataDir: string, out: string): Promise<void> {
+  const t = performance.now();
+  const secrets = new Secrets();
+  const store = new ConfStateStore(dataDir);
+  for (const rec of store.load().certificates) secrets.map.set(secretAccount(rec), 'bench');
+  const svc = new AdminService({ store, secrets, dataDir });
+  await svc.reflect('composition-0', 'a long bench passphrase', out, undefined, { confirm: 'all' });
+  const maxRssMB = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+  process.stdout.write(JSON.stringify({ ms: ms(t), maxRssMB }) + '\n');
+}
+
 async function main(): Promise<void> {
+  const at = process.argv.indexOf('--reflect-in');
+  if (at > 0) return reflectInFreshProcess(process.argv[at + 1]!, process.argv[at + 2]!);
   const work = mkdtempSync(join(tmpdir(), 'smime-bench-admin-'));
   try {
     const p12 = fixture(work);
@@ -133,6 +151,9 @@ async function main(): Promise<void> {
       if (p.status !== 0) throw new Error(p.stderr.toString());
       return { ms: ms(t0), bytes: p.stdout.length };
     };
+    const fresh = spawnSync(process.execPath, [__filename, '--reflect-in', dataDir, join(work, 'fresh.json')]);
+    if (fresh.status !== 0) throw new Error(fresh.stderr.toString());
+    const freshReflect = JSON.parse(fresh.stdout.toString()) as { ms: number; maxRssMB: number };
     const cliNoop = cli(['settings', 'show']);
     const cliCertList = cli(['cert', 'list', '--json']);
     const cliCompositionList = cli(['composition', 'list', '--json']);
@@ -155,6 +176,9 @@ async function main(): Promise<void> {
       reflectMs,
       reflectPeakRssMB: reflectPeakMB,
       reflectRssGrowthMB,
+      // what the operator's process pays: a fresh process that opens the store and reflects
+      reflectFreshProcessMs: freshReflect.ms,
+      reflectFreshProcessPeakRssMB: freshReflect.maxRssMB,
       cliStartupMs: cliNoop.ms,
       cliCertListMs: cliCertList.ms,
       cliCertListMB: Math.round((cliCertList.bytes / 1048576) * 10) / 10,
@@ -164,7 +188,7 @@ async function main(): Promise<void> {
         compositionListUnder300ms: compositionListMs < 300,
         certListUnder500ms: certListMs < 500,
         reflect1000Under2s: reflectMs < 2000,
-        reflectUnder200MB: reflectPeakMB < 200,
+        reflectUnder200MB: freshReflect.maxRssMB < 200,
       },
     };
     process.stdout.write(JSON.stringify(out) + '\n');

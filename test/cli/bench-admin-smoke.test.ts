@@ -17,6 +17,8 @@ describe('npm run bench:admin (smoke)', () => {
       'compositionListBytesPerItem',
       'reflectMs',
       'reflectPeakRssMB',
+      'reflectFreshProcessMs',
+      'reflectFreshProcessPeakRssMB',
       'cliCertListMs',
     ]) {
       expect(typeof r[k], k).toBe('number');
