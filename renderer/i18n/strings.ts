@@ -279,6 +279,7 @@ export const en = {
     importButton: 'Import bundle',
     imported: 'Imported "{name}": {added} added, {updated} updated, {unchanged} unchanged certificates.',
     noCompositions: 'Create a composition first.',
+    showMore: 'Show {n} more ({shown} of {total} shown)',
     kind: {
       'never-reflected': 'never reflected',
       renamed: 'renamed',
@@ -857,6 +858,7 @@ export const ja: Strings = {
     importButton: 'バンドルを取り込む',
     imported: '「{name}」を取り込みました: 証明書 追加 {added}・更新 {updated}・変更なし {unchanged}',
     noCompositions: '先に構成を作成してください。',
+    showMore: 'さらに {n} 件表示（{total} 件中 {shown} 件を表示中）',
     kind: {
       'never-reflected': '未反映',
       renamed: '名前を変更',

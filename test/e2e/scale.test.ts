@@ -246,6 +246,13 @@ describe('the renderer at scale', () => {
       const testMessageMs = await renderAfterClick(page, { within: 'nav', text: 'Test message' }, 'form textarea');
       await page.waitForTimeout(500);
       const reflectMs = await renderAfterClick(page, { within: 'nav', text: 'Reflect' }, 'main h1');
+      // a thousand compositions: a hundred cards at first, a hundred more on request
+      const cards = page.locator('ul.pending-list > li');
+      await visible(page.getByTestId('show-more'));
+      expect(await cards.count()).toBe(100);
+      expect(await text(page.getByTestId('show-more'))).toBe('Show 100 more (100 of 1000 shown)');
+      await page.getByTestId('show-more').click();
+      await expect.poll(() => cards.count()).toBe(200);
       await page.waitForTimeout(500);
       const settingsMs = await renderAfterClick(
         page,

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { fill, formatDate, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
@@ -12,6 +12,9 @@ import { ReflectDialog } from './reflect-dialog';
 import { ReflectResults } from './reflect-results';
 import { ServersPanel } from './servers-panel';
 import './reflect.css';
+
+/** Cards drawn at first, and added per "Show more": a thousand compositions stay quick to open. */
+const PAGE = 100;
 
 export function ReflectScreen() {
   const t = useStrings();
@@ -28,6 +31,13 @@ export function ReflectScreen() {
     return window.smime.onReflectProgress((p) => setProgress(p));
   }, [load, loadCompositions, setProgress]);
   const pendingCount = pending.filter((p) => p.changes.length > 0).length;
+  const [shown, setShown] = useState(PAGE);
+  // what needs reflecting first (in main's order), then what is up to date
+  const ordered = useMemo(
+    () => [...pending.filter((p) => p.changes.length > 0), ...pending.filter((p) => p.changes.length === 0)],
+    [pending],
+  );
+  const byName = useMemo(() => new Map(compositions.map((c) => [c.name, c])), [compositions]);
   return (
     <section aria-labelledby="reflect-title" className="reflect-screen">
       <div className="toolbar">
@@ -39,8 +49,8 @@ export function ReflectScreen() {
       <p>{t.reflect.intro}</p>
       {loaded && pending.length === 0 && <p className="empty">{t.reflect.noCompositions}</p>}
       <ul className="pending-list">
-        {pending.map((p) => {
-          const comp = compositions.find((c) => c.name === p.composition);
+        {ordered.slice(0, shown).map((p) => {
+          const comp = byName.get(p.composition);
           return (
             <li key={p.composition} className="card" data-composition={p.composition}>
               <div className="toolbar">
@@ -70,6 +80,15 @@ export function ReflectScreen() {
           );
         })}
       </ul>
+      {ordered.length > shown && (
+        <button type="button" onClick={() => setShown((n) => n + PAGE)} data-testid="show-more">
+          {fill(t.reflect.showMore, {
+            n: Math.min(PAGE, ordered.length - shown),
+            shown,
+            total: ordered.length,
+          })}
+        </button>
+      )}
       <ReflectResults results={results} />
       <ServersPanel />
       <ImportBundle />
