@@ -54,7 +54,7 @@ async function reflectInFreshProcess(dataDir: string, out: string): Promise<void
   const t = performance.now();
   const secrets = new Secrets();
   const store = new ConfStateStore(dataDir);
-  for (const rec of store.load().certificates) secrets.map.set(secretAccount(rec), 'bench');
+  for (const rec of store.read().certificates) secrets.map.set(secretAccount(rec), 'bench');
   const svc = new AdminService({ store, secrets, dataDir });
   await svc.reflect('composition-0', 'a long bench passphrase', out, undefined, { confirm: 'all' });
   const maxRssMB = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;

@@ -36,6 +36,19 @@ function newer(a: string, b: string): boolean {
   return false;
 }
 
+/**
+ * A deep copy of JSON data (what the settings file holds). Unlike structuredClone it does not
+ * serialise the whole document into a buffer first: at 10,000 certificates that buffer was
+ * ~50 MB of peak memory for every change.
+ */
+export function copyJson<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(copyJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyJson((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
 /** The data folder holds secrets' wrappings and the audit log: only its owner may look inside. */
 function tighten(dir: string): void {
   try {
@@ -87,7 +100,9 @@ export class ConfStateStore implements StateStore {
     if (this.conf) return this.conf;
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     tighten(this.dataDir);
-    this.checkBeforeConf();
+    // a file already at this version needs no migration: conf then reads and checks it once
+    // instead of once per migration step (at 10,000 certificates: ~500 ms and ~70 MB less)
+    const current = this.checkBeforeConf() === STATE_VERSION;
     try {
       this.conf = this.factory({
         cwd: this.dataDir,
@@ -96,7 +111,7 @@ export class ConfStateStore implements StateStore {
         projectVersion: STATE_VERSION,
         defaults: emptyState(),
         schema: STATE_SCHEMA as never,
-        migrations: MIGRATIONS as never,
+        ...(current ? {} : { migrations: MIGRATIONS as never }),
         clearInvalidConfig: false,
         configFileMode: 0o600,
         watch: false,
@@ -133,9 +148,10 @@ export class ConfStateStore implements StateStore {
   /**
    * What conf would otherwise get wrong: a file holding `null` or an array (conf resets it
    * without a copy), and a file written by a newer smime-admin (conf would re-stamp it as ours).
+   * Returns the format version the file says it has.
    */
-  private checkBeforeConf(): void {
-    if (!existsSync(this.path)) return;
+  private checkBeforeConf(): string | undefined {
+    if (!existsSync(this.path)) return undefined;
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
@@ -152,7 +168,7 @@ export class ConfStateStore implements StateStore {
         json = false;
       }
       if (json) throw this.corrupt(new Error('it holds no settings object'));
-      return; // conf reports invalid JSON itself, through corrupt()
+      return undefined; // conf reports invalid JSON itself, through corrupt()
     }
     const version = /"__internal__"\s*:\s*\{\s*"migrations"\s*:\s*\{\s*"version"\s*:\s*"([^"]*)"/.exec(text)?.[1];
     if (version !== undefined && newer(version, STATE_VERSION)) {
@@ -161,10 +177,11 @@ export class ConfStateStore implements StateStore {
         `the settings file ${this.path} was written by a newer smime-admin (format ${version}; this one reads up to ${STATE_VERSION}); nothing was changed: update smime-admin`,
       );
     }
+    return version;
   }
 
   /** The file's identity and last change: when it is unchanged, the parsed and checked state is reused. */
-  private cached: { signature: string; state: AdminState } | undefined;
+  private cached: { signature: string; state: AdminState; internal: unknown } | undefined;
 
   private signature(): string | null {
     try {
@@ -185,9 +202,11 @@ export class ConfStateStore implements StateStore {
     const signature = this.signature();
     if (this.cached && signature !== null && this.cached.signature === signature) return this.cached.state;
     try {
-      const { adminPassword, settings, certificates, compositions } = conf.store;
+      const { adminPassword, settings, certificates, compositions, __internal__ } = conf.store as AdminState & {
+        __internal__?: unknown;
+      };
       const state = { adminPassword, settings, certificates, compositions };
-      this.cached = signature ? { signature, state } : undefined;
+      this.cached = signature ? { signature, state, internal: __internal__ } : undefined;
       return state;
     } catch (e) {
       throw this.corrupt(e);
@@ -195,7 +214,7 @@ export class ConfStateStore implements StateStore {
   }
 
   load(): AdminState {
-    return structuredClone(this.read());
+    return copyJson(this.read());
   }
 
   save(state: AdminState): void {
@@ -212,10 +231,14 @@ export class ConfStateStore implements StateStore {
       }
     }
     try {
-      conf.store = { ...conf.store, ...state };
+      // conf's own bookkeeping (the format version) is kept; it is taken from the file as it was
+      // read when the file has not changed since, else read again
+      const fresh = this.cached && this.cached.signature === this.signature() ? this.cached : undefined;
+      const internal = fresh ? fresh.internal : (conf.store as { __internal__?: unknown }).__internal__;
+      conf.store = { ...(internal === undefined ? {} : { __internal__: internal }), ...state } as AdminState;
       const signature = this.signature();
       // what was just written is what a reader gets next, without parsing it again
-      this.cached = signature ? { signature, state } : undefined;
+      this.cached = signature ? { signature, state, internal } : undefined;
     } catch (e) {
       throw new SmimeError(
         'OUTPUT_UNWRITABLE',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorOf as err } from '../helpers/errors';
 import { makeService, tempDir } from '../helpers/stores';
+import { ConfStateStore } from '../../main/adapters/conf-state-store';
 
 describe('settings file', () => {
   it('keeps a corrupt file, names it, and does not reset it', async () => {
@@ -96,5 +97,26 @@ describe('settings files conf would get wrong', () => {
       `OUTPUT_UNWRITABLE: cannot write the settings file ${path}: it is read-only; nothing was changed`,
     );
     expect(readFileSync(path)).toEqual(before);
+  });
+
+  it('keeps the format version through later changes, and hands out copies a caller cannot change it through', () => {
+    const dataDir = tempDir();
+    const { svc } = makeService(dataDir);
+    svc.setAdminPassword('correct horse battery');
+    const file = () => JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8'));
+    expect(file().__internal__.migrations.version).toBe('1.1.0');
+    // a second process (fresh store, file already current) changes it: the version stays
+    const second = makeService(dataDir).svc;
+    second.createComposition('Orders');
+    second.updateSettings({ warnDays: [20, 5] });
+    expect(file().__internal__.migrations.version).toBe('1.1.0');
+    expect(file().compositions.map((c: { name: string }) => c.name)).toEqual(['Orders']);
+    expect(svc.getSettings().warnDays).toEqual([20, 5]);
+    const store = new ConfStateStore(dataDir);
+    const copy = store.load();
+    copy.compositions[0]!.name = 'changed in a copy';
+    copy.settings.warnDays.push(1);
+    expect(store.read().compositions[0]!.name).toBe('Orders');
+    expect(store.read().settings.warnDays).toEqual([20, 5]);
   });
 });
