@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/stores';
 import { chromiumSuite, openApp, screenshot, type Session } from './harness';
-import { ADMIN_PASSWORD, dropFile, focused, nav, seed, tabTo, text, visible } from './steps';
+import { ADMIN_PASSWORD, dropFile, nav, seed, tabTo, text, visible, expectFocus } from './steps';
 
 const DAY = 86_400_000;
 const env = chromiumSuite();
@@ -157,14 +157,14 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await opener.click();
       await visible(dialog);
       await page.waitForFunction(() => document.activeElement?.tagName === 'INPUT');
-      expect(await focused(page)).toBe('input:Admin password');
+      await expectFocus(page, 'input:Admin password');
       // everything behind it is inert
       expect(await page.locator('nav.sidebar').evaluate((n) => !!n.closest('[inert]'))).toBe(true);
       // a wrong password, Enter: the error is said at the field, which keeps focus
       await page.keyboard.type('wrong password');
       await page.keyboard.press('Enter');
       await visible(dialog.getByText('The admin password is wrong.'));
-      expect(await focused(page)).toBe('input:Admin password');
+      await expectFocus(page, 'input:Admin password');
       expect(await dialog.getByLabel('Admin password').getAttribute('aria-invalid')).toBe('true');
       // Tab never leaves the dialog
       for (let i = 0; i < 12; i++) {
@@ -188,7 +188,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
 
       // Enter submits: Add (inspect, then save) and Renew; Delete
       await page.getByRole('button', { name: 'Add certificate' }).click();
-      expect(await focused(page)).toBe('input:From address');
+      await expectFocus(page, 'input:From address');
       await page.keyboard.type('other@example.com');
       await page.keyboard.press('Tab');
       await page.keyboard.type('p12-pass');
@@ -201,7 +201,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await dialog.waitFor({ state: 'detached' });
       await visible(page.locator('.cert-row[data-email="other@example.com"]'));
       await page.getByRole('button', { name: 'Renew other@example.com' }).click();
-      expect(await focused(page)).toBe('input:PKCS#12 password');
+      await expectFocus(page, 'input:PKCS#12 password');
       await page.keyboard.type('p12-pass');
       s.nextOpen.set('p12', {
         name: 'renewed.p12',
@@ -237,7 +237,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       const described = await from.getAttribute('aria-describedby');
       expect(await page.locator(`[id="${described!.split(' ')[0]}"]`).innerText()).toBe('From is required.');
       expect(await page.locator('body').innerText()).not.toContain('malformed');
-      expect(await focused(page)).toBe('input:From');
+      await expectFocus(page, 'input:From');
       await from.fill('info@example.com');
       expect(await page.getByText('From is required.').count()).toBe(0);
 
@@ -315,7 +315,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       expect(await page.locator('main.content').evaluate((m) => m.scrollTop)).toBeGreaterThan(500);
       await nav(page, 'Settings');
       await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
-      expect(await focused(page)).toBe('h1:Settings');
+      await expectFocus(page, 'h1:Settings');
       expect(await page.locator('main.content').evaluate((m) => m.scrollTop)).toBe(0);
 
       // a wrong current password is said inside its form, in view; the new one is typed twice
@@ -364,7 +364,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       );
       expect(await dialog.getByLabel('Admin password').isDisabled()).toBe(true);
       expect(await dialog.getByRole('button', { name: 'Delete certificate' }).isDisabled()).toBe(true);
-      expect(await focused(page)).toBe('button:Go to Newsletters');
+      await expectFocus(page, 'button:Go to Newsletters');
       await screenshot(page, 'en', 'delete-until-reflected');
       await dialog.getByRole('button', { name: 'Go to Newsletters' }).click();
       await visible(detail);
@@ -391,7 +391,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await page.keyboard.press('Escape');
       await visible(edit);
       expect(await text(row.locator('code.pattern'))).toBe('@example\\.com$');
-      expect(await focused(page)).toBe(`button:Edit exception #${mine.id} @example\\.com$`);
+      await expectFocus(page, `button:Edit exception #${mine.id} @example\\.com$`);
       // a draft survives going elsewhere and coming back
       await page.keyboard.press('Enter');
       await page.keyboard.press('ControlOrMeta+a');
@@ -428,7 +428,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       const confirm = page.getByTestId('confirm');
       await visible(confirm);
       expect(await text(confirm)).toContain('Mail matching @example\\.co\\.jp$ will be signed again');
-      expect(await focused(page)).toBe('button:Cancel');
+      await expectFocus(page, 'button:Cancel');
       await page.keyboard.press('Escape');
       await visible(row);
       await removeNow.click();

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRelayConfig } from '../../main/core/relay/config';
 import { chromiumSuite, openApp, screenshot } from './harness';
-import { focused, tabTo, text, visible } from './steps';
+import { tabTo, text, visible, expectFocus } from './steps';
 
 const env = chromiumSuite();
 let infoP12: Buffer;
@@ -41,7 +41,7 @@ describe('keyboard only', () => {
       // first run
       await visible(page.getByRole('heading', { name: 'Welcome to smime-admin' }));
       await kb.press('Tab');
-      expect(await focused(page)).toBe('input:Admin password');
+      await expectFocus(page, 'input:Admin password');
       await kb.type('correct horse battery');
       await kb.press('Tab');
       await kb.type('correct horse battery');
@@ -52,12 +52,12 @@ describe('keyboard only', () => {
       await tabTo(page, page.getByRole('button', { name: 'Add certificate' }));
       await kb.press('Enter');
       await visible(dialog);
-      expect(await focused(page)).toBe('input:From address');
+      await expectFocus(page, 'input:From address');
       await kb.type('info@example.com');
       await kb.press('Tab');
       await kb.type('p12-pass');
       await kb.press('Tab');
-      expect(await focused(page)).toBe('button:Choose file…');
+      await expectFocus(page, 'button:Choose file…');
       s.nextOpen.set('p12', { name: 'info.p12', bytes: infoP12 });
       await kb.press('Enter');
       await visible(dialog.getByText(/info\.p12 \(/));
@@ -67,20 +67,20 @@ describe('keyboard only', () => {
       await kb.press('Enter');
       await dialog.waitFor({ state: 'detached' });
       await visible(page.locator('.cert-row[data-email="info@example.com"]'));
-      expect(await focused(page)).toBe('button:Add certificate');
+      await expectFocus(page, 'button:Add certificate');
 
       // its detail, from the table
       await tabTo(page, page.getByRole('button', { name: 'Details of info@example.com' }));
       await kb.press('Enter');
       await visible(page.getByTestId('certificate-detail'));
-      expect(await focused(page)).toBe('button:Close');
+      await expectFocus(page, 'button:Close');
       await kb.press('Escape');
       await page.getByTestId('certificate-detail').waitFor({ state: 'detached' });
 
       // a composition: created, the certificate checked, an exception added and edited
       await goTo(page, 'Server compositions');
       await kb.press('Tab');
-      expect(await focused(page)).toBe('input:New composition name');
+      await expectFocus(page, 'input:New composition name');
       await kb.type('Newsletters');
       await kb.press('Enter');
       const detail = page.locator('[data-composition="Newsletters"]');
@@ -98,13 +98,13 @@ describe('keyboard only', () => {
       await visible(row.locator('code.pattern'));
       await tabTo(page, row.getByRole('button', { name: /^Edit exception/ }), { back: true, max: 120 });
       await kb.press('Enter');
-      expect(await focused(page)).toBe('input:Pattern');
+      await expectFocus(page, 'input:Pattern');
       await kb.press('End');
       await kb.press('Backspace');
       await kb.type('\\.jp$');
       await kb.press('Enter');
       await visible(row.locator('code.pattern', { hasText: '@partner\\.example\\.jp$' }));
-      expect(await focused(page)).toMatch(/^button:Edit exception #\d+ @partner\\\.example\\\.jp\$$/);
+      await expectFocus(page, /^button:Edit exception #\d+ @partner\\\.example\\\.jp\$$/);
 
       // a test message and its preview; the source is scrolled with the keyboard
       await goTo(page, 'Test message');
@@ -118,14 +118,14 @@ describe('keyboard only', () => {
       await visible(preview.getByTestId('verification'));
       expect(await text(preview.getByTestId('verification'))).toContain('Signature valid');
       await tabTo(page, preview.locator('section[data-delivery="sign"] .mime pre').first(), { max: 40 });
-      expect(await focused(page)).toMatch(/^pre:/);
+      await expectFocus(page, /^pre:/);
 
       // reflect: the dialog from the keyboard, Enter exports
       await goTo(page, 'Reflect');
       await tabTo(page, page.getByRole('button', { name: 'Reflect…' }));
       await kb.press('Enter');
       await visible(dialog);
-      expect(await focused(page)).toBe('input:Bundle passphrase');
+      await expectFocus(page, 'input:Bundle passphrase');
       await kb.type('a long bundle passphrase');
       await kb.press('Tab');
       await kb.type('a long bundle passphrase');
@@ -147,15 +147,15 @@ describe('keyboard only', () => {
       await tabTo(page, page.getByRole('button', { name: 'Delete info@example.com' }));
       await kb.press('Enter');
       await visible(dialog.getByTestId('in-use'));
-      expect(await focused(page)).toBe('button:Go to Newsletters');
+      await expectFocus(page, 'button:Go to Newsletters');
       await kb.press('Escape');
       await dialog.waitFor({ state: 'detached' });
-      expect(await focused(page)).toBe('button:Delete info@example.com');
+      await expectFocus(page, 'button:Delete info@example.com');
 
       // settings: the language, with the arrow keys
       await goTo(page, 'Settings');
       await kb.press('Tab');
-      expect(await focused(page)).toBe('select:Language');
+      await expectFocus(page, 'select:Language');
       await kb.press('ArrowDown');
       await kb.press('ArrowDown');
       await visible(page.getByRole('heading', { name: '設定' }));

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { Session } from './harness';
 
 export const text = async (l: Locator) => (await l.first().innerText()).replace(/\s+/g, ' ').trim();
@@ -89,6 +90,16 @@ export async function focused(page: Page): Promise<string> {
       '';
     return `${a.tagName.toLowerCase()}:${label.trim()}`;
   });
+}
+
+/**
+ * Waits (up to 5 s) until what has focus is `expected`: focus moved by the app after a frame or a
+ * tick (a dialog giving it back to its opener) is asserted without racing it.
+ */
+export async function expectFocus(page: Page, expected: string | RegExp): Promise<void> {
+  const poll = expect.poll(() => focused(page), { timeout: 5_000 });
+  if (typeof expected === 'string') await poll.toBe(expected);
+  else await poll.toMatch(expected);
 }
 
 /**
