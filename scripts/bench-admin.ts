@@ -13,10 +13,10 @@ import { signingFixture } from './fixtures';
 import { inspectIdentity } from '../main/core/engine/certificate';
 import { openPkcs12 } from '../main/core/engine/pkcs12';
 import { makeRecord, secretAccount } from '../main/core/domain/certificates';
+import { newComposition } from '../main/core/domain/compositions';
 import { AdminService } from '../main/core/domain/service';
 import type { SecretStore } from '../main/core/domain/ports';
-import { defaultDestinationExceptions, defaultHeaderExceptions } from '../main/core/relay/patterns';
-import { emptyState, type Composition } from '../main/core/domain/state';
+import { emptyState } from '../main/core/domain/state';
 
 const quick = process.argv.includes('--quick');
 const CERTS = quick ? 500 : 10_000;
@@ -87,24 +87,11 @@ async function main(): Promise<void> {
       }
     }
     for (let c = 0; c < COMPS; c++) {
-      const dest = defaultDestinationExceptions(1);
-      const headers = defaultHeaderExceptions(dest.length + 1);
       const ids =
         c === 0
           ? state.certificates.slice(0, REFLECT).map((r) => r.id)
           : Array.from({ length: PER_COMP }, (_, k) => state.certificates[(c * PER_COMP + k) % CERTS]!.id);
-      const comp: Composition = {
-        id: randomUUID(),
-        name: `composition-${c}`,
-        certificateIds: ids,
-        destinationExceptions: dest,
-        headerExceptions: headers,
-        intelligentBcc: false,
-        nextExceptionId: dest.length + headers.length + 1,
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-        lastReflection: null,
-      };
+      const comp = newComposition(randomUUID(), `composition-${c}`, now.toISOString(), ids);
       state.compositions.push(comp);
     }
     new ConfStateStore(dataDir).save(state);

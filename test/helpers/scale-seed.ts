@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfStateStore } from '../../main/adapters/conf-state-store';
 import { makeRecord } from '../../main/core/domain/certificates';
+import { newComposition } from '../../main/core/domain/compositions';
 import { AdminService } from '../../main/core/domain/service';
-import { emptyState, type Composition } from '../../main/core/domain/state';
+import { emptyState } from '../../main/core/domain/state';
 import { inspectIdentity } from '../../main/core/engine/certificate';
 import { openPkcs12 } from '../../main/core/engine/pkcs12';
-import { defaultDestinationExceptions, defaultHeaderExceptions } from '../../main/core/relay/patterns';
 import type { TestPki } from './pki';
 import { MemorySecretStore, tempDir } from './stores';
 
@@ -46,23 +46,15 @@ export function seedScaleDataFolder(
     );
   }
   for (let c = 0; c < size.compositions; c++) {
-    const dest = defaultDestinationExceptions(1);
-    const headers = defaultHeaderExceptions(dest.length + 1);
-    const comp: Composition = {
-      id: randomUUID(),
-      name: `composition-${String(c).padStart(4, '0')}`,
-      certificateIds: Array.from(
+    const comp = newComposition(
+      randomUUID(),
+      `composition-${String(c).padStart(4, '0')}`,
+      now.toISOString(),
+      Array.from(
         { length: size.perComposition },
         (_, k) => state.certificates[(c * size.perComposition + k) % size.certificates]!.id,
       ),
-      destinationExceptions: dest,
-      headerExceptions: headers,
-      intelligentBcc: false,
-      nextExceptionId: dest.length + headers.length + 1,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      lastReflection: null,
-    };
+    );
     state.compositions.push(comp);
   }
   new ConfStateStore(dataDir).save(state);

@@ -49,26 +49,31 @@ function nameTaken(state: AdminState, name: string, except?: Composition): boole
 }
 
 /** Creates a composition with the default exceptions (carrier domains, already-secured mail). */
+/** A composition as it starts: no certificate, the default exceptions on, never reflected. */
+export function newComposition(id: string, name: string, at: string, certificateIds: string[] = []): Composition {
+  const dest = defaultDestinationExceptions(1);
+  const headers = defaultHeaderExceptions(dest.length + 1);
+  return {
+    id,
+    name,
+    certificateIds,
+    destinationExceptions: dest,
+    headerExceptions: headers,
+    intelligentBcc: false,
+    nextExceptionId: dest.length + headers.length + 1,
+    createdAt: at,
+    updatedAt: at,
+    lastReflection: null,
+  };
+}
+
 export function createComposition(ctx: DomainContext, name: string): CompositionView {
   const n = validateName(name);
   const now = ctx.now().toISOString();
   const id = randomUUID();
   ctx.mutate((s) => {
     if (nameTaken(s, n)) throw new SmimeError('COMPOSITION_EXISTS', `a composition named "${n}" already exists`);
-    const dest = defaultDestinationExceptions(1);
-    const headers = defaultHeaderExceptions(dest.length + 1);
-    s.compositions.push({
-      id,
-      name: n,
-      certificateIds: [],
-      destinationExceptions: dest,
-      headerExceptions: headers,
-      intelligentBcc: false,
-      nextExceptionId: dest.length + headers.length + 1,
-      createdAt: now,
-      updatedAt: now,
-      lastReflection: null,
-    });
+    s.compositions.push(newComposition(id, n, now));
   });
   ctx.audit('composition.create', n, { id });
   return getComposition(ctx, id);
