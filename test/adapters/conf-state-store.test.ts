@@ -1,6 +1,6 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { errorOf as err } from '../helpers/errors';
 import { makeService, tempDir } from '../helpers/stores';
 import { ConfStateStore } from '../../main/adapters/conf-state-store';
@@ -118,5 +118,31 @@ describe('settings files conf would get wrong', () => {
     copy.settings.warnDays.push(1);
     expect(store.read().compositions[0]!.name).toBe('Orders');
     expect(store.read().settings.warnDays).toEqual([20, 5]);
+  });
+
+  it('reads a file once per change, never writes it to read it, and sees what another process changed', () => {
+    const dataDir = tempDir();
+    makeService(dataDir).svc.createComposition('Orders');
+    const path = join(dataDir, 'config.json');
+    const bytes = readFileSync(path);
+    const mtime = statSync(path).mtimeMs;
+    const parse = vi.spyOn(JSON, 'parse');
+    const ofTheFile = () => parse.mock.calls.filter(([text]) => text.length >= bytes.length - 200).length;
+    try {
+      const store = new ConfStateStore(dataDir);
+      expect(store.read().compositions.map((c) => c.name)).toEqual(['Orders']);
+      store.read();
+      store.load();
+      expect(ofTheFile()).toBe(1);
+      expect(readFileSync(path)).toEqual(bytes);
+      expect(statSync(path).mtimeMs).toBe(mtime);
+      // another process (its own store) renames it: the next read sees it, parsing the file once more
+      makeService(dataDir).svc.renameComposition('Orders', 'Invoices');
+      const n = ofTheFile();
+      expect(store.read().compositions.map((c) => c.name)).toEqual(['Invoices']);
+      expect(ofTheFile()).toBe(n + 1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
