@@ -12,7 +12,13 @@ import { SmimeError } from '../errors';
 import { issuerAndSerial } from './certificate';
 import { DIGEST_OID, OID, type DigestName } from './oids';
 import type { SigningIdentity } from './pkcs12';
-import { createSignature, DIGEST_LENGTH, pssAlgorithmIdentifier, type SignatureScheme } from './signature';
+import {
+  createSignature,
+  createSignatureAsync,
+  DIGEST_LENGTH,
+  pssAlgorithmIdentifier,
+  type SignatureScheme,
+} from './signature';
 
 export const MICALG: Record<DigestName, string> = {
   sha1: 'sha-1',
@@ -124,18 +130,16 @@ export function prepareSigner(identity: SigningIdentity, opts: SignerOptions = {
   };
 }
 
-/**
- * A detached SignedData ContentInfo over content whose digest is given (RFC 5652 §5).
- * The signature covers the DER SET OF signed attributes (RFC 5652 §5.4).
- */
-export function signDetached(signer: PreparedSigner, contentDigest: Buffer, signingTime: Date): Buffer {
-  const attrs = [
+/** The signed attributes of a detached signature: the DER SET OF (RFC 5652 §5.4) is what is signed. */
+function signedAttributes(signer: PreparedSigner, contentDigest: Buffer, signingTime: Date): Buffer[] {
+  return [
     ...signer.staticAttributes,
     attribute(DER.signingTime, time(signingTime)),
     attribute(DER.messageDigest, octets(contentDigest)),
   ].sort(Buffer.compare);
-  const toBeSigned = tlv(0x31, attrs);
-  const signature = createSignature(signer.scheme, toBeSigned, signer.identity.key);
+}
+
+function signedDataOf(signer: PreparedSigner, attrs: Buffer[], signature: Buffer): Buffer {
   const signerInfo = seq(
     smallInt(1),
     signer.sid,
@@ -152,6 +156,25 @@ export function signDetached(signer: PreparedSigner, contentDigest: Buffer, sign
     setOf([signerInfo]),
   );
   return seq(DER.signedData, ctx(0, signedData));
+}
+
+/**
+ * A detached SignedData ContentInfo over content whose digest is given (RFC 5652 §5).
+ * The signature covers the DER SET OF signed attributes (RFC 5652 §5.4).
+ */
+export function signDetached(signer: PreparedSigner, contentDigest: Buffer, signingTime: Date): Buffer {
+  const attrs = signedAttributes(signer, contentDigest, signingTime);
+  return signedDataOf(signer, attrs, createSignature(signer.scheme, tlv(0x31, attrs), signer.identity.key));
+}
+
+/** signDetached with the private-key operation on the thread pool (the relay's path). */
+export async function signDetachedAsync(
+  signer: PreparedSigner,
+  contentDigest: Buffer,
+  signingTime: Date,
+): Promise<Buffer> {
+  const attrs = signedAttributes(signer, contentDigest, signingTime);
+  return signedDataOf(signer, attrs, await createSignatureAsync(signer.scheme, tlv(0x31, attrs), signer.identity.key));
 }
 
 export * from './cms-verify';

@@ -135,15 +135,26 @@ export function verifySignature(scheme: SignatureScheme, data: Buffer, signature
   }
 }
 
-/** Signs with Node's crypto: ECDSA in DER (RFC 5753 §7.2), PSS with the scheme's salt length. */
+/** The key and padding Node's crypto signs with for a scheme: ECDSA in DER (RFC 5753 §7.2), PSS with the scheme's salt length. */
+function signingKey(scheme: SignatureScheme, key: KeyObject) {
+  if (scheme.kind === 'ecdsa') return { key, dsaEncoding: 'der' as const };
+  if (scheme.kind === 'pkcs1') return key;
+  return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength };
+}
+
+/** Signs with Node's crypto on the calling thread. */
 export function createSignature(scheme: SignatureScheme, data: Buffer, key: KeyObject): Buffer {
-  if (scheme.kind === 'ecdsa') return cryptoSign(scheme.digest, data, { key, dsaEncoding: 'der' });
-  if (scheme.kind === 'pkcs1') return cryptoSign(scheme.digest, data, key);
-  return cryptoSign(scheme.digest, data, {
-    key,
-    padding: constants.RSA_PKCS1_PSS_PADDING,
-    saltLength: scheme.saltLength,
-  });
+  return cryptoSign(scheme.digest, data, signingKey(scheme, key));
+}
+
+/**
+ * Signs on libuv's thread pool: a relay's event loop goes on reading and writing other
+ * connections while the private-key operation (about a millisecond for RSA-2048) runs.
+ */
+export function createSignatureAsync(scheme: SignatureScheme, data: Buffer, key: KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    cryptoSign(scheme.digest, data, signingKey(scheme, key), (err, sig) => (err ? reject(err) : resolve(sig))),
+  );
 }
 
 /** A hash AlgorithmIdentifier as RFC 4055 §2.1 writes it inside PSS parameters: with NULL, as OpenSSL does. */

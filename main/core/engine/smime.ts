@@ -2,7 +2,7 @@
  * S/MIME signing of whole messages (RFC 8551, RFC 1847); verification is in verify.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { MICALG, prepareSigner, signDetached, type PreparedSigner } from './cms';
+import { MICALG, prepareSigner, signDetached, signDetachedAsync, type PreparedSigner } from './cms';
 import { encodeBase64Lines, outerHeaderBytes, prepareSignedEntity, type ParsedMessage } from './mime';
 import type { SigningIdentity } from './pkcs12';
 
@@ -38,11 +38,38 @@ export function signMessageParts(
   signer: PreparedSigner | SigningIdentity,
   opts: SignOptions = {},
 ): Buffer[] {
+  const { prepared, outer, entity, digest } = hashEntity(message, signer, opts);
+  return assemble(prepared, outer, entity, signDetached(prepared, digest, opts.now ?? new Date()), opts);
+}
+
+/**
+ * signMessageParts with the private-key operation on libuv's thread pool, so that a relay
+ * worker's event loop serves other connections meanwhile. The bytes are the same.
+ */
+export async function signMessagePartsAsync(
+  message: Buffer | ParsedMessage,
+  signer: PreparedSigner | SigningIdentity,
+  opts: SignOptions = {},
+): Promise<Buffer[]> {
+  const { prepared, outer, entity, digest } = hashEntity(message, signer, opts);
+  return assemble(prepared, outer, entity, await signDetachedAsync(prepared, digest, opts.now ?? new Date()), opts);
+}
+
+function hashEntity(message: Buffer | ParsedMessage, signer: PreparedSigner | SigningIdentity, opts: SignOptions) {
   const prepared = 'staticAttributes' in signer ? signer : prepareSigner(signer, { pss: opts.pss ?? false });
   const { outer, entity } = prepareSignedEntity(message);
   const hash = createHash(prepared.digest);
   for (const chunk of entity) hash.update(chunk);
-  const cms = signDetached(prepared, hash.digest(), opts.now ?? new Date());
+  return { prepared, outer, entity, digest: hash.digest() };
+}
+
+function assemble(
+  prepared: PreparedSigner,
+  outer: Parameters<typeof outerHeaderBytes>[0],
+  entity: Buffer[],
+  cms: Buffer,
+  opts: SignOptions,
+): Buffer[] {
   const boundary = opts.boundary ?? `----=_smime_${randomBytes(18).toString('base64url')}`;
   const hasMimeVersion = outer.some((h) => h.key === 'mime-version');
   const head = [

@@ -8,7 +8,7 @@ import type { PreparedSigner } from '../engine/cms';
 import { normalizeEmail } from '../engine/certificate';
 import { headerValue, parseAddresses, parseMessage, type HeaderField } from '../engine/mime';
 import { SmimeError } from '../errors';
-import { signMessageParts } from '../engine/smime';
+import { signMessagePartsAsync } from '../engine/smime';
 import { decide, groupDeliveries, type Envelope, type PolicyComposition } from './policy';
 
 /** Where the pipeline gets the signer of a certificate the decision chose (a bundle, or the keychain). */
@@ -75,7 +75,7 @@ export async function runPipeline(
       continue;
     }
     const signer = await signerFor(d.certificate);
-    const parts = signMessageParts(parsed, signer, { now: at });
+    const parts = await signMessagePartsAsync(parsed, signer, { now: at });
     deliveries.push({ ...d, message: parts, size: total(parts) });
   }
   return { decisions, deliveries };

@@ -6,7 +6,7 @@ import { verifyFailureText } from '../../../main/contract';
 import { decode } from '../../../main/core/engine/der';
 import { decodeBase64, getHeader, parseMessage, parsePart, splitMultipart } from '../../../main/core/engine/mime';
 import { openPkcs12, type SigningIdentity } from '../../../main/core/engine/pkcs12';
-import { signMessage, verifyMessage } from '../../../main/core/engine/smime';
+import { signMessage, signMessagePartsAsync, verifyMessage } from '../../../main/core/engine/smime';
 import { CORPUS } from '../../helpers/corpus';
 import { entityLeaves, messageLeaves } from '../../helpers/mime-tree';
 import { nssVerify, opensslVerify, TestPki } from '../../helpers/pki';
@@ -89,6 +89,24 @@ describe('signed output is valid for third-party verifiers and keeps the content
     expect(opensslVerify(pki, pki.write('ec.eml', signed)).ok).toBe(true);
     const { content, signature } = parts(signed);
     expect(nssVerify(pki, content, signature).ok).toBe(true);
+  });
+
+  it("signs on the thread pool (the relay's path) to the same bytes, and ECDSA and PSS verify", async () => {
+    const msg = CORPUS['multipart/mixed with binary attachments']!;
+    const opts = { now: new Date('2026-11-28T01:00:00Z'), boundary: 'b1' };
+    // RSA PKCS#1 v1.5 is deterministic: both paths give the same message
+    const viaPool = await signMessagePartsAsync(msg, rsa, opts);
+    expect(Buffer.concat(viaPool)).toEqual(signMessage(msg, rsa, opts));
+    // randomised schemes cannot be compared: the verifiers judge them
+    for (const [id, o] of [
+      [ec, {}],
+      [rsa, { pss: true }],
+    ] as const) {
+      const signed = Buffer.concat(await signMessagePartsAsync(msg, id, o));
+      expect(opensslVerify(pki, pki.write('pool.eml', signed)).ok).toBe(true);
+      const { content, signature } = parts(signed);
+      expect(nssVerify(pki, content, signature).ok).toBe(true);
+    }
   });
 
   it('carries sorted signed attributes with smimeCapabilities and signingCertificateV2', () => {
