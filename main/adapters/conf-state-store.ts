@@ -8,9 +8,6 @@
  * state is taken from that parse (this store's deserializer) instead of asking conf again, which
  * at 10,000 certificates (a 12 MB file) was twice the work and ~40 MB more peak memory.
  */
-
-/** thrown by the deserializer when conf, constructed for a current file, meets an older one */
-const OLDER_FORMAT = Symbol('older format');
 import {
   accessSync,
   chmodSync,
@@ -27,6 +24,9 @@ import Conf from 'conf';
 import { SmimeError } from '../core/errors';
 import type { StateStore } from '../core/domain/ports';
 import { emptyState, STATE_SCHEMA, STATE_VERSION, type AdminState } from '../core/domain/state';
+
+/** thrown by the deserializer when conf, constructed for a current file, meets an older one */
+const OLDER_FORMAT = Symbol('older format');
 
 export const CONFIG_NAME = 'config';
 
@@ -96,10 +96,12 @@ export class ConfStateStore implements StateStore {
   private conf: ConfLike | undefined;
   /** The file's identity and last change: when it is unchanged, the parsed and checked state is reused. */
   private cached: { signature: string; state: AdminState; internal: unknown } | undefined;
-  /** What the deserializer last parsed for conf. */
+  /** The parse conf's constructor made during read(): the state is taken from it instead of a second parse. */
   private lastParse: Record<string, unknown> | undefined;
+  /** read() is opening conf: the deserializer keeps its parse (nowhere else, so no parse outlives its use) */
+  private capturing = false;
   /** conf is being constructed without migrations: a file of an older format must go to them */
-  private expectCurrent = false;
+  private refuseOlder = false;
 
   constructor(
     private readonly dataDir: string,
@@ -110,7 +112,7 @@ export class ConfStateStore implements StateStore {
   }
 
   private construct(migrate: boolean): ConfLike {
-    this.expectCurrent = !migrate;
+    this.refuseOlder = !migrate;
     try {
       return this.factory({
         cwd: this.dataDir,
@@ -128,7 +130,7 @@ export class ConfStateStore implements StateStore {
         deserialize: this.deserialize,
       });
     } finally {
-      this.expectCurrent = false;
+      this.refuseOlder = false;
     }
   }
 
@@ -167,8 +169,8 @@ export class ConfStateStore implements StateStore {
         `the settings file ${this.path} was written by a newer smime-admin (format ${version}; this one reads up to ${STATE_VERSION}); nothing was changed: update smime-admin`,
       );
     }
-    if (this.expectCurrent && version !== STATE_VERSION) throw OLDER_FORMAT;
-    this.lastParse = value as Record<string, unknown>;
+    if (this.refuseOlder && version !== STATE_VERSION) throw OLDER_FORMAT;
+    if (this.capturing) this.lastParse = value as Record<string, unknown>;
     return value as AdminState;
   };
 
@@ -205,9 +207,10 @@ export class ConfStateStore implements StateStore {
   }
 
   /**
-   * Reading never creates the file: an operation that fails leaves the disk as it was (a file of
-   * an older format is the exception: conf migrates it and writes it). The file is parsed and
-   * checked against the schema only when it changed (a large registry is ~10 MB).
+   * Reading never creates the file and leaves a complete file of this format as it is; conf writes
+   * only a file of an older format (which it migrates) or one missing a whole part (which it fills
+   * in from the defaults). The file is parsed and checked against the schema only when it changed
+   * (a large registry is ~10 MB).
    */
   read(): AdminState {
     const before = this.signature();
@@ -217,9 +220,10 @@ export class ConfStateStore implements StateStore {
     let doc: Record<string, unknown> | undefined;
     let readAt: string | null = before;
     try {
-      this.lastParse = undefined;
       if (!this.conf) {
+        this.capturing = true;
         this.open();
+        this.capturing = false;
         // conf's constructor has just read, parsed and checked the file; it wrote it only to
         // migrate it (or fill in a missing part), and then it is read as conf left it
         readAt = this.signature();
@@ -229,8 +233,11 @@ export class ConfStateStore implements StateStore {
     } catch (e) {
       throw e instanceof SmimeError ? e : this.corrupt(e);
     } finally {
+      this.capturing = false;
       this.lastParse = undefined;
     }
+    // the file went away while it was read: conf answers an empty object for it
+    if (this.signature() === null) return emptyState();
     const { adminPassword, settings, certificates, compositions, __internal__ } = doc as unknown as AdminState & {
       __internal__?: unknown;
     };
@@ -268,6 +275,8 @@ export class ConfStateStore implements StateStore {
       // what was just written is what a reader gets next, without parsing it again
       this.cached = signature ? { signature, state, internal } : undefined;
     } catch (e) {
+      // reading the file again (it changed since) can find it damaged or newer: that is said as such
+      if (e instanceof SmimeError) throw e;
       throw new SmimeError(
         'OUTPUT_UNWRITABLE',
         `cannot write the settings file ${this.path}: ${(e as Error).message.split('\n')[0]}`,

@@ -84,6 +84,23 @@ describe('settings files conf would get wrong', () => {
     expect(readFileSync(path, 'utf8')).toBe(content);
   });
 
+  it('refuses to write over a file a newer smime-admin wrote after this one read it, saying so', async () => {
+    const dataDir = tempDir();
+    makeService(dataDir).svc.createComposition('a');
+    const store = new ConfStateStore(dataDir);
+    const state = store.load();
+    const path = join(dataDir, 'config.json');
+    const content = JSON.stringify({
+      settings: { warnDays: [30], language: null },
+      __internal__: { migrations: { version: '99.0.0' } },
+    });
+    writeFileSync(path, content);
+    expect(await err(() => store.save(state))).toMatch(
+      /^STORE_CORRUPT: the settings file .* was written by a newer smime-admin \(format 99\.0\.0;/,
+    );
+    expect(readFileSync(path, 'utf8')).toBe(content);
+  });
+
   it('refuses to replace a read-only settings file, and tightens a data folder others can read', async () => {
     const dataDir = tempDir();
     chmodSync(dataDir, 0o755);
