@@ -94,10 +94,13 @@ export function App() {
       } else go(command.replace('go-', '') as Screen);
     });
     const offAttention = window.smime.onCertificatesAttention(setAttention);
-    // a change made outside the window (the CLI): every list is read again
-    const offState = window.smime.onStateChanged(() => {
-      void useCertificatesStore.getState().load();
-      void useCompositionsStore.getState().load();
+    // a change made outside the window (the CLI): every list is read again; after the window's own
+    // change its lists already follow from the answer, and only the pending reflections are read again
+    const offState = window.smime.onStateChanged(({ by }) => {
+      if (by === 'elsewhere') {
+        void useCertificatesStore.getState().load();
+        void useCompositionsStore.getState().load();
+      }
       void useReflectStore.getState().load();
     });
     // a reflection or an import changes which certificates the servers use: the list follows

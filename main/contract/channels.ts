@@ -238,8 +238,12 @@ export interface EventTypes {
       'go-certificates' | 'go-compositions' | 'go-reflect' | 'go-test' | 'go-audit' | 'go-settings' | 'add-certificate';
   };
   'certificates:attention': CertificateView[];
-  /** the data folder changed outside the window (the CLI, another admin session): read it again */
-  'state:changed': { at: string };
+  /**
+   * the data folder changed. `elsewhere` (the CLI, another admin session): read it again. `window`:
+   * one of the window's own requests, whose lists already follow from its answer; what they do not
+   * show (the pending reflections, the audit log) is read again
+   */
+  'state:changed': { at: string; by: 'window' | 'elsewhere' };
 }
 export type EventName = keyof EventTypes;
 export const EVENTS: EventName[] = ['reflect:progress', 'menu:command', 'certificates:attention', 'state:changed'];

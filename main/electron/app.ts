@@ -16,7 +16,7 @@ import { menuTemplate } from './menu';
 import { scheduleExpiryNotices } from './notices';
 import { resolveRendererFile } from './renderer-files';
 import { APP_SCHEME, APP_URL, guardWebContents, hardenSession, isTrustedUrl, secureWindowOptions } from './security';
-import { watchDataFolder } from './watch';
+import { ownWrites, watchDataFolder, type DataFolderWatch } from './watch';
 import { startServiceWorker } from './worker-service';
 import { restoreBounds, trackBounds, type BoundsStore } from './window-state';
 
@@ -130,14 +130,19 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
   const emit = <E extends EventName>(event: E, payload: EventTypes[E]) => {
     if (win && !win.isDestroyed()) win.webContents.send(event, payload);
   };
-  const handlers = createHandlers({
-    service,
-    dialogs: electronDialogs(electron, () => win),
-    emit,
-    version: opts.version ?? app.getVersion(),
-    platform: process.platform,
-    systemLanguage,
-  });
+  // the data folder is watched once the app is ready; the window's own changes are announced as its own
+  let folder: DataFolderWatch | undefined;
+  const handlers = ownWrites(
+    createHandlers({
+      service,
+      dialogs: electronDialogs(electron, () => win),
+      emit,
+      version: opts.version ?? app.getVersion(),
+      platform: process.platform,
+      systemLanguage,
+    }),
+    { own: (request) => (folder ? folder.own(request) : request()) },
+  );
 
   app.on('second-instance', () => {
     if (win) {
@@ -187,7 +192,7 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
       },
       language,
     );
-    watchDataFolder(dataDir, () => emit('state:changed', { at: new Date().toISOString() }));
+    folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }));
     log('info', `started; data folder ${dataDir}`);
   });
 }

@@ -11,7 +11,7 @@ import { ConfStateStore } from '../../main/adapters/conf-state-store';
 import { KeytarSecretStore } from '../../main/adapters/keytar-secret-store';
 import { AdminService } from '../../main/core/domain/service';
 import { local } from '../../main/core/domain/remote';
-import { watchDataFolder } from '../../main/electron/watch';
+import { ownWrites, watchDataFolder } from '../../main/electron/watch';
 import { writeFileAtomic } from '../../main/core/files';
 import { resolveRendererFile } from '../../main/electron/renderer-files';
 import type { FileKind } from '../../main/contract/channels';
@@ -149,8 +149,8 @@ export async function openApp(
       )
       .catch(() => undefined);
   // as the app does: a change the CLI makes in the data folder reaches the window
-  const unwatch = watchDataFolder(dataDir, () => emit('state:changed', { at: new Date().toISOString() }));
-  const handlers = createHandlers({
+  const folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }));
+  const plain = createHandlers({
     service: local(service),
     dialogs: {
       openFile: async (kind) => {
@@ -171,6 +171,8 @@ export async function openApp(
     nativeDialogs: opts.nativeDialogs ?? true,
     systemLanguage: () => ((opts.locale ?? 'en').startsWith('ja') ? 'ja' : 'en'),
   });
+  // as the app does: the window's own changes are announced as its own
+  const handlers = ownWrites(plain, folder);
   await page.exposeFunction('__smimeBridge', (channel: string, body: string) => bridgeCall(handlers, channel, body));
   clientScript ??= await bridgeClientScript();
   await page.addInitScript({ content: clientScript });
@@ -186,7 +188,7 @@ export async function openApp(
     saveDir,
     saved,
     close: async () => {
-      unwatch();
+      folder.stop();
       await context.close();
       if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
     },

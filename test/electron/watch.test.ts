@@ -1,0 +1,98 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHANNELS, type Channel } from '../../main/contract/channels';
+import { ownWrites, watchDataFolder, WRITING_CHANNELS, type ChangedBy } from '../../main/electron/watch';
+import { local } from '../../main/core/domain/remote';
+import { dispatch } from '../../main/ipc/dispatch';
+import { createHandlers, type Dialogs, type Handlers } from '../../main/ipc/handlers';
+import { makeService, tempDir } from '../helpers/stores';
+
+const SETTLE_MS = 60;
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the data folder as the window sees it', () => {
+  let stop: (() => void) | undefined;
+  afterEach(() => stop?.());
+
+  function watched() {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.json'), '{}');
+    mkdirSync(join(dir, 'certs'));
+    const events: ChangedBy[] = [];
+    const folder = watchDataFolder(dir, (by) => events.push(by), SETTLE_MS);
+    stop = () => folder.stop();
+    return { dir, events, folder };
+  }
+
+  it("announces the window's own change at once as its own, and the CLI's once its writes settle", async () => {
+    const { dir, events, folder } = watched();
+    await folder.own(async () => {
+      writeFileSync(join(dir, 'config.json'), '{"a":1}');
+      appendFileSync(join(dir, 'audit.log'), 'entry\n');
+    });
+    expect(events).toEqual(['window']);
+    // the file system's own events for that change arrive later: they are not news
+    await wait(SETTLE_MS * 4);
+    expect(events).toEqual(['window']);
+    // a request that changed nothing says nothing
+    await folder.own(async () => undefined);
+    expect(events).toEqual(['window']);
+    // the CLI writes: one event, after the writes settle
+    writeFileSync(join(dir, 'config.json'), '{"a":2}');
+    writeFileSync(join(dir, 'certs', 'x.p12'), 'p12');
+    await wait(SETTLE_MS * 4);
+    expect(events).toEqual(['window', 'elsewhere']);
+    // lock and journal files are ignored
+    writeFileSync(join(dir, '.lock'), '');
+    await wait(SETTLE_MS * 4);
+    expect(events).toEqual(['window', 'elsewhere']);
+  });
+
+  it("a change the CLI made just before the window's own request is announced as the CLI's, once", async () => {
+    const { dir, events, folder } = watched();
+    writeFileSync(join(dir, 'config.json'), '{"cli":true}');
+    await folder.own(async () => writeFileSync(join(dir, 'config.json'), '{"cli":true,"window":true}'));
+    expect(events).toEqual(['elsewhere']);
+    await wait(SETTLE_MS * 4);
+    expect(events).toEqual(['elsewhere']);
+  });
+
+  it("runs exactly the writing requests as the window's own", async () => {
+    const through: string[] = [];
+    const handlers = Object.fromEntries(CHANNELS.map((c) => [c, async () => c])) as unknown as Handlers;
+    const wrapped = ownWrites(handlers, {
+      own: async (request) => {
+        const r = await request();
+        through.push(String(r));
+        return r;
+      },
+    });
+    for (const c of CHANNELS) expect(await (wrapped[c] as (r: unknown) => Promise<unknown>)({})).toBe(c);
+    expect(new Set(through)).toEqual(WRITING_CHANNELS);
+  });
+
+  it("with the real service: the window's requests are its own, the CLI's changes are not, reads say nothing", async () => {
+    const dir = tempDir();
+    const { svc } = makeService(dir);
+    svc.createComposition('Orders');
+    const events: ChangedBy[] = [];
+    const folder = watchDataFolder(dir, (by) => events.push(by), SETTLE_MS);
+    stop = () => folder.stop();
+    const h = ownWrites(createHandlers({ service: local(svc), dialogs: {} as Dialogs }), folder);
+    expect(await dispatch(h, 'composition:create', { name: 'Invoices' }, true)).toMatchObject({ ok: true });
+    expect(await dispatch(h, 'composition:set-bcc', { name: 'Invoices', on: true }, true)).toMatchObject({
+      ok: true,
+    });
+    await wait(SETTLE_MS * 4);
+    expect(events).toEqual(['window', 'window']);
+    for (const c of ['composition:list', 'cert:list', 'pending:list', 'audit:list'] as Channel[])
+      expect(await dispatch(h, c, {}, true)).toMatchObject({ ok: true });
+    await wait(SETTLE_MS * 4);
+    expect(events).toEqual(['window', 'window']);
+    // the CLI (another process, its own store) renames a composition
+    makeService(dir).svc.renameComposition('Orders', 'Receipts');
+    await wait(SETTLE_MS * 4);
+    expect(events).toEqual(['window', 'window', 'elsewhere']);
+  });
+});
