@@ -38,6 +38,8 @@ interface AppState {
 }
 
 let nextId = 1;
+/** language choices made so far: the answer to an older one is not applied over a newer one */
+let languageRequests = 0;
 
 export const useAppStore = create<AppState>((set, get) => ({
   status: 'loading',
@@ -67,9 +69,32 @@ export const useAppStore = create<AppState>((set, get) => ({
     set({ screen, ...(composition !== undefined ? { selectedComposition: composition } : {}) });
   },
   async setLanguagePreference(lang) {
+    // the choice shows at once: a select bound to the saved value snapped back while the request
+    // was on its way, so a second arrow key started again from the old value
+    const before = get().boot;
+    const seq = ++languageRequests;
+    if (before) {
+      set({
+        boot: { ...before, settings: { ...before.settings, language: lang } },
+        language: lang ?? before.systemLanguage,
+      });
+    }
     try {
-      await get().updateSettings({ language: lang });
+      const settings = await unwrap(api().updateSettings({ language: lang }));
+      // only the newest choice's answer counts: an earlier one may arrive after it
+      const boot = get().boot;
+      if (seq === languageRequests && boot) {
+        set({ boot: { ...boot, settings }, language: settings.language ?? boot.systemLanguage });
+      }
     } catch (e) {
+      const boot = get().boot;
+      if (seq === languageRequests && before && boot) {
+        const previous = before.settings.language;
+        set({
+          boot: { ...boot, settings: { ...boot.settings, language: previous } },
+          language: previous ?? boot.systemLanguage,
+        });
+      }
       get().reportError(e);
     }
   },
