@@ -16,7 +16,9 @@ import { writeFileAtomic } from '../main/core/files';
 import { resolveRendererFile } from '../main/electron/renderer-files';
 import { createHandlers } from '../main/ipc/handlers';
 import { local } from '../main/core/domain/remote';
-import { CLIENT_PATH, IPC_PREFIX } from './browser-bridge/protocol';
+import type { EventName, EventTypes } from '../main/contract/channels';
+import { ownWrites, watchDataFolder } from '../main/electron/watch';
+import { CLIENT_PATH, EVENTS_PATH, IPC_PREFIX } from './browser-bridge/protocol';
 import { isPagePath, refuseRequest } from './browser-bridge/request-guard';
 import { bridgeCall, bridgedIndexHtml } from './browser-bridge/server';
 
@@ -35,6 +37,8 @@ const PAGE_HEADERS = {
 };
 /** The largest request the contract allows (128 MiB of .eml) as base64 JSON, with room to spare. */
 const MAX_BODY_BYTES = 192 * 1024 * 1024;
+/** Open event streams (a tab each); one more closes the oldest. */
+const MAX_EVENT_STREAMS = 8;
 
 async function main(): Promise<void> {
   const requested = Number(process.env.PORT || 5180);
@@ -50,8 +54,17 @@ async function main(): Promise<void> {
     secrets: new KeytarSecretStore(keychainService()),
     dataDir,
   });
-  const handlers = createHandlers({
+  // as the Electron main process does: events reach the page (here over a streamed answer), the
+  // data folder is watched, and the window's own changes are announced as its own
+  const streams = new Set<ServerResponse>();
+  const emit = <E extends EventName>(event: E, payload: EventTypes[E]): void => {
+    const line = `${JSON.stringify({ event, payload })}\n`;
+    for (const r of streams) r.write(line);
+  };
+  const folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }));
+  const plain = createHandlers({
     service: local(service),
+    emit,
     // a browser cannot show native dialogs for main: files come in by drag and drop, saves go to the exports folder
     dialogs: {
       openFile: async () => null,
@@ -71,6 +84,7 @@ async function main(): Promise<void> {
     nativeDialogs: false,
     systemLanguage: () => ((process.env.LANG ?? '').startsWith('ja') ? 'ja' : 'en'),
   });
+  const handlers = ownWrites(plain, folder);
   const client = readFileSync(join(__dirname, 'bridge-client.js'), 'utf8');
   const clientHash = createHash('sha384').update(client).digest('base64');
   const indexHtml = () => bridgedIndexHtml(readFileSync(join(root, 'index.html'), 'utf8'), { token, clientHash });
@@ -94,6 +108,15 @@ async function main(): Promise<void> {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === EVENTS_PATH) {
+      req.resume();
+      res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'application/x-ndjson; charset=utf-8' });
+      res.write('\n'); // the page knows the stream is open
+      if (streams.size >= MAX_EVENT_STREAMS) streams.values().next().value?.end();
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+      return;
+    }
     if (url.pathname.startsWith(IPC_PREFIX)) {
       if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
         req.resume();

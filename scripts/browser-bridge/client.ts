@@ -5,7 +5,7 @@
  * itself: any page may include a script, only our own origin can read our HTML.
  */
 import { createApi } from '../../preload/api';
-import { IPC_PREFIX, TOKEN_HEADER, TOKEN_META } from './protocol';
+import { EVENTS_PATH, IPC_PREFIX, TOKEN_HEADER, TOKEN_META } from './protocol';
 
 type Listener = (payload: unknown) => void;
 
@@ -61,3 +61,38 @@ const api = createApi(
   },
 );
 Object.defineProperty(window, 'smime', { value: api, writable: false, configurable: false });
+
+/**
+ * The server's events (the data folder changed, reflect progress), read from a streamed answer;
+ * a dropped stream is opened again, sooner after it had worked.
+ */
+async function listen(): Promise<void> {
+  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      const r = await fetch(EVENTS_PATH, { method: 'POST', headers: { [TOKEN_HEADER]: token } });
+      if (r.ok && r.body) {
+        delay = 250;
+        const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+        let pending = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          pending += value;
+          let end: number;
+          while ((end = pending.indexOf('\n')) >= 0) {
+            const line = pending.slice(0, end);
+            pending = pending.slice(end + 1);
+            if (!line) continue;
+            const { event, payload } = JSON.parse(line) as { event: string; payload: unknown };
+            window.__smimeEmit?.(event, payload);
+          }
+        }
+      }
+    } catch {
+      // the server stopped or restarted: try again after a pause
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+// under the test harness the events arrive through __smimeEmit directly
+if (!window.__smimeBridge) void listen();

@@ -8,3 +8,9 @@ export const TOKEN_HEADER = 'x-smime-token';
 export const TOKEN_META = 'smime-bridge-token';
 /** Where the page-side client is served; the script carries no secret. */
 export const CLIENT_PATH = '/__bridge.js';
+/**
+ * Events from the server (the data folder changed, reflect progress) stream to the page as
+ * newline-delimited JSON in the answer to a POST here: under the IPC prefix, so the same token
+ * and origin checks apply.
+ */
+export const EVENTS_PATH = `${IPC_PREFIX}__events`;

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/stores';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,6 +29,7 @@ interface Reply {
 }
 
 let child: ChildProcess;
+let dataDir: string;
 let port: number;
 let base: string;
 /** The origin the page is served from, and the Host its requests carry. */
@@ -92,8 +94,9 @@ function expectHardened(r: Reply): void {
 }
 
 beforeAll(async () => {
+  dataDir = tempDir();
   child = spawn(process.execPath, [join(__dirname, '..', '..', 'out', 'serve-browser.js')], {
-    env: { ...process.env, SMIME_ADMIN_HOME: tempDir(), PORT: '0' },
+    env: { ...process.env, SMIME_ADMIN_HOME: dataDir, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   base = await new Promise<string>((resolve, reject) => {
@@ -338,6 +341,17 @@ describe('npm run start:browser', () => {
           typeof (window as unknown as { smime?: unknown }).smime,
         ]),
       ).toEqual([true, false, 'object']);
+
+      // the window follows the data folder: a composition the CLI creates shows without a reload,
+      // and the pending count in the sidebar follows the window's own change at once
+      const sidebar = page.getByRole('navigation');
+      await sidebar.getByRole('button', { name: 'Server compositions' }).click();
+      await page.getByRole('heading', { name: 'Server compositions' }).first().waitFor({ timeout: 15_000 });
+      expect(cli(['--data-dir', dataDir, 'composition', 'create', 'From the CLI']).code).toBe(0);
+      await page.getByText('From the CLI').first().waitFor({ timeout: 5_000 });
+      await page.getByLabel('New composition name').fill('From the window');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await sidebar.getByRole('button', { name: /^Reflect\s*2$/ }).waitFor({ timeout: 5_000 });
       expect(problems).toEqual([]);
 
       const evil = await context.newPage();
