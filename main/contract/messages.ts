@@ -69,8 +69,8 @@ const en: Tables = {
       p.sender
         ? `no certificate operates for ${p.sender} in composition "${p.composition}"`
         : 'the message has no From address and no MAIL FROM',
-    'certificate-expired': (p) => `the certificate for ${p.email} expired on ${p.notAfter}`,
-    'certificate-not-yet-valid': (p) => `the certificate for ${p.email} is valid from ${p.notBefore}`,
+    'certificate-expired': (p) => `the certificate for ${p.email} expired on ${day(p.notAfter)}`,
+    'certificate-not-yet-valid': (p) => `the certificate for ${p.email} is valid from ${day(p.notBefore)}`,
   },
   verify: {
     'not-signed-data': () => 'the signature part is not CMS SignedData',

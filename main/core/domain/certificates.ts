@@ -206,8 +206,10 @@ export async function switchVersions(
 
 /** Registers a p12 for a From address that the certificate names. */
 async function addCertificateNow(ctx: DomainContext, input: CertificateInput): Promise<CertificateView> {
-  const email = validateEmail(input.email);
-  const { ident, info } = openForAddress(ctx, { ...input, email });
+  const typed = validateEmail(input.email);
+  const { ident, info } = openForAddress(ctx, { ...input, email: typed });
+  // registered as the certificate spells it: INFO@example.com typed for info@example.com shows as info@
+  const email = info.emails.find((e) => sameEmail(e, typed)) ?? typed;
   const exists = (s: AdminState) => s.certificates.some((c) => sameEmail(c.email, email));
   if (exists(ctx.load()))
     throw new SmimeError('CERT_EXISTS', `a certificate for ${email} is already registered; renew it instead`);

@@ -24,8 +24,9 @@ describe('certificate registry', () => {
   it('registers a p12 for an address in the certificate, password in the keychain only', async () => {
     const { svc, dataDir, secrets } = makeService();
     const view = await svc.addCertificate({ email: 'News@EXAMPLE.com', p12: aliceP12, password: PW });
+    // registered as the certificate spells the address, whatever case was typed
     expect(view).toMatchObject({
-      email: 'News@example.com',
+      email: 'news@example.com',
       status: 'valid',
       usedBy: [],
       chainLength: 1,
