@@ -12,16 +12,30 @@ export function strings(lang: Language): Strings {
 }
 
 /** Fills {name} placeholders. */
+/** `{n|one|other}` picks the word for the number n: English has "1 certificate", "2 certificates". */
+const PLURAL = /\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g;
+
+function plurals(template: string, values: Record<string, unknown>): string {
+  return template.replace(PLURAL, (m, k: string, one: string, other: string) => {
+    const v = values[k];
+    // a count may come formatted for display ("10,000")
+    const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.replace(/[,\s]/g, '')) : NaN;
+    return Number.isNaN(n) ? m : n === 1 ? one : other;
+  });
+}
+
 export function fill(template: string, values: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+  return plurals(template, values).replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
 }
 
 /** Fills {name} placeholders with elements (a pattern as code inside a sentence): the words stay in one string. */
 export function fillNodes(template: string, values: Record<string, ReactNode>): ReactNode[] {
-  return template.split(/(\{\w+\})/).map((piece, i) => {
-    const k = /^\{(\w+)\}$/.exec(piece)?.[1];
-    return createElement(Fragment, { key: i }, k !== undefined && k in values ? values[k] : piece);
-  });
+  return plurals(template, values)
+    .split(/(\{\w+\})/)
+    .map((piece, i) => {
+      const k = /^\{(\w+)\}$/.exec(piece)?.[1];
+      return createElement(Fragment, { key: i }, k !== undefined && k in values ? values[k] : piece);
+    });
 }
 
 export function useStrings(): Strings {

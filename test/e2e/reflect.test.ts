@@ -303,7 +303,7 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       s.service.renameComposition('Staging', 'Staging EU');
       const renamed = card(page, 'Staging EU');
       await visible(renamed);
-      expect(await text(renamed.getByTestId('pending-state'))).toBe('1 pending changes');
+      expect(await text(renamed.getByTestId('pending-state'))).toBe('1 pending change');
       expect(await text(renamed.locator('li[data-kind="renamed"]'))).toBe('renamed: Staging → Staging EU');
       // and the review says so too
       const dialog = await openReview(page, en, 'Staging EU');
@@ -322,7 +322,7 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       await nav(page, T.nav.reflect);
       await reflectInUi(page, T, 'Shop');
       s.service.addDestinationException('Shop', '@partner\\.example$');
-      await visible(card(page, 'Shop').getByText('1 pending changes'));
+      await visible(card(page, 'Shop').getByText('1 pending change'));
       await reflectInUi(page, T, 'Shop');
 
       await card(page, 'Shop').getByRole('button', { name: T.history.button }).click();
@@ -436,7 +436,7 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       await comp.getByRole('button', { name: T.publish.clear }).click();
       await visible(comp.getByTestId('publish-dir').getByText(T.publish.folderNone));
       s.service.setIntelligentBcc('Relay', true);
-      await visible(comp.getByText('1 pending changes'));
+      await visible(comp.getByText('1 pending change'));
       await reflectInUi(page, T, 'Relay');
       expect(bundles(publish)).toHaveLength(1);
       await until(T.servers.notInEffect);
@@ -456,7 +456,7 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       await comp.getByRole('button', { name: T.history.button }).click();
       const history = page.getByRole('dialog').getByTestId('history');
       await visible(history);
-      expect(await text(history.locator('tr[data-serial="3"]'))).toContain('running on 1 of 1 servers');
+      expect(await text(history.locator('tr[data-serial="3"]'))).toContain('running on 1 of 1 server');
       await page.keyboard.press('Escape');
 
       T = await setLanguage(s, 'ja');

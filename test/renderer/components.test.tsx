@@ -44,6 +44,16 @@ describe('texts', () => {
   it('fills placeholders', () => {
     expect(fill(en.status.expiring, { n: 5 })).toBe('Expires in 5 days');
     expect(fill(ja.status.expiring, { n: 5 })).toBe('あと 5 日で期限切れ');
+    // English counts take the singular for one
+    expect(fill(en.status.expiring, { n: 1 })).toBe('Expires in 1 day');
+    expect(fill(en.reflectAll.certificates, { n: 1 })).toBe('1 certificate');
+    expect(fill(en.reflectAll.certificates, { n: 0 })).toBe('0 certificates');
+    expect(fill(en.audit.unchained, { n: 1 })).toBe('1 older entry from before the chain is not checked.');
+    // no English text leaves a count form unfilled: every {x|…|…} names a placeholder of its own text
+    for (const key of leaves(en)) {
+      const text = key.split('.').reduce((x: unknown, k) => (x as Record<string, unknown>)[k], en) as string;
+      for (const [, name] of text.matchAll(/\{(\w+)\|[^{}]*\}/g)) expect(text, key).toContain(`{${name}}`);
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { confirmKey, useReflectStore } from '../../renderer/stores/reflect-store
 import { Confirmations } from '../../renderer/screens/Reflect/confirmations';
 import { actionText } from '../../renderer/screens/Audit/action-text';
 import { en, ja } from '../../renderer/i18n/strings';
+import { defaultHeaderExceptions } from '../../main/core/relay/patterns';
 
 const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
 
@@ -135,6 +136,13 @@ describe('confirmations and the audit filter', () => {
     for (const action of written) {
       expect(actionText(en, action), action).not.toBe(action);
       expect(actionText(ja, action), action).not.toBe(action);
+    }
+  });
+
+  it('says what each default header exception is for in both languages', () => {
+    for (const x of defaultHeaderExceptions(1)) {
+      expect(en.comps.defaultHeaderNote[x.pattern]).toBe(x.note);
+      expect(ja.comps.defaultHeaderNote[x.pattern]).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
     }
   });
 

@@ -122,9 +122,11 @@ export function AuditScreen() {
                 <tr key={`${e.at}-${i}`} data-action={e.action}>
                   <td className="nowrap">{formatDate(e.at, lang, true)}</td>
                   <td>{e.user}</td>
-                  <td title={e.action}>{actionText(t, e.action)}</td>
+                  <td className="nowrap" title={e.action}>
+                    {actionText(t, e.action)}
+                  </td>
                   <td className="mono">{e.target ?? ''}</td>
-                  <td>
+                  <td className="details">
                     <Details details={e.details} />
                   </td>
                 </tr>

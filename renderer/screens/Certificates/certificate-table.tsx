@@ -36,8 +36,9 @@ function UsedBy({ c, t }: { c: CertificateView; t: Strings }) {
   const reflectedOnly = c.reflectedIn.filter((n) => !c.usedBy.includes(n));
   const names = [...c.usedBy.map((n) => ({ n, pending: false })), ...reflectedOnly.map((n) => ({ n, pending: true }))];
   const shown = names.slice(0, 2);
+  // a narrow column cuts the names: all of them on hover
   return (
-    <>
+    <span title={names.map(({ n }) => n).join(', ') || undefined}>
       {shown.map(({ n, pending }) => (
         <button
           key={n}
@@ -53,7 +54,7 @@ function UsedBy({ c, t }: { c: CertificateView; t: Strings }) {
       {names.length > shown.length && (
         <span className="muted small">{fill(t.common.more, { n: names.length - shown.length })}</span>
       )}
-    </>
+    </span>
   );
 }
 

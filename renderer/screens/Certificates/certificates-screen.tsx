@@ -81,7 +81,7 @@ export function CertificatesScreen() {
               <option value="all">{t.certs.filterAll}</option>
               <option value="attention">{t.certs.filterAttention}</option>
               <option value="valid">{t.status.valid}</option>
-              <option value="expiring">{t.status.expiring.replace('{n}', '…')}</option>
+              <option value="expiring">{t.certs.filterExpiring}</option>
               <option value="expired">{t.status.expired}</option>
               <option value="not-yet-valid">{t.status['not-yet-valid']}</option>
             </select>

@@ -185,7 +185,8 @@ function ViewRow({
       </td>
       <td>
         {x.isDefault && <span className="badge neutral">{t.common.default}</span>}{' '}
-        {'preset' in x && x.preset && <span className="muted">{t.comps.preset[x.preset]}</span>} {x.note}
+        {'preset' in x && x.preset && <span className="muted">{t.comps.preset[x.preset]}</span>}{' '}
+        {(x.isDefault && isHeader(x) && t.comps.defaultHeaderNote[x.pattern]) || x.note}
       </td>
       <td>
         {!x.isDefault && (
