@@ -148,12 +148,18 @@ export interface AuditFilter {
   limit?: number;
 }
 
-/** The log's entries, newest first, filtered; damaged lines are skipped (verify names them). */
+/**
+ * The log's entries, newest first, filtered; damaged lines are skipped (verify names them). A
+ * composition keeps its identity across renames: filtered by its name, the log also gives what was
+ * logged under its earlier names, and not what an earlier composition of the same name did.
+ */
 export function readAudit(dataDir: string, filter: AuditFilter = {}): AuditEntry[] {
   const path = join(dataDir, AUDIT_FILE);
   if (!existsSync(path)) return [];
   const out: AuditEntry[] = [];
   const lines = readFileSync(path, 'utf8').split('\n');
+  // the names the target had, as the log is walked back in time
+  const names = filter.target === undefined ? undefined : new Set([filter.target.toLowerCase()]);
   for (let i = lines.length - 1; i >= 0 && out.length < (filter.limit ?? 10_000); i--) {
     if (!lines[i]) continue;
     let e: AuditEntry;
@@ -162,9 +168,22 @@ export function readAudit(dataDir: string, filter: AuditFilter = {}): AuditEntry
     } catch {
       continue;
     }
+    const target = (e.target ?? '').toLowerCase();
+    let concerns = !names || names.has(target);
+    if (names && e.action === 'composition.rename') {
+      const to = String(e.details?.newName ?? '').toLowerCase();
+      if (names.has(to)) {
+        // before this rename it had its old name; the new name was not yet its own
+        concerns = true;
+        names.delete(to);
+        names.add(target);
+      }
+    }
+    // before it was created, its name was nobody's or another composition's
+    if (names && concerns && e.action === 'composition.create') names.delete(target);
+    if (!concerns) continue;
     if (filter.since && new Date(e.at) < filter.since) continue;
     if (filter.action && e.action !== filter.action && !e.action.startsWith(`${filter.action}.`)) continue;
-    if (filter.target && (e.target ?? '').toLowerCase() !== filter.target.toLowerCase()) continue;
     out.push(e);
   }
   return out;

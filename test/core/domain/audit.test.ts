@@ -74,4 +74,27 @@ describe('the audit log is tamper-evident', () => {
     expect(readAudit(d, { since: new Date('2026-06-01T00:00:00Z') }).map((e) => e.action)).toEqual(['reflect']);
     expect(readAudit(d, { target: 't' }).map((e) => e.action)).toEqual(['reflect']);
   });
+
+  it('follows a composition across renames, and not an earlier composition of the same name', () => {
+    const d = tempDir();
+    let minute = 0;
+    const log = (action: string, target: string, details?: Record<string, string>) =>
+      appendAudit(d, new Date(Date.UTC(2026, 10, 28, 10, minute++)), action, target, details);
+    log('composition.create', 'Shop');
+    log('composition.delete', 'Shop');
+    log('composition.create', 'Shop'); // another composition, same name
+    log('composition.bcc', 'Shop');
+    log('composition.rename', 'Shop', { newName: 'Relay 東京' });
+    log('reflect', 'Relay 東京');
+    log('composition.create', 'Shop'); // a third one takes the freed name
+    const actions = (target: string) => readAudit(d, { target }).map((e) => `${e.action} ${e.target}`);
+    expect(actions('relay 東京')).toEqual([
+      'reflect Relay 東京',
+      'composition.rename Shop',
+      'composition.bcc Shop',
+      'composition.create Shop',
+    ]);
+    expect(actions('Shop')).toEqual(['composition.create Shop']);
+    expect(readAudit(d, { target: 'Relay 東京', action: 'composition.bcc' }).length).toBe(1);
+  });
 });
