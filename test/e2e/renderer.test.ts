@@ -130,6 +130,11 @@ describe('the renderer in Chromium, over the real core', () => {
       await page.getByLabel('Intelligent BCC copies').fill('archive@example.com');
       await page.getByLabel('Subject').fill('ご注文ありがとうございます');
       await page.getByLabel('Body').fill('Thank you for your order.\nご注文を承りました。');
+      // a draft survives a visit to another screen
+      await nav(page, 'Certificates');
+      await nav(page, 'Test message');
+      expect(await page.getByLabel('Subject').inputValue()).toBe('ご注文ありがとうございます');
+      expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe('a@example.org, x@docomo.ne.jp');
       await page.getByRole('button', { name: 'Sign and preview' }).click();
       const preview = page.getByTestId('preview');
       await visible(preview);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Decision, PickedFile, PreviewDelivery } from '../../../main/contract';
+import type { Decision, PreviewDelivery } from '../../../main/contract';
 import { toUiError, type UiError } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
@@ -11,6 +11,7 @@ import { fill, formatBytes, formatList, useCodeText, useStrings } from '../../i1
 import { useAppStore } from '../../stores/app-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { usePreviewStore } from '../../stores/preview-store';
+import { useDraft } from '../../stores/test-draft-store';
 import { LoadState } from '../../components/load-state';
 
 const list = (s: string) =>
@@ -176,24 +177,15 @@ export function TestMessageScreen() {
   const t = useStrings();
   const { list: comps, loaded, loadError, load } = useCompositionsStore();
   const { sending, send: sendTest } = usePreviewStore();
-  // kept by id: a rename (here or in the CLI) keeps the choice, a deletion falls back to the first
-  const [compositionId, setCompositionId] = useState('');
+  // the draft outlives the screen: another screen visited, or the language switched, keeps it
+  const [compositionId, setCompositionId] = useDraft('compositionId');
   const composition = (comps.find((c) => c.id === compositionId) ?? comps[0])?.name ?? '';
-  const [at, setAt] = useState(localNow());
-  const [mode, setMode] = useState<'compose' | 'eml'>('compose');
-  const [values, setValues] = useState({
-    from: '',
-    to: '',
-    cc: '',
-    bcc: '',
-    copies: '',
-    subject: '',
-    body: '',
-    mailFrom: '',
-    rcpts: '',
-  });
-  const [attachments, setAttachments] = useState<{ name: string; type: string; bytes: Uint8Array<ArrayBuffer> }[]>([]);
-  const [eml, setEml] = useState<PickedFile | null>(null);
+  const [draftAt, setAt] = useDraft('at');
+  const at = draftAt || localNow();
+  const [mode, setMode] = useDraft('mode');
+  const [values, setValues] = useDraft('values');
+  const [attachments, setAttachments] = useDraft('attachments');
+  const [eml, setEml] = useDraft('eml');
   const labels: Record<Key, string> = {
     composition: t.test.composition,
     at: t.test.sendTime,
