@@ -142,6 +142,21 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       expect(await text(card(page, '本番'))).toContain(T.reflect.upToDate);
       expect(await text(card(page, '検証'))).toContain(T.reflect.upToDate);
       expect(s.service.pending().every((p) => p.changes.length === 0)).toBe(true);
+
+      // the cards keep their places while the screen is open: one that gets a change, or is
+      // reflected, does not jump away from under the pointer
+      const order = () =>
+        page
+          .locator('ul.pending-list > li')
+          .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.composition));
+      const places = await order();
+      expect(places).toEqual(['本番', '検証']);
+      s.service.setIntelligentBcc('検証', true);
+      await visible(card(page, '検証').getByText('未反映の変更 1 件'));
+      expect(await order()).toEqual(places);
+      await reflectInUi(page, T, '検証');
+      await visible(card(page, '検証').getByText(T.reflect.upToDate, { exact: true }));
+      expect(await order()).toEqual(places);
     } finally {
       await s.close();
     }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { fill, formatDate, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
@@ -32,11 +32,15 @@ export function ReflectScreen() {
   }, [load, loadCompositions, setProgress]);
   const pendingCount = pending.filter((p) => p.changes.length > 0).length;
   const [shown, setShown] = useState(PAGE);
-  // what needs reflecting first (in main's order), then what is up to date
-  const ordered = useMemo(
-    () => [...pending.filter((p) => p.changes.length > 0), ...pending.filter((p) => p.changes.length === 0)],
-    [pending],
-  );
+  // what needs reflecting first (in main's order), then what is up to date; a card keeps its place
+  // while the screen is open, so the one just reflected does not jump away from under the pointer
+  const places = useRef(new Map<string, number>());
+  const ordered = useMemo(() => {
+    const first = [...pending.filter((p) => p.changes.length > 0), ...pending.filter((p) => p.changes.length === 0)];
+    for (const p of first)
+      if (!places.current.has(p.composition)) places.current.set(p.composition, places.current.size);
+    return first.sort((a, b) => places.current.get(a.composition)! - places.current.get(b.composition)!);
+  }, [pending]);
   const byName = useMemo(() => new Map(compositions.map((c) => [c.name, c])), [compositions]);
   return (
     <section aria-labelledby="reflect-title" className="reflect-screen">
