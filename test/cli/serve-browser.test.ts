@@ -352,6 +352,13 @@ describe('npm run start:browser', () => {
       await page.getByLabel('New composition name').fill('From the window');
       await page.getByRole('button', { name: 'Create' }).click();
       await sidebar.getByRole('button', { name: /^Reflect\s*2$/ }).waitFor({ timeout: 5_000 });
+      // no folder dialog in a browser: the review says where the bundle goes instead of "you choose"
+      await sidebar.getByRole('button', { name: /^Reflect/ }).click();
+      await page
+        .locator('ul.pending-list > li[data-composition="From the window"]')
+        .getByRole('button', { name: 'Reflect…' })
+        .click();
+      await page.getByText('Saved in the exports folder of the data folder').first().waitFor({ timeout: 10_000 });
       expect(problems).toEqual([]);
 
       const evil = await context.newPage();

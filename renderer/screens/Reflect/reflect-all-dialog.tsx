@@ -13,6 +13,8 @@ import { MIN_PASSPHRASE } from './reflect-dialog';
 /** Reflect every composition with pending changes: a summary of each review, one passphrase, every item confirmed. */
 export function ReflectAllDialog({ onClose }: { onClose(): void }) {
   const t = useStrings();
+  // in a browser (start:browser) there is no folder dialog: bundles go to the exports folder
+  const native = useAppStore((st) => st.boot?.nativeDialogs ?? true);
   const { reviewsAll, loadReviewsAll, reflectAll } = useReflectStore();
   const notify = useAppStore((s) => s.notify);
   const [value, setValue] = useState<[string, string]>(['', '']);
@@ -69,7 +71,7 @@ export function ReflectAllDialog({ onClose }: { onClose(): void }) {
                 <p className="muted small">
                   {fill(t.reflectAll.certificates, { n: r.certificates.length })} ·{' '}
                   {fill(t.reflectAll.changes, { n: r.changes.length })} ·{' '}
-                  {r.publishDir ? t.reflectAll.toPublish : t.reflectAll.toChosen}
+                  {r.publishDir ? t.reflectAll.toPublish : native ? t.reflectAll.toChosen : t.reflectAll.toExports}
                 </p>
                 <ChangesList changes={r.changes} />
                 <Confirmations

@@ -49,6 +49,8 @@ function Exceptions({ title, list, testId }: { title: string; list: Exception[];
 /** Exactly what a reflection sends, and how that differs from the last one. Presentational. */
 export function ReviewSummary({ review }: { review: ReflectReview }) {
   const t = useStrings();
+  // in a browser (start:browser) there is no folder dialog: bundles go to the exports folder
+  const native = useAppStore((st) => st.boot?.nativeDialogs ?? true);
   const lang = useAppStore((s) => s.language);
   const last = review.lastReflection;
   return (
@@ -102,7 +104,13 @@ export function ReviewSummary({ review }: { review: ReflectReview }) {
         <ChangesList changes={review.changes} empty={t.review.noChanges} />
       </div>
       <h3>{t.review.target}</h3>
-      <p>{review.publishDir ? fill(t.review.toPublish, { dir: review.publishDir }) : t.review.toChosen}</p>
+      <p>
+        {review.publishDir
+          ? fill(t.review.toPublish, { dir: review.publishDir })
+          : native
+            ? t.review.toChosen
+            : t.review.toExports}
+      </p>
       <p className="muted small mono">{fill(t.review.fileName, { name: review.suggestedFileName })}</p>
     </div>
   );
