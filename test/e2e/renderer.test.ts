@@ -118,6 +118,11 @@ describe('the renderer in Chromium, over the real core', () => {
         'invalid pattern "@x\\.(b": missing closing ): `@x\\.(b`',
       );
       expect(await detail.getByLabel('Pattern', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+      // meanwhile the addresses are still tried against the exceptions in place
+      await page.waitForFunction(() =>
+        (document.querySelector('.tester-results')?.textContent ?? '').includes('a@partner.example: unsigned: #'),
+      );
+      expect(await text(detail.locator('.tester-results'))).toContain('bob@example.org: signed (no exception)');
       await detail.getByLabel('Pattern', { exact: true }).fill('');
       await detail.getByRole('switch').click();
       await visible(detail.getByRole('switch', { checked: true }));

@@ -304,7 +304,15 @@ function useLivePattern(comp: CompositionView, pattern: string, addresses: strin
           setError(null);
         }
       } catch (e) {
-        if (!cancelled) setError(toUiError(e));
+        const err = toUiError(e);
+        // the typed pattern does not compile: the addresses are still tried against the exceptions in place
+        let inPlace: TesterMatch[] = [];
+        if (candidate && err.code === 'PATTERN_INVALID' && addresses.length > 0)
+          inPlace = await testDestinations(comp.name, addresses).catch(() => []);
+        if (!cancelled) {
+          setError(err);
+          setResults(inPlace);
+        }
       }
     }, 150);
     return () => {
@@ -436,7 +444,7 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
           {t.comps.testerHint}
         </span>
         {live.error && !liveInvalid && <ErrorMessage error={live.error} />}
-        {!live.error && list.length > 0 && live.results.length > 0 && (
+        {(!live.error || liveInvalid) && list.length > 0 && live.results.length > 0 && (
           <ul className="tester-results" aria-live="polite">
             {live.results.map((r, i) => (
               <li key={i} className={r.match ? 'unsigned' : 'signed'}>
