@@ -572,6 +572,14 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await dialog.waitFor({ state: 'detached' });
       await visible(page.locator('.cert-row[data-email="info@example.com"]'));
       expect(s.service.listCertificates().map((c) => c.email)).toEqual(['info@example.com']);
+      // no save dialog either: the saved .eml is said to be in the exports folder
+      s.service.createComposition('Shop');
+      await nav(page, 'Test message');
+      await page.getByLabel('From', { exact: true }).fill('info@example.com');
+      await page.getByLabel('To', { exact: true }).fill('x@docomo.ne.jp');
+      await page.getByRole('button', { name: 'Sign and preview' }).click();
+      await page.getByRole('button', { name: 'Save as .eml' }).click();
+      await visible(page.getByText(/^Saved unsigned-x@docomo\.ne\.jp\.eml in the exports folder of the data folder$/));
     });
   }, 60_000);
 });

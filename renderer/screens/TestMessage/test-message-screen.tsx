@@ -67,6 +67,8 @@ function Delivery({ d }: { d: PreviewDelivery }) {
   const codes = useCodeText();
   const save = usePreviewStore((s) => s.save);
   const saved = usePreviewStore((s) => s.saved[d.id]);
+  // in a browser (start:browser) there is no save dialog: the file goes to the exports folder
+  const native = useAppStore((s) => s.boot?.nativeDialogs ?? true);
   const [error, setError] = useState<UiError | null>(null);
   const [copied, setCopied] = useState(false);
   return (
@@ -125,7 +127,7 @@ function Delivery({ d }: { d: PreviewDelivery }) {
         </button>
         {saved && (
           <span className="success" role="status">
-            {fill(t.test.saved, { name: saved })}
+            {fill(native ? t.test.saved : t.test.savedToExports, { name: saved })}
           </span>
         )}
       </div>
