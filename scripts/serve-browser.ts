@@ -37,8 +37,8 @@ const PAGE_HEADERS = {
 };
 /** The largest request the contract allows (128 MiB of .eml) as base64 JSON, with room to spare. */
 const MAX_BODY_BYTES = 192 * 1024 * 1024;
-/** Open event streams (a tab each); one more closes the oldest. */
-const MAX_EVENT_STREAMS = 8;
+/** Open event streams (a tab each); one more closes the oldest. Below a browser's 6 connections per host. */
+const MAX_EVENT_STREAMS = 4;
 
 async function main(): Promise<void> {
   const requested = Number(process.env.PORT || 5180);
@@ -59,9 +59,12 @@ async function main(): Promise<void> {
   const streams = new Set<ServerResponse>();
   const emit = <E extends EventName>(event: E, payload: EventTypes[E]): void => {
     const line = `${JSON.stringify({ event, payload })}\n`;
-    for (const r of streams) r.write(line);
+    for (const r of streams) if (!r.writableEnded) r.write(line);
   };
-  const folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }));
+  // with more than one tab open, a change one tab made is news to the others: all read everything again
+  const folder = watchDataFolder(dataDir, (by) =>
+    emit('state:changed', { at: new Date().toISOString(), by: streams.size > 1 ? 'elsewhere' : by }),
+  );
   const plain = createHandlers({
     service: local(service),
     emit,
@@ -112,7 +115,13 @@ async function main(): Promise<void> {
       req.resume();
       res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'application/x-ndjson; charset=utf-8' });
       res.write('\n'); // the page knows the stream is open
-      if (streams.size >= MAX_EVENT_STREAMS) streams.values().next().value?.end();
+      if (streams.size >= MAX_EVENT_STREAMS) {
+        const oldest = streams.values().next().value;
+        if (oldest) {
+          streams.delete(oldest);
+          oldest.end();
+        }
+      }
       streams.add(res);
       res.on('close', () => streams.delete(res));
       return;

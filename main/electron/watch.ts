@@ -17,7 +17,12 @@ import type { Handlers } from '../ipc/handlers';
 const NAMES = ['config.json', 'certs', 'audit.log'];
 const RELEVANT = new RegExp(`^(${NAMES.map((n) => n.replace('.', '\\.')).join('|')})$`);
 
-/** The requests that change the data folder (each is audited); every other request only reads it. */
+/**
+ * The requests that change the data folder and answer with what changed. Those that wait for the
+ * admin in a native dialog (reflect, reflect all, the publish folder) are left out: a change the
+ * CLI makes while the dialog is open would be taken for the window's own; their changes reach the
+ * window as any other change does. Every other request only reads the folder.
+ */
 export const WRITING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'settings:update',
   'admin:set-password',
@@ -29,7 +34,6 @@ export const WRITING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'composition:delete',
   'composition:set-cert',
   'composition:set-bcc',
-  'composition:set-publish',
   'composition:set-servers',
   'exception:add-destination',
   'exception:add-header',
@@ -37,8 +41,6 @@ export const WRITING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'exception:set-enabled',
   'exception:remove',
   'exception:restore-defaults',
-  'reflect:export',
-  'reflect:all',
   'bundle:import',
 ]);
 

@@ -64,14 +64,17 @@ Object.defineProperty(window, 'smime', { value: api, writable: false, configurab
 
 /**
  * The server's events (the data folder changed, reflect progress), read from a streamed answer;
- * a dropped stream is opened again, sooner after it had worked.
+ * a dropped stream is opened again after a pause that grows while it keeps dropping.
  */
 async function listen(): Promise<void> {
+  let before = false;
   for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
     try {
       const r = await fetch(EVENTS_PATH, { method: 'POST', headers: { [TOKEN_HEADER]: token } });
       if (r.ok && r.body) {
-        delay = 250;
+        // events sent while the stream was down are lost: read everything again
+        if (before) window.__smimeEmit?.('state:changed', { at: new Date().toISOString(), by: 'elsewhere' });
+        before = true;
         const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
         let pending = '';
         for (;;) {
