@@ -11,7 +11,6 @@ export function strings(lang: Language): Strings {
   return lang === 'ja' ? ja : en;
 }
 
-/** Fills {name} placeholders. */
 /** `{n|one|other}` picks the word for the number n: English has "1 certificate", "2 certificates". */
 const PLURAL = /\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g;
 
@@ -24,6 +23,7 @@ function plurals(template: string, values: Record<string, unknown>): string {
   });
 }
 
+/** Fills {name} placeholders, and {n|one|other} with the word for the count. */
 export function fill(template: string, values: Record<string, string | number> = {}): string {
   return plurals(template, values).replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
 }

@@ -550,6 +550,20 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
     });
   }, 60_000);
 
+  it('11. new warning thresholds change which certificates need attention, on the screen where they were saved', async () => {
+    await session('thresholds', {}, async (s) => {
+      const { page } = s;
+      // 60 days left: valid with the default first warning of 30 days
+      await seed(s, [{ email: 'info@example.com', p12: olderP12, password: 'p12-pass' }]);
+      await visible(page.locator('.cert-row[data-email="info@example.com"]').getByText('Valid'));
+      expect(await page.getByTestId('attention').count()).toBe(0);
+      await nav(page, 'Settings');
+      await page.getByLabel('First warning (days before expiry)').fill('90');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await visible(page.getByTestId('attention').getByText(/1 expiring within 90 days/));
+    });
+  }, 60_000);
+
   it('10. browser mode: "Choose file…" opens the page\'s file chooser, so the keyboard alone adds a certificate', async () => {
     await session('browser-mode', { nativeDialogs: false }, async (s) => {
       const { page } = s;

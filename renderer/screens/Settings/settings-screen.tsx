@@ -4,6 +4,8 @@ import { Field } from '../../components/field';
 import { useForm, type Problems } from '../../components/use-form';
 import { fill, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
+import { useCertificatesStore } from '../../stores/certificates-store';
+import { useCompositionsStore } from '../../stores/compositions-store';
 
 /** The warning thresholds: each form says what is wrong inside itself, next to the field. */
 function Thresholds() {
@@ -32,6 +34,9 @@ function Thresholds() {
     e.preventDefault();
     await form.run(check, async () => {
       await updateSettings({ warnDays: [day(first)!, day(final)!] });
+      // the thresholds decide which certificates are expiring: the lists (and the banner) follow
+      if (useCertificatesStore.getState().loaded) void useCertificatesStore.getState().load({ quiet: true });
+      if (useCompositionsStore.getState().loaded) void useCompositionsStore.getState().load();
       notify(t.settings.saved);
     });
   };

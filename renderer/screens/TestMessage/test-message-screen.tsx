@@ -11,7 +11,7 @@ import { fill, formatBytes, formatList, useCodeText, useStrings } from '../../i1
 import { useAppStore } from '../../stores/app-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { usePreviewStore } from '../../stores/preview-store';
-import { useDraft } from '../../stores/test-draft-store';
+import { useDraft, useTestDraftStore } from '../../stores/test-draft-store';
 import { LoadState } from '../../components/load-state';
 
 const list = (s: string) =>
@@ -182,8 +182,11 @@ export function TestMessageScreen() {
   // the draft outlives the screen: another screen visited, or the language switched, keeps it
   const [compositionId, setCompositionId] = useDraft('compositionId');
   const composition = (comps.find((c) => c.id === compositionId) ?? comps[0])?.name ?? '';
-  const [draftAt, setAt] = useDraft('at');
-  const at = draftAt || localNow();
+  // the send time starts as the time the screen first opened, then is the admin's to edit (or clear)
+  const [at, setAt] = useDraft('at');
+  useEffect(() => {
+    if (!useTestDraftStore.getState().at) useTestDraftStore.setState({ at: localNow() });
+  }, []);
   const [mode, setMode] = useDraft('mode');
   const [values, setValues] = useDraft('values');
   const [attachments, setAttachments] = useDraft('attachments');
