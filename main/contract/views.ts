@@ -153,6 +153,8 @@ export interface PendingChange {
 }
 
 export interface PendingView {
+  /** the composition's id: it stays across renames */
+  id: string;
   composition: string;
   lastReflectedAt: string | null;
   changes: PendingChange[];

@@ -82,8 +82,10 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     ok(run(d, ['exception', 'enable', 'Transactional', firstId]));
 
     const pending = JSON.parse(ok(run(d, ['pending', '--json'])).stdout);
+    // the id stays across renames: scripts can follow a composition by it
     expect(pending).toEqual([
       {
+        id: JSON.parse(ok(run(d, ['composition', 'show', 'Transactional', '--json'])).stdout).id,
         composition: 'Transactional',
         lastReflectedAt: null,
         changes: [{ kind: 'never-reflected', subject: 'Transactional' }],

@@ -157,6 +157,10 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       await reflectInUi(page, T, '検証');
       await visible(card(page, '検証').getByText(T.reflect.upToDate, { exact: true }));
       expect(await order()).toEqual(places);
+      // a rename from elsewhere keeps the card's place: it is the same composition
+      s.service.renameComposition('本番', '本番 東京');
+      await visible(card(page, '本番 東京'));
+      expect(await order()).toEqual(['本番 東京', '検証']);
     } finally {
       await s.close();
     }

@@ -49,7 +49,14 @@ describe('reflect store', () => {
     const reflectAll = vi.fn(() => ok([]));
     fakeApi({
       listPending: () =>
-        ok(reviews.map((r) => ({ composition: r.composition.name, lastReflectedAt: null, changes: r.changes }))),
+        ok(
+          reviews.map((r) => ({
+            id: r.composition.name,
+            composition: r.composition.name,
+            lastReflectedAt: null,
+            changes: r.changes,
+          })),
+        ),
       reviewReflection: ({ name }: { name: string }) => ok(reviews.find((r) => r.composition.name === name)!),
       reflectAll,
       listCompositions: () => ok([]),

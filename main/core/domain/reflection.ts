@@ -33,6 +33,7 @@ export function pending(ctx: DomainContext, name?: string): PendingView[] {
   const comps = name ? [findComposition(state, name)] : state.compositions;
   const byId = new Map(state.certificates.map((r) => [r.id, r]));
   return comps.map((c) => ({
+    id: c.id,
     composition: c.name,
     lastReflectedAt: c.lastReflection?.at ?? null,
     changes: pendingChanges(c, state, byId),

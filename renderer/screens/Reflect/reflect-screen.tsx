@@ -37,9 +37,9 @@ export function ReflectScreen() {
   const places = useRef(new Map<string, number>());
   const ordered = useMemo(() => {
     const first = [...pending.filter((p) => p.changes.length > 0), ...pending.filter((p) => p.changes.length === 0)];
-    for (const p of first)
-      if (!places.current.has(p.composition)) places.current.set(p.composition, places.current.size);
-    return first.sort((a, b) => places.current.get(a.composition)! - places.current.get(b.composition)!);
+    // by id: a card renamed (here or in the CLI) keeps its place too
+    for (const p of first) if (!places.current.has(p.id)) places.current.set(p.id, places.current.size);
+    return first.sort((a, b) => places.current.get(a.id)! - places.current.get(b.id)!);
   }, [pending]);
   const byName = useMemo(() => new Map(compositions.map((c) => [c.name, c])), [compositions]);
   return (
