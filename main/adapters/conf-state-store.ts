@@ -22,6 +22,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import Conf from 'conf';
 import { SmimeError } from '../core/errors';
+import { fileIdentity } from '../core/files';
 import type { StateStore } from '../core/domain/ports';
 import { emptyState, STATE_SCHEMA, STATE_VERSION, type AdminState } from '../core/domain/state';
 
@@ -198,12 +199,7 @@ export class ConfStateStore implements StateStore {
   }
 
   private signature(): string | null {
-    try {
-      const st = statSync(this.path);
-      return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-    } catch {
-      return null;
-    }
+    return fileIdentity(this.path);
   }
 
   /**
@@ -223,7 +219,6 @@ export class ConfStateStore implements StateStore {
       if (!this.conf) {
         this.capturing = true;
         this.open();
-        this.capturing = false;
         // conf's constructor has just read, parsed and checked the file; it wrote it only to
         // migrate it (or fill in a missing part), and then it is read as conf left it
         readAt = this.signature();
@@ -236,15 +231,15 @@ export class ConfStateStore implements StateStore {
       this.capturing = false;
       this.lastParse = undefined;
     }
+    const after = this.signature();
     // the file went away while it was read: conf answers an empty object for it
-    if (this.signature() === null) return emptyState();
+    if (after === null) return emptyState();
     const { adminPassword, settings, certificates, compositions, __internal__ } = doc as unknown as AdminState & {
       __internal__?: unknown;
     };
     const state = { adminPassword, settings, certificates, compositions };
     // a file that changed while it was read is read again next time
-    if (readAt !== null && readAt === this.signature())
-      this.cached = { signature: readAt, state, internal: __internal__ };
+    if (readAt === after) this.cached = { signature: after, state, internal: __internal__ };
     return state;
   }
 

@@ -2,7 +2,18 @@
  * File access with the guarantees users rely on: a clear one-line reason when a file
  * cannot be read, size limits, and atomic writes so a failure never leaves half a file.
  */
-import { closeSync, fsyncSync, linkSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { SmimeError } from './errors';
@@ -105,5 +116,22 @@ export function writeFileAtomic(
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw new SmimeError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${reason(e)}`);
+  }
+}
+
+/**
+ * A file's identity and last change (inode, size, modification and status-change times): equal
+ * values mean the same, unchanged file; a rename over it changes it.
+ */
+export function statIdentity(st: Stats): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** statIdentity of the file at `path`, or null when it cannot be read. */
+export function fileIdentity(path: string): string | null {
+  try {
+    return statIdentity(statSync(path));
+  } catch {
+    return null;
   }
 }

@@ -9,9 +9,10 @@
  * requests that write run through `own`: their change is announced as the window's (`window`),
  * at once, and the folder as they left it is the one the window knows.
  */
-import { statSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Channel } from '../contract/channels';
+import { fileIdentity } from '../core/files';
 import type { Handlers } from '../ipc/handlers';
 
 const NAMES = ['config.json', 'certs', 'audit.log'];
@@ -59,15 +60,7 @@ export interface DataFolderWatch {
  * the folder lock, so no other writer changes the folder while an own request writes.
  */
 export function watchDataFolder(dataDir: string, onChange: (by: ChangedBy) => void, settleMs = 300): DataFolderWatch {
-  const state = (): string =>
-    NAMES.map((n) => {
-      try {
-        const st = statSync(join(dataDir, n));
-        return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-      } catch {
-        return '-';
-      }
-    }).join('|');
+  const state = (): string => NAMES.map((n) => fileIdentity(join(dataDir, n)) ?? '-').join('|');
   let known = state();
   let running = 0;
   let elsewhere = false;

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, SmimeError, type ErrorCode } from '../core/errors';
-import { readInputFile } from '../core/files';
+import { readInputFile, statIdentity } from '../core/files';
 import { MAX_BUNDLE_BYTES, peekBundle, type BundleLabel } from '../core/relay/bundle';
 import { loadRelayConfig, type RelayConfig } from '../core/relay/config';
 
@@ -251,7 +251,7 @@ export class BundleWatcher {
         const st = statSync(join(this.o.dir, file));
         if (!st.isFile()) continue;
         present.add(file);
-        out.push({ file, mtimeMs: st.mtimeMs, stamp: `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` });
+        out.push({ file, mtimeMs: st.mtimeMs, stamp: statIdentity(st) });
       } catch {
         // removed between readdir and stat
       }
