@@ -2,7 +2,7 @@ import { useId, useRef, useState } from 'react';
 import type { FileKind, PickedFile } from '../../main/contract';
 import { api, toUiError, unwrap, type UiError } from '../api';
 import { errorText, formatBytes, formatList, useStrings } from '../i18n';
-import { useAppStore } from '../stores/app-store';
+import { useAppStore, useNativeDialogs } from '../stores/app-store';
 
 const EXTENSIONS: Record<FileKind, string[]> = { p12: ['.p12', '.pfx'], eml: ['.eml'], bundle: ['.json'] };
 
@@ -28,7 +28,7 @@ export function FilePicker({
 }) {
   const t = useStrings();
   const lang = useAppStore((s) => s.language);
-  const native = useAppStore((s) => s.boot?.nativeDialogs ?? true);
+  const native = useNativeDialogs();
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);

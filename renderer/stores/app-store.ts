@@ -126,3 +126,9 @@ export const useAppStore = create<AppState>((set, get) => {
     },
   };
 });
+
+/**
+ * Whether main shows native open, save and folder dialogs: not in a browser (start:browser), where
+ * files come from the page's own chooser and saves go to the exports folder.
+ */
+export const useNativeDialogs = (): boolean => useAppStore((s) => s.boot?.nativeDialogs ?? true);

@@ -4,7 +4,7 @@ import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { useAction } from '../../components/use-action';
 import { fill, useStrings } from '../../i18n';
-import { useAppStore } from '../../stores/app-store';
+import { useAppStore, useNativeDialogs } from '../../stores/app-store';
 import { confirmKey, useReflectStore } from '../../stores/reflect-store';
 import { ChangesList } from './changes-list';
 import { Confirmations } from './confirmations';
@@ -13,8 +13,7 @@ import { MIN_PASSPHRASE } from './reflect-dialog';
 /** Reflect every composition with pending changes: a summary of each review, one passphrase, every item confirmed. */
 export function ReflectAllDialog({ onClose }: { onClose(): void }) {
   const t = useStrings();
-  // in a browser (start:browser) there is no folder dialog: bundles go to the exports folder
-  const native = useAppStore((st) => st.boot?.nativeDialogs ?? true);
+  const native = useNativeDialogs();
   const { reviewsAll, loadReviewsAll, reflectAll } = useReflectStore();
   const notify = useAppStore((s) => s.notify);
   const [value, setValue] = useState<[string, string]>(['', '']);

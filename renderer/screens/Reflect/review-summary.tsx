@@ -2,7 +2,7 @@ import type { DestinationException, HeaderException, ReflectReview } from '../..
 import { StatusBadge } from '../../components/status-badge';
 import { WarningsList } from '../../components/warnings-list';
 import { fill, formatDate, useStrings } from '../../i18n';
-import { useAppStore } from '../../stores/app-store';
+import { useAppStore, useNativeDialogs } from '../../stores/app-store';
 import { ChangesList } from './changes-list';
 
 type Exception = DestinationException | HeaderException;
@@ -49,8 +49,7 @@ function Exceptions({ title, list, testId }: { title: string; list: Exception[];
 /** Exactly what a reflection sends, and how that differs from the last one. Presentational. */
 export function ReviewSummary({ review }: { review: ReflectReview }) {
   const t = useStrings();
-  // in a browser (start:browser) there is no folder dialog: bundles go to the exports folder
-  const native = useAppStore((st) => st.boot?.nativeDialogs ?? true);
+  const native = useNativeDialogs();
   const lang = useAppStore((s) => s.language);
   const last = review.lastReflection;
   return (

@@ -8,7 +8,7 @@ import { MimeSource } from '../../components/mime-source';
 import { useForm, type Problems } from '../../components/use-form';
 import { WarningsList } from '../../components/warnings-list';
 import { fill, formatBytes, formatList, useCodeText, useStrings } from '../../i18n';
-import { useAppStore } from '../../stores/app-store';
+import { useAppStore, useNativeDialogs } from '../../stores/app-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { usePreviewStore } from '../../stores/preview-store';
 import { useDraft, useTestDraftStore } from '../../stores/test-draft-store';
@@ -67,8 +67,7 @@ function Delivery({ d }: { d: PreviewDelivery }) {
   const codes = useCodeText();
   const save = usePreviewStore((s) => s.save);
   const saved = usePreviewStore((s) => s.saved[d.id]);
-  // in a browser (start:browser) there is no save dialog: the file goes to the exports folder
-  const native = useAppStore((s) => s.boot?.nativeDialogs ?? true);
+  const native = useNativeDialogs();
   const [error, setError] = useState<UiError | null>(null);
   const [copied, setCopied] = useState(false);
   return (
