@@ -9,8 +9,8 @@
  * half the best signing throughput for the added p99 latency, and one 20 MB message for the
  * worker's peak RSS. The sink runs in its own process. BENCH_RELAY_QUICK=1: same fields, short.
  */
-import { spawn, fork, type ChildProcess } from 'node:child_process';
-import { X509Certificate, randomBytes } from 'node:crypto';
+import { execFileSync, spawn, fork, type ChildProcess } from 'node:child_process';
+import { X509Certificate, createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +50,10 @@ function sinkChild(): void {
     process.send!({ port: (server.server.address() as { port: number }).port });
   });
   process.on('message', (m: string) => {
-    if (m === 'count') process.send!({ count, bytes });
+    if (m === 'count') {
+      const c = process.cpuUsage();
+      process.send!({ count, bytes, cpuSeconds: (c.user + c.system) / 1e6 });
+    }
     if (m === 'exit') server.close(() => process.exit(0));
   });
 }
@@ -58,43 +61,64 @@ function sinkChild(): void {
 interface Sink {
   port: number;
   count(): Promise<number>;
+  /** CPU seconds the sink process used so far */
+  cpu(): Promise<number>;
   stop(): void;
 }
 
 async function startSink(): Promise<Sink> {
   const child = fork(__filename, ['--sink'], { stdio: 'ignore', env: process.env });
   const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  const ask = () =>
+    new Promise<{ count: number; cpuSeconds: number }>((resolve) => {
+      child.once('message', resolve);
+      child.send('count');
+    });
   return {
     port,
-    count: () =>
-      new Promise((resolve) => {
-        child.once('message', (m: { count: number }) => resolve(m.count));
-        child.send('count');
-      }),
+    count: async () => (await ask()).count,
+    cpu: async () => (await ask()).cpuSeconds,
     stop: () => child.send('exit'),
   };
 }
 
 // ------------------------------------------------------------------ fixtures
 
-function bundles(dir: string): { sign: string; pass: string } {
-  signingFixture(dir, { email: FROM });
-  const x = new X509Certificate(readFileSync(join(dir, 'leaf.pem')));
-  const cert = {
-    email: FROM,
-    fingerprintSha256: x.fingerprint256,
-    subject: x.subject,
-    issuer: x.issuer,
-    notBefore: new Date(x.validFrom).toISOString(),
-    notAfter: new Date(x.validTo).toISOString(),
-    p12: readFileSync(join(dir, 'b.p12')),
-    password: 'bench',
+interface Bundles {
+  sign: string;
+  pass: string;
+  signEc: string;
+  /** the PEM private keys of the two signers, for the same run's raw signing cost */
+  rsaKey: string;
+  ecKey: string;
+}
+
+function bundles(dir: string): Bundles {
+  const certOf = (fixtureDir: string) => {
+    const x = new X509Certificate(readFileSync(join(fixtureDir, 'leaf.pem')));
+    return {
+      email: FROM,
+      fingerprintSha256: x.fingerprint256,
+      subject: x.subject,
+      issuer: x.issuer,
+      notBefore: new Date(x.validFrom).toISOString(),
+      notAfter: new Date(x.validTo).toISOString(),
+      p12: readFileSync(join(fixtureDir, 'b.p12')),
+      password: 'bench',
+    };
   };
-  const out = { sign: join(dir, 'sign'), pass: join(dir, 'pass') };
+  const rsaDir = join(dir, 'rsa-fixture');
+  const ecDir = join(dir, 'ec-fixture');
+  mkdirSync(rsaDir);
+  mkdirSync(ecDir);
+  signingFixture(rsaDir, { email: FROM });
+  signingFixture(ecDir, { email: FROM, key: 'ec' });
+  const out = { sign: join(dir, 'sign'), pass: join(dir, 'pass'), signEc: join(dir, 'sign-ec') };
   const meta = { createdAt: new Date(), createdBy: 'bench', serial: 1 };
-  for (const [kind, exceptions] of [
-    ['sign', []],
-    ['pass', [{ id: 1, pattern: '.*', enabled: true, isDefault: false, note: 'bench: everything unsigned' }]],
+  for (const [kind, fixtureDir, exceptions] of [
+    ['sign', rsaDir, []],
+    ['pass', rsaDir, [{ id: 1, pattern: '.*', enabled: true, isDefault: false, note: 'bench: everything unsigned' }]],
+    ['signEc', ecDir, []],
   ] as const) {
     mkdirSync(out[kind]);
     const composition = {
@@ -104,11 +128,64 @@ function bundles(dir: string): { sign: string; pass: string } {
       destinationExceptions: [...exceptions],
       headerExceptions: [],
     };
-    writeFileSync(join(out[kind], 'bench.smime-bundle.json'), writeBundle(PASS, composition, [cert], meta), {
-      mode: 0o600,
-    });
+    writeFileSync(
+      join(out[kind], 'bench.smime-bundle.json'),
+      writeBundle(PASS, composition, [certOf(fixtureDir)], meta),
+      { mode: 0o600 },
+    );
   }
-  return out;
+  return {
+    ...out,
+    rsaKey: readFileSync(join(rsaDir, 'leaf.key'), 'utf8'),
+    ecKey: readFileSync(join(ecDir, 'leaf.key'), 'utf8'),
+  };
+}
+
+/** CPU ms of one signature over a signed-attributes-sized input with `pem`, in this process (sync, as OpenSSL speed does). */
+function signCostMs(pem: string): number {
+  const key = createPrivateKey(pem);
+  const data = randomBytes(230);
+  for (let i = 0; i < 20; i++) sign('sha256', data, key);
+  let n = 0;
+  const t = process.cpuUsage();
+  const until = performance.now() + (quick ? 200 : 1000);
+  while (performance.now() < until) {
+    sign('sha256', data, key);
+    n++;
+  }
+  const c = process.cpuUsage(t);
+  return (c.user + c.system) / 1000 / n;
+}
+
+/** CPU ms of one signature handed to libuv's thread pool and back (crypto.sign with a callback), one at a time. */
+async function signCostAsyncMs(pem: string): Promise<number> {
+  const key = createPrivateKey(pem);
+  const data = randomBytes(230);
+  const once = () =>
+    new Promise<void>((resolve, reject) => sign('sha256', data, key, (e) => (e ? reject(e) : resolve())));
+  for (let i = 0; i < 20; i++) await once();
+  let n = 0;
+  const t = process.cpuUsage();
+  const until = performance.now() + (quick ? 200 : 1000);
+  while (performance.now() < until) {
+    await once();
+    n++;
+  }
+  const c = process.cpuUsage(t);
+  return (c.user + c.system) / 1000 / n;
+}
+
+/** `openssl speed`'s RSA-2048 sign time in ms, the reference for the same operation outside Node. */
+function opensslRsa2048SignMs(): number | null {
+  try {
+    const out = execFileSync('openssl', ['speed', '-seconds', quick ? '1' : '2', 'rsa2048'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
+    const m = /^rsa 2048 bits\s+([\d.]+)s/m.exec(out);
+    return m ? Number(m[1]) * 1000 : null;
+  } catch {
+    return null;
+  }
 }
 
 function messageOf(bytes: number): Buffer {
@@ -148,6 +225,8 @@ async function startRelay(bundleDir: string, composition: string, workers: numbe
   const child = spawn(
     process.execPath,
     [
+      // e.g. BENCH_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": the relay's workers inherit them
+      ...(process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
       CLI,
       'relay',
       '--bundle-dir',
@@ -350,23 +429,37 @@ async function main(): Promise<void> {
       }
     const tput = new Map<string, number>();
     const cpu = new Map<string, number>();
+    /** CPU ms per message of the whole machine's part in a run: relay workers, the load generator (this process), the sink */
+    const machineCpu = new Map<string, number>();
+    /** cores kept busy by the same three during the run */
+    const coresBusy = new Map<string, number>();
+    const PATH = { sign: 'relay-signing', pass: 'relay-pass-through', signEc: 'relay-signing-ecdsa-p256' } as const;
     for (const workers of [1, 2])
-      for (const kind of ['sign', 'pass'] as const) {
+      for (const kind of ['sign', 'pass', 'signEc'] as const) {
         const relay = await startRelay(b[kind], `bench-${kind}`, workers, sink.port);
         try {
-          for (const size of sizes)
-            for (const conc of concs) {
+          for (const size of kind === 'signEc' ? [sizes[0]!] : sizes)
+            for (const conc of kind === 'signEc' ? [20] : concs) {
               const before = await sink.count();
               const cpuBefore = await relay.workerCpu();
+              const sinkCpuBefore = await sink.cpu();
+              const selfBefore = process.cpuUsage();
+              const wallBefore = performance.now();
               const r = await closedLoop(relay.port, messageOf(size), conc);
               const got = (await received(sink, before + r.sent)) - before;
+              const wallS = (performance.now() - wallBefore) / 1000;
+              const self = process.cpuUsage(selfBefore);
               const cpuMs = ((await relay.workerCpu()) - cpuBefore) * 1000;
+              const otherMs = ((await sink.cpu()) - sinkCpuBefore) * 1000 + (self.user + self.system) / 1000;
               allReceived &&= got === r.sent && r.failed === 0;
               const d = direct.get(`${size}/${conc}`)!;
-              tput.set(`${kind}/${workers}/${size}/${conc}`, r.msgsPerSec);
-              cpu.set(`${kind}/${workers}/${size}/${conc}`, cpuMs / Math.max(1, r.sent));
+              const key = `${kind}/${workers}/${size}/${conc}`;
+              tput.set(key, r.msgsPerSec);
+              cpu.set(key, cpuMs / Math.max(1, r.sent));
+              machineCpu.set(key, (cpuMs + otherMs) / Math.max(1, r.sent));
+              coresBusy.set(key, (cpuMs + otherMs) / 1000 / wallS);
               runs.push({
-                path: kind === 'sign' ? 'relay-signing' : 'relay-pass-through',
+                path: PATH[kind],
                 workers,
                 sizeKB: size / 1024,
                 conc,
@@ -374,6 +467,9 @@ async function main(): Promise<void> {
                 received: got,
                 // worker CPU per message (all workers, warm-up included): less sensitive to a busy machine
                 relayCpuMsPerMessage: r2(cpuMs / Math.max(1, r.sent)),
+                // the load generator's and the sink's CPU per message in the same run
+                clientAndSinkCpuMsPerMessage: r2(otherMs / Math.max(1, r.sent)),
+                coresBusy: r2(coresBusy.get(key)!),
                 addedP50Ms: r2(r.p50Ms - d.p50Ms),
                 addedP99Ms: r2(r.p99Ms - d.p99Ms),
               });
@@ -448,12 +544,27 @@ async function main(): Promise<void> {
       await solo.stop();
     }
 
-    const ratio = (w: number) => r2(tput.get(`sign/${w}/${sizes[0]}/20`)! / tput.get(`pass/${w}/${sizes[0]}/20`)!);
+    const ratio = (w: number, kind = 'sign') =>
+      r2(tput.get(`${kind}/${w}/${sizes[0]}/20`)! / tput.get(`pass/${w}/${sizes[0]}/20`)!);
+    // What this machine allows at all. Signing adds at least one private-key operation to each message; with the
+    // cores shared by the load generator, the sink and the relay, the best a signing relay could do is the
+    // pass-through's CPU per message over that plus one signature, and two workers can gain at most what one
+    // worker leaves of the cores idle.
+    const rsaSignMs = signCostMs(b.rsaKey);
+    const ecSignMs = signCostMs(b.ecKey);
+    const opensslRsaMs = opensslRsa2048SignMs();
+    // what handing one signature to the thread pool and back costs on top of the signature itself
+    const ecAsyncMs = await signCostAsyncMs(b.ecKey);
+    const passMachine = machineCpu.get(`pass/2/${sizes[0]}/20`)!;
+    const cores = availableParallelism();
+    // signing throughput ≤ cores / (pass-through CPU per message + one signature); over the measured pass-through
+    const ratioAtMost = (signMs: number) =>
+      r2((cores * 1000) / ((passMachine + signMs) * tput.get(`pass/2/${sizes[0]}/20`)!));
     const scale = r2(tput.get(`sign/2/${sizes[0]}/20`)! / tput.get(`sign/1/${sizes[0]}/20`)!);
     const addedP99AtHalf = r2(atHalf.p99Ms - baseHalf.p99Ms);
     const out = {
       quick,
-      cores: availableParallelism(),
+      cores,
       loadAverage1mBeforeAfter: [loadBefore[0], r2(loadavg()[0]!)],
       node: process.version,
       baseline:
@@ -469,6 +580,23 @@ async function main(): Promise<void> {
         passThroughOverSigning: r2(cpu.get(`pass/1/${sizes[0]}/20`)! / cpu.get(`sign/1/${sizes[0]}/20`)!),
       },
       twoWorkersVsOne10KBConc20Signing: scale,
+      // the same run's limits of this machine for the two targets above (see README, "Relay speed")
+      ceilingOnThisMachine: {
+        rsa2048SignCpuMs: {
+          node: r2(rsaSignMs * 1000) / 1000,
+          openssl: opensslRsaMs === null ? null : r2(opensslRsaMs * 1000) / 1000,
+        },
+        ecdsaP256SignCpuMs: r2(ecSignMs * 1000) / 1000,
+        // why an ECDSA key signs in place and an RSA key on the thread pool (signature.ts)
+        threadPoolHandoffCpuMs: r2((ecAsyncMs - ecSignMs) * 1000) / 1000,
+        passThroughMachineCpuMsPerMessage10KBConc20: r2(passMachine),
+        signingVsPassThroughAtMostWithRsa2048: ratioAtMost(rsaSignMs),
+        signingVsPassThroughAtMostWithEcdsaP256: ratioAtMost(ecSignMs),
+        coresBusyOneWorkerSigning: r2(coresBusy.get(`sign/1/${sizes[0]}/20`)!),
+        twoWorkersVsOneAtMost: r2(cores / coresBusy.get(`sign/1/${sizes[0]}/20`)!),
+      },
+      // the same relay and path with an ECDSA P-256 certificate: what is left of the cost once RSA is gone
+      ecdsaP256SigningVsPassThrough10KBConc20: { workers1: ratio(1, 'signEc'), workers2: ratio(2, 'signEc') },
       atHalfMaxThroughput: {
         rate: half,
         workers: bestWorkers,

@@ -68,6 +68,16 @@ export function parseReply(response: string | undefined | null): UpstreamReply |
   return { code: Number(m[1]), enhanced: m[2] ?? null, text: m[3]!.replace(/\s+/g, ' ').trim() };
 }
 
+/** At most this many bytes are joined into one chunk; a larger message streams its parts as they are. */
+const JOIN_AT_MOST = 256 * 1024;
+
+function joinSmall(parts: Buffer[]): Buffer[] {
+  if (parts.length < 2) return parts;
+  let size = 0;
+  for (const p of parts) size += p.length;
+  return size <= JOIN_AT_MOST ? [Buffer.concat(parts, size)] : parts;
+}
+
 interface Pooled {
   conn: SMTPConnection;
   messages: number;
@@ -118,7 +128,9 @@ export class Upstream {
         this.o.onError?.(1);
         throw this.toUpstreamError(e as NodemailerErr);
       }
-      const stream = Readable.from(parts, { objectMode: false });
+      // a message of a few parts (a signed one: head, entity, signature) goes out as one chunk when small,
+      // so the dot-stuffing stream and the socket each see one write instead of one per part
+      const stream = Readable.from(joinSmall(parts), { objectMode: false });
       try {
         const info = await new Promise<SendInfo>((resolve, reject) =>
           p.conn.send(

@@ -1,7 +1,7 @@
 /**
  * S/MIME signing of whole messages (RFC 8551, RFC 1847); verification is in verify.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { MICALG, prepareSigner, signDetached, signDetachedAsync, type PreparedSigner } from './cms';
 import { encodeBase64Lines, outerHeaderBytes, prepareSignedEntity, type ParsedMessage } from './mime';
 import type { SigningIdentity } from './pkcs12';
@@ -70,7 +70,8 @@ function assemble(
   cms: Buffer,
   opts: SignOptions,
 ): Buffer[] {
-  const boundary = opts.boundary ?? `----=_smime_${randomBytes(18).toString('base64url')}`;
+  // 122 random bits from Node's cached pool: a relay makes one per message
+  const boundary = opts.boundary ?? `----=_smime_${randomUUID()}`;
   const hasMimeVersion = outer.some((h) => h.key === 'mime-version');
   const head = [
     outerHeaderBytes(outer),

@@ -91,7 +91,7 @@ describe('signed output is valid for third-party verifiers and keeps the content
     expect(nssVerify(pki, content, signature).ok).toBe(true);
   });
 
-  it("signs on the thread pool (the relay's path) to the same bytes, and ECDSA and PSS verify", async () => {
+  it("signs the relay's way (RSA on the thread pool, ECDSA in place) to the same bytes, and ECDSA and PSS verify", async () => {
     const msg = CORPUS['multipart/mixed with binary attachments']!;
     const opts = { now: new Date('2026-11-28T01:00:00Z'), boundary: 'b1' };
     // RSA PKCS#1 v1.5 is deterministic: both paths give the same message
