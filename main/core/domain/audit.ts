@@ -179,8 +179,14 @@ export function readAudit(dataDir: string, filter: AuditFilter = {}): AuditEntry
         names.add(target);
       }
     }
+    if (names && e.action === 'bundle.import' && typeof e.details?.previousName === 'string' && names.has(target)) {
+      // an import renamed it (its target is the new name): before, it had the previous one
+      names.delete(target);
+      names.add(e.details.previousName.toLowerCase());
+    }
     // before it was created, its name was nobody's or another composition's
-    if (names && concerns && e.action === 'composition.create') names.delete(target);
+    const creates = e.action === 'composition.create' || (e.action === 'bundle.import' && e.details?.created === true);
+    if (names && concerns && creates) names.delete(target);
     if (!concerns) continue;
     if (filter.since && new Date(e.at) < filter.since) continue;
     if (filter.action && e.action !== filter.action && !e.action.startsWith(`${filter.action}.`)) continue;

@@ -181,10 +181,13 @@ async function importBundleNow(
       snapshot: snapshotOf(c, s),
     };
   });
+  // an import that creates or renames the composition says so, so the log follows it like a create or rename
   ctx.audit('bundle.import', compName, {
     bundleFingerprint: fingerprint,
     certificates: opened.certificates.length,
     serial: opened.payload.serial,
+    ...(existing ? {} : { created: true }),
+    ...(existing && existing.name !== compName ? { previousName: existing.name } : {}),
   });
   return result;
 }

@@ -82,6 +82,27 @@ describe('bundle import', () => {
     expect(again.certificatesUnchanged).toEqual(['info@example.com']);
   });
 
+  it('logs an import that creates or renames the composition, so the audit log follows it', async () => {
+    const { svc } = await seededService(pki);
+    const first = join(tempDir(), 'first.json');
+    await svc.reflect('Transactional', PASS, first);
+    svc.renameComposition('Transactional', 'Notices 通知');
+    const renamed = join(tempDir(), 'renamed.json');
+    await svc.reflect('Notices 通知', PASS, renamed);
+
+    const other = makeService(tempDir(), new MemorySecretStore());
+    other.svc.createComposition('Notices 通知'); // an earlier composition of that name, gone before the imports
+    other.svc.deleteComposition('Notices 通知');
+    await other.svc.importBundle(readFileSync(first), PASS, 'first.json');
+    expect((await other.svc.importBundle(readFileSync(renamed), PASS, 'renamed.json')).created).toBe(false);
+    const log = other.svc.auditLog();
+    expect(log[0]!.details).toMatchObject({ previousName: 'Transactional' });
+    expect(log[1]!.details).toMatchObject({ created: true });
+    const actions = (target: string) => other.svc.auditLog({ target }).map((e) => `${e.action} ${e.target}`);
+    expect(actions('notices 通知')).toEqual(['bundle.import Notices 通知', 'bundle.import Transactional']);
+    expect(actions('Transactional')).toEqual(['bundle.import Transactional']);
+  });
+
   it('refuses to discard changes not yet reflected, and to roll back to an older bundle, unless told to', async () => {
     const { svc } = await seededService(pki);
     const older = join(tempDir(), 'older.json');
