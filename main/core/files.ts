@@ -135,3 +135,11 @@ export function fileIdentity(path: string): string | null {
     return null;
   }
 }
+
+/** The files a data folder's state is in; the lock and journal files are not part of it. */
+export const DATA_STATE_FILES = ['config.json', 'certs', 'audit.log'] as const;
+
+/** One string that changes whenever a data folder's state files change (their identities, '-' when missing). */
+export function dataFolderState(dataDir: string): string {
+  return DATA_STATE_FILES.map((n) => fileIdentity(join(dataDir, n)) ?? '-').join('|');
+}

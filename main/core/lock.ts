@@ -23,6 +23,31 @@ interface Owner {
 }
 
 const held = new Map<string, number>();
+
+/** Taking or about to release a folder's lock, in this thread: after `acquired`, before the lock is gone. */
+export type FolderLockEvent = 'acquired' | 'releasing';
+type FolderLockListener = (dataDir: string, event: FolderLockEvent) => void;
+const listeners = new Set<FolderLockListener>();
+
+/**
+ * Calls `listener` each time this thread takes a folder's lock and just before it lets it go (the
+ * outermost hold only). The window's folder watch tells its own writes from the CLI's this way:
+ * whatever changed between two of its holds was someone else's. Returns the unsubscribe.
+ */
+export function onFolderLock(listener: FolderLockListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function notify(dataDir: string, event: FolderLockEvent): void {
+  for (const l of listeners) {
+    try {
+      l(dataDir, event);
+    } catch {
+      // a listener's failure is not the writer's
+    }
+  }
+}
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 function sleep(ms: number): void {
@@ -78,10 +103,12 @@ export function withFolderLock<T>(dataDir: string, fn: () => T, waitMs = lockWai
   const depth = held.get(dir) ?? 0;
   if (depth === 0) acquire(dataDir, dir, waitMs);
   held.set(dir, depth + 1);
+  if (depth === 0) notify(dataDir, 'acquired');
   const release = (): void => {
     const d = held.get(dir)! - 1;
     if (d > 0) held.set(dir, d);
     else {
+      notify(dataDir, 'releasing');
       held.delete(dir);
       rmSync(dir, { recursive: true, force: true });
     }

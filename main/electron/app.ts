@@ -114,9 +114,13 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
   app.setPath('sessionData', join(dataDir, 'chromium'));
   setLogDirectory(dataDir);
   // the domain runs in a worker thread (see worker-service.ts); tests inject an in-process one
+  // the folder watch (below, once the app is ready) hears the worker's lock holds
+  let folder: DataFolderWatch | undefined;
   const service =
     opts.service ??
-    startServiceWorker(join(__dirname, 'service-worker.js'), { dataDir, keychainService: keychainService() });
+    startServiceWorker(join(__dirname, 'service-worker.js'), { dataDir, keychainService: keychainService() }, (e, s) =>
+      folder?.locked(e, s),
+    );
   const systemLanguage = (): 'en' | 'ja' => (app.getLocale().toLowerCase().startsWith('ja') ? 'ja' : 'en');
   let preferred: 'en' | 'ja' | null = null;
   const language = (): 'en' | 'ja' => preferred ?? systemLanguage();
@@ -131,7 +135,6 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
     if (win && !win.isDestroyed()) win.webContents.send(event, payload);
   };
   // the data folder is watched once the app is ready; the window's own changes are announced as its own
-  let folder: DataFolderWatch | undefined;
   const handlers = ownWrites(
     createHandlers({
       service,

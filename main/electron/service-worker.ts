@@ -4,6 +4,8 @@ import { ConfStateStore } from '../adapters/conf-state-store';
 import { KeytarSecretStore } from '../adapters/keytar-secret-store';
 import { AdminService } from '../core/domain/service';
 import { describeError } from '../core/errors';
+import { dataFolderState } from '../core/files';
+import { onFolderLock } from '../core/lock';
 import { reviveBuffers, type WorkerOptions } from './worker-service';
 
 const options = workerData as WorkerOptions;
@@ -13,6 +15,10 @@ const service = new AdminService({
   dataDir: options.dataDir,
 });
 const methods = service as unknown as Record<string, (...a: unknown[]) => unknown>;
+
+// the main thread's folder watch tells the window's writes from the CLI's by these (watch.ts);
+// posted before the answer of the request that held the lock, so they arrive first
+onFolderLock((dir, event) => parentPort!.postMessage({ folderLock: event, state: dataFolderState(dir) }));
 
 parentPort!.on('message', async (m: { id: number; method: string; args: unknown[] }) => {
   const args = m.args.map((a) =>

@@ -10,13 +10,13 @@
  * at once, and the folder as they left it is the one the window knows.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Channel } from '../contract/channels';
-import { fileIdentity } from '../core/files';
+import { dataFolderState, DATA_STATE_FILES } from '../core/files';
+import { onFolderLock, type FolderLockEvent } from '../core/lock';
 import type { Handlers } from '../ipc/handlers';
 
-const NAMES = ['config.json', 'certs', 'audit.log'];
-const RELEVANT = new RegExp(`^(${NAMES.map((n) => n.replace('.', '\\.')).join('|')})$`);
+const RELEVANT = new RegExp(`^(${DATA_STATE_FILES.map((n) => n.replace('.', '\\.')).join('|')})$`);
 
 /**
  * The requests that change the data folder and answer with what changed. Those that wait for the
@@ -50,20 +50,34 @@ export type ChangedBy = 'window' | 'elsewhere';
 export interface DataFolderWatch {
   /** Runs one of the window's own writing requests: the change it makes is announced as the window's. */
   own<T>(request: () => Promise<T>): Promise<T>;
+  /**
+   * The window's domain took or is about to release the folder lock, with the folder's state
+   * (`dataFolderState`) at that moment. A domain in this thread reports by itself; one in a worker
+   * thread forwards its reports here.
+   */
+  locked(event: FolderLockEvent, state: string): void;
   stop(): void;
 }
 
 /**
  * Calls `onChange('elsewhere')` (debounced by `settleMs`) when the state files change other than
- * through `own`, and `onChange('window')` when an own request has changed them. A change found when
- * an own request starts came from elsewhere: it is announced so when the request ends. Writers take
- * the folder lock, so no other writer changes the folder while an own request writes.
+ * through `own`, and `onChange('window')` when an own request has changed them.
+ *
+ * Writers take the folder lock, so what changed while the window's domain held the lock is the
+ * window's, and what changed between its holds is someone else's: a CLI run that wrote while an
+ * own request waited for the lock is found when the request takes it. Without lock reports (a
+ * domain that never said), a change found when an own request starts is someone else's and the
+ * rest of its change is taken for the window's.
  */
 export function watchDataFolder(dataDir: string, onChange: (by: ChangedBy) => void, settleMs = 300): DataFolderWatch {
-  const state = (): string => NAMES.map((n) => fileIdentity(join(dataDir, n)) ?? '-').join('|');
+  const state = (): string => dataFolderState(dataDir);
   let known = state();
   let running = 0;
   let elsewhere = false;
+  /** in the own requests in progress: a lock was reported, and one of the holds changed the folder */
+  let sawLock = false;
+  let ownChanged = false;
+  let atAcquire: string | null = null;
   let timer: NodeJS.Timeout | undefined;
   const settle = (): void => {
     if (running > 0) return; // the own request in progress decides when it ends
@@ -72,6 +86,23 @@ export function watchDataFolder(dataDir: string, onChange: (by: ChangedBy) => vo
     known = now;
     onChange('elsewhere');
   };
+  const locked = (event: FolderLockEvent, at: string): void => {
+    // a hold outside the own requests (reflect behind its dialog, a read that repairs) is left to the watcher
+    if (running === 0) return;
+    sawLock = true;
+    if (event === 'acquired') {
+      if (at !== known) elsewhere = true;
+      atAcquire = at;
+    } else {
+      if (atAcquire !== null && at !== atAcquire) ownChanged = true;
+      atAcquire = null;
+      known = at;
+    }
+  };
+  const folder = resolve(dataDir);
+  const unsubscribe = onFolderLock((dir, event) => {
+    if (resolve(dir) === folder) locked(event, state());
+  });
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(dataDir, { persistent: false }, (_event, name) => {
@@ -92,8 +123,12 @@ export function watchDataFolder(dataDir: string, onChange: (by: ChangedBy) => vo
         running--;
         if (running === 0) {
           const now = state();
-          const changed = now !== known;
+          // with lock reports, a change after the window's last hold is someone else's
+          if (sawLock && now !== known) elsewhere = true;
+          const changed = sawLock ? ownChanged : now !== known;
           known = now;
+          sawLock = ownChanged = false;
+          atAcquire = null;
           if (elsewhere) {
             elsewhere = false;
             onChange('elsewhere');
@@ -101,8 +136,10 @@ export function watchDataFolder(dataDir: string, onChange: (by: ChangedBy) => vo
         }
       }
     },
+    locked,
     stop() {
       clearTimeout(timer);
+      unsubscribe();
       watcher?.close();
     },
   };

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { ServiceApi } from '../core/domain/remote';
 import { SmimeError } from '../core/errors';
 import type { ErrorCode } from '../contract';
+import type { FolderLockEvent } from '../core/lock';
 
 export interface WorkerOptions {
   dataDir: string;
@@ -30,14 +31,27 @@ export function reviveBuffers(v: unknown, depth = 0): unknown {
 type Reply =
   { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { code?: ErrorCode; message: string } };
 type Callback = { callback: number; args: unknown[] };
+/** the worker took or is about to release the data folder's lock; `state` is the folder's then */
+type FolderLock = { folderLock: FolderLockEvent; state: string };
 
-/** Starts the worker (`script` is the built service-worker.js) and returns the service as promises. */
-export function startServiceWorker(script: string, options: WorkerOptions): ServiceApi & { close(): Promise<number> } {
+/**
+ * Starts the worker (`script` is the built service-worker.js) and returns the service as promises.
+ * `onFolderLock` hears the worker's folder lock holds, each before the answer of its request.
+ */
+export function startServiceWorker(
+  script: string,
+  options: WorkerOptions,
+  onFolderLock?: (event: FolderLockEvent, state: string) => void,
+): ServiceApi & { close(): Promise<number> } {
   const worker = new Worker(script, { workerData: options });
   let next = 1;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   const callbacks = new Map<number, (...a: unknown[]) => void>();
-  worker.on('message', (m: Reply | Callback) => {
+  worker.on('message', (m: Reply | Callback | FolderLock) => {
+    if ('folderLock' in m) {
+      onFolderLock?.(m.folderLock, m.state);
+      return;
+    }
     if ('callback' in m) {
       callbacks.get(m.callback)?.(...m.args);
       return;

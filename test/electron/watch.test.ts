@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../main/contract/channels';
 import { ownWrites, watchDataFolder, WRITING_CHANNELS, type ChangedBy } from '../../main/electron/watch';
 import { local } from '../../main/core/domain/remote';
+import { withFolderLock } from '../../main/core/lock';
 import { dispatch } from '../../main/ipc/dispatch';
 import { createHandlers, type Dialogs, type Handlers } from '../../main/ipc/handlers';
 import { makeService, tempDir } from '../helpers/stores';
@@ -56,6 +59,41 @@ describe('the data folder as the window sees it', () => {
     expect(events).toEqual(['elsewhere']);
     await wait(SETTLE_MS * 4);
     expect(events).toEqual(['elsewhere']);
+  });
+
+  it("a CLI write that the window's request waited for is the CLI's, and so is one after the window's hold", async () => {
+    const { dir, events, folder } = watched();
+    const config = join(dir, 'config.json');
+    // another process (as the CLI does) takes the folder lock, writes after a while, lets go
+    const cli = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('fs'), path = require('path'), os = require('os');
+         const dir = process.argv[1], lock = path.join(dir, '.lock');
+         fs.mkdirSync(lock);
+         fs.writeFileSync(path.join(lock, 'owner.json'), JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+         process.stdout.write('locked\\n');
+         setTimeout(() => { fs.writeFileSync(path.join(dir, 'config.json'), '{"cli":true}'); fs.rmSync(lock, { recursive: true }); }, 300);`,
+        dir,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(cli.stdout!, 'data');
+    // the window's request starts while the folder is unchanged, waits for the lock, then writes
+    await folder.own(async () => withFolderLock(dir, () => writeFileSync(config, '{"cli":true,"window":true}')));
+    expect(events).toEqual(['elsewhere']);
+    await wait(SETTLE_MS * 4);
+    expect(events).toEqual(['elsewhere']);
+    // alone, the window's write is its own
+    await folder.own(async () => withFolderLock(dir, () => writeFileSync(config, '{"window":2}')));
+    expect(events).toEqual(['elsewhere', 'window']);
+    // the CLI writes after the window's hold and before its answer: that is news
+    await folder.own(async () => {
+      withFolderLock(dir, () => writeFileSync(config, '{"window":3}'));
+      appendFileSync(join(dir, 'audit.log'), 'the CLI\n');
+    });
+    expect(events).toEqual(['elsewhere', 'window', 'elsewhere']);
   });
 
   it("runs exactly the writing requests as the window's own", async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataFolderState } from '../../main/core/files';
 import { startServiceWorker } from '../../main/electron/worker-service';
 import { TestPki } from '../helpers/pki';
 import { tempDir } from '../helpers/stores';
@@ -14,14 +15,25 @@ afterAll(() => pki.cleanup());
 
 describe('the admin domain in a worker thread', () => {
   it('answers every call as the in-process service would, keeps error codes, and calls progress back', async () => {
-    const service = startServiceWorker(SCRIPT, {
-      dataDir: tempDir(),
-      keychainService: `smime-admin-worker-${process.pid}`,
-    });
+    const dataDir = tempDir();
+    const holds: string[] = [];
+    let released = '';
+    const service = startServiceWorker(
+      SCRIPT,
+      { dataDir, keychainService: `smime-admin-worker-${process.pid}` },
+      (event, state) => {
+        holds.push(event);
+        if (event === 'releasing') released = state;
+      },
+    );
     try {
       expect(await service.isAdminPasswordSet()).toBe(false);
       const c = await service.createComposition('本番');
       expect(c.name).toBe('本番');
+      // the worker's lock holds reach the main thread before the answer, with the folder as each left it
+      expect(holds.length).toBeGreaterThanOrEqual(2);
+      expect(holds.slice(0, 2)).toEqual(['acquired', 'releasing']);
+      expect(released).toBe(dataFolderState(dataDir));
       await expect(service.createComposition('本番')).rejects.toMatchObject({ code: 'COMPOSITION_EXISTS' });
       const p12 = readFileSync(pki.p12(pki.leaf({ emails: ['info@example.com'] }), { password: 'pw' }));
       const view = await service.addCertificate({ email: 'info@example.com', p12, password: 'pw' });
