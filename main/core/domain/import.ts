@@ -54,6 +54,7 @@ export function previewImport(
   const existing =
     state.compositions.find((x) => x.id === comp.id) ??
     state.compositions.find((x) => x.name.toLowerCase() === compName.toLowerCase());
+  if (existing) checkRenameFree(existing, state, compName, fileName);
   const added: string[] = [];
   const updated: string[] = [];
   for (const { c } of checked) {
@@ -116,7 +117,10 @@ async function importBundleNow(
   const existing =
     state.compositions.find((x) => x.id === comp.id) ??
     state.compositions.find((x) => x.name.toLowerCase() === compName.toLowerCase());
-  if (existing) checkReplaceable(existing, state, comp.id, opened.payload.serial, fileName, opts);
+  if (existing) {
+    checkReplaceable(existing, state, comp.id, opened.payload.serial, fileName, opts);
+    checkRenameFree(existing, state, compName, fileName);
+  }
 
   const result: ImportResult = {
     composition: compName,
@@ -190,6 +194,17 @@ async function importBundleNow(
     ...(existing && existing.name !== compName ? { previousName: existing.name } : {}),
   });
   return result;
+}
+
+/** A bundle that renames its composition (renamed on the other machine) may not take a name another one has here. */
+function checkRenameFree(existing: Composition, state: AdminState, compName: string, fileName: string): void {
+  const other = state.compositions.find((x) => x !== existing && x.name.toLowerCase() === compName.toLowerCase());
+  if (other) {
+    throw new SmimeError(
+      'COMPOSITION_EXISTS',
+      `${fileName} renames "${existing.name}" to "${compName}", and another composition here already has that name; rename that one first`,
+    );
+  }
 }
 
 function checkReplaceable(

@@ -103,6 +103,39 @@ describe('bundle import', () => {
     expect(actions('Transactional')).toEqual(['bundle.import Transactional']);
   });
 
+  it('refuses a bundle that renames its composition to a name another one has here, changing nothing', async () => {
+    const { svc } = await seededService(pki);
+    const first = join(tempDir(), 'first.json');
+    await svc.reflect('Transactional', PASS, first);
+    svc.renameComposition('Transactional', 'Orders');
+    const renamed = join(tempDir(), 'renamed.json');
+    await svc.reflect('Orders', PASS, renamed);
+    const other = makeService(tempDir(), new MemorySecretStore());
+    await other.svc.importBundle(readFileSync(first), PASS, 'first.json');
+    other.svc.createComposition('orders'); // another composition, the same name but for case
+    const before = snapshotDir(other.dataDir);
+    const why =
+      'COMPOSITION_EXISTS: renamed.json renames "Transactional" to "Orders", and another composition here already has that name; rename that one first';
+    expect(
+      await errorOf(Promise.resolve().then(() => other.svc.previewImport(readFileSync(renamed), PASS, 'renamed.json'))),
+    ).toBe(why);
+    expect(await errorOf(other.svc.importBundle(readFileSync(renamed), PASS, 'renamed.json'))).toBe(why);
+    expect(snapshotDir(other.dataDir)).toEqual(before);
+    // a rename that only changes the case of its own name is no clash
+    svc.renameComposition('Orders', 'ORDERS');
+    other.svc.renameComposition('orders', 'Returns');
+    const recased = join(tempDir(), 'recased.json');
+    await svc.reflect('ORDERS', PASS, recased);
+    await other.svc.importBundle(readFileSync(renamed), PASS, 'renamed.json');
+    await other.svc.importBundle(readFileSync(recased), PASS, 'recased.json');
+    expect(
+      other.svc
+        .listCompositions()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['ORDERS', 'Returns']);
+  });
+
   it('refuses to discard changes not yet reflected, and to roll back to an older bundle, unless told to', async () => {
     const { svc } = await seededService(pki);
     const older = join(tempDir(), 'older.json');
