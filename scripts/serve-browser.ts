@@ -62,8 +62,10 @@ async function main(): Promise<void> {
     for (const r of streams) if (!r.writableEnded) r.write(line);
   };
   // with more than one tab open, a change one tab made is news to the others: all read everything again
-  const folder = watchDataFolder(dataDir, (by) =>
-    emit('state:changed', { at: new Date().toISOString(), by: streams.size > 1 ? 'elsewhere' : by }),
+  const folder = watchDataFolder(
+    dataDir,
+    (by) => emit('state:changed', { at: new Date().toISOString(), by: streams.size > 1 ? 'elsewhere' : by }),
+    { lockReports: 'this-thread' },
   );
   const plain = createHandlers({
     service: local(service),

@@ -195,7 +195,10 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
       },
       language,
     );
-    folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }));
+    // the worker forwards its lock holds; a domain injected in this thread (tests) is heard directly
+    folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }), {
+      lockReports: opts.service ? 'this-thread' : 'forwarded',
+    });
     log('info', `started; data folder ${dataDir}`);
   });
 }

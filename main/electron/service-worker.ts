@@ -1,4 +1,5 @@
 /** The worker thread's side of worker-service.ts: the admin service over the real keychain and settings file. */
+import { resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfStateStore } from '../adapters/conf-state-store';
 import { KeytarSecretStore } from '../adapters/keytar-secret-store';
@@ -18,7 +19,10 @@ const methods = service as unknown as Record<string, (...a: unknown[]) => unknow
 
 // the main thread's folder watch tells the window's writes from the CLI's by these (watch.ts);
 // posted before the answer of the request that held the lock, so they arrive first
-onFolderLock((dir, event) => parentPort!.postMessage({ folderLock: event, state: dataFolderState(dir) }));
+onFolderLock((dir, event) => {
+  if (resolve(dir) === resolve(options.dataDir))
+    parentPort!.postMessage({ folderLock: event, state: dataFolderState(options.dataDir) });
+});
 
 parentPort!.on('message', async (m: { id: number; method: string; args: unknown[] }) => {
   const args = m.args.map((a) =>

@@ -60,23 +60,44 @@ export interface DataFolderWatch {
 }
 
 /**
+ * Where the domain's lock holds are heard from: `this-thread` when the domain runs in this thread
+ * (the watch listens itself), `forwarded` when another thread passes them to `locked` (the app's
+ * worker), `none` when nobody reports them.
+ */
+export type LockReports = 'this-thread' | 'forwarded' | 'none';
+
+export interface WatchOptions {
+  /** how long the writes of a change from elsewhere have to settle before it is announced */
+  settleMs?: number;
+  lockReports?: LockReports;
+}
+
+/**
  * Calls `onChange('elsewhere')` (debounced by `settleMs`) when the state files change other than
  * through `own`, and `onChange('window')` when an own request has changed them.
  *
- * Writers take the folder lock, so what changed while the window's domain held the lock is the
- * window's, and what changed between its holds is someone else's: a CLI run that wrote while an
- * own request waited for the lock is found when the request takes it. Without lock reports (a
- * domain that never said), a change found when an own request starts is someone else's and the
- * rest of its change is taken for the window's.
+ * With lock reports: writers take the folder lock, so what changed while an own request held the
+ * lock is the window's, and every other change is someone else's. A CLI run that wrote while the
+ * request waited for the lock is found when the request takes it; one that wrote after the
+ * request's hold, or during a request that took no lock (it timed out, or failed first), is found
+ * when the request ends; a hold that began before the request (reflect behind its dialog) counts
+ * as elsewhere too. Without lock reports, a change found when an own request starts is someone
+ * else's and the rest is taken for the window's.
  */
-export function watchDataFolder(dataDir: string, onChange: (by: ChangedBy) => void, settleMs = 300): DataFolderWatch {
+export function watchDataFolder(
+  dataDir: string,
+  onChange: (by: ChangedBy) => void,
+  opts: WatchOptions = {},
+): DataFolderWatch {
+  const settleMs = opts.settleMs ?? 300;
+  const reports = (opts.lockReports ?? 'none') !== 'none';
   const state = (): string => dataFolderState(dataDir);
   let known = state();
   let running = 0;
   let elsewhere = false;
-  /** in the own requests in progress: a lock was reported, and one of the holds changed the folder */
-  let sawLock = false;
+  /** one of the own requests in progress changed the folder while holding the lock */
   let ownChanged = false;
+  /** the folder as the current own hold found it; null outside such a hold */
   let atAcquire: string | null = null;
   let timer: NodeJS.Timeout | undefined;
   const settle = (): void => {
@@ -89,20 +110,25 @@ export function watchDataFolder(dataDir: string, onChange: (by: ChangedBy) => vo
   const locked = (event: FolderLockEvent, at: string): void => {
     // a hold outside the own requests (reflect behind its dialog, a read that repairs) is left to the watcher
     if (running === 0) return;
-    sawLock = true;
     if (event === 'acquired') {
       if (at !== known) elsewhere = true;
       atAcquire = at;
-    } else {
-      if (atAcquire !== null && at !== atAcquire) ownChanged = true;
-      atAcquire = null;
-      known = at;
+      return;
     }
+    if (atAcquire === null) {
+      // the end of a hold that began before this request: what it changed is not the request's
+      if (at !== known) elsewhere = true;
+    } else if (at !== atAcquire) ownChanged = true;
+    atAcquire = null;
+    known = at;
   };
   const folder = resolve(dataDir);
-  const unsubscribe = onFolderLock((dir, event) => {
-    if (resolve(dir) === folder) locked(event, state());
-  });
+  const unsubscribe =
+    opts.lockReports === 'this-thread'
+      ? onFolderLock((dir, event) => {
+          if (resolve(dir) === folder) locked(event, state());
+        })
+      : () => undefined;
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(dataDir, { persistent: false }, (_event, name) => {
@@ -123,11 +149,11 @@ export function watchDataFolder(dataDir: string, onChange: (by: ChangedBy) => vo
         running--;
         if (running === 0) {
           const now = state();
-          // with lock reports, a change after the window's last hold is someone else's
-          if (sawLock && now !== known) elsewhere = true;
-          const changed = sawLock ? ownChanged : now !== known;
+          // with lock reports, a change outside the window's holds is someone else's
+          if (reports && now !== known) elsewhere = true;
+          const changed = reports ? ownChanged : now !== known;
           known = now;
-          sawLock = ownChanged = false;
+          ownChanged = false;
           atAcquire = null;
           if (elsewhere) {
             elsewhere = false;

@@ -149,7 +149,9 @@ export async function openApp(
       )
       .catch(() => undefined);
   // as the app does: a change the CLI makes in the data folder reaches the window
-  const folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }));
+  const folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }), {
+    lockReports: 'this-thread',
+  });
   const plain = createHandlers({
     service: local(service),
     dialogs: {

@@ -4,7 +4,13 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../main/contract/channels';
-import { ownWrites, watchDataFolder, WRITING_CHANNELS, type ChangedBy } from '../../main/electron/watch';
+import {
+  ownWrites,
+  watchDataFolder,
+  WRITING_CHANNELS,
+  type ChangedBy,
+  type LockReports,
+} from '../../main/electron/watch';
 import { local } from '../../main/core/domain/remote';
 import { withFolderLock } from '../../main/core/lock';
 import { dispatch } from '../../main/ipc/dispatch';
@@ -18,12 +24,12 @@ describe('the data folder as the window sees it', () => {
   let stop: (() => void) | undefined;
   afterEach(() => stop?.());
 
-  function watched() {
+  function watched(lockReports: LockReports = 'none') {
     const dir = tempDir();
     writeFileSync(join(dir, 'config.json'), '{}');
     mkdirSync(join(dir, 'certs'));
     const events: ChangedBy[] = [];
-    const folder = watchDataFolder(dir, (by) => events.push(by), SETTLE_MS);
+    const folder = watchDataFolder(dir, (by) => events.push(by), { settleMs: SETTLE_MS, lockReports });
     stop = () => folder.stop();
     return { dir, events, folder };
   }
@@ -62,7 +68,7 @@ describe('the data folder as the window sees it', () => {
   });
 
   it("a CLI write that the window's request waited for is the CLI's, and so is one after the window's hold", async () => {
-    const { dir, events, folder } = watched();
+    const { dir, events, folder } = watched('this-thread');
     const config = join(dir, 'config.json');
     // another process (as the CLI does) takes the folder lock, writes after a while, lets go
     const cli = spawn(
@@ -96,6 +102,33 @@ describe('the data folder as the window sees it', () => {
     expect(events).toEqual(['elsewhere', 'window', 'elsewhere']);
   });
 
+  it("with lock reports, a change during a request that took no lock is not the window's", async () => {
+    const { dir, events, folder } = watched('this-thread');
+    // the request fails before it holds the lock (say the CLI held it too long); the CLI wrote meanwhile
+    await expect(
+      folder.own(async () => {
+        writeFileSync(join(dir, 'config.json'), '{"cli":1}');
+        throw new Error('the data folder is busy');
+      }),
+    ).rejects.toThrow('busy');
+    expect(events).toEqual(['elsewhere']);
+  });
+
+  it("a hold that began before the request (reflect behind its dialog) is not the request's change", async () => {
+    const { dir, events, folder } = watched('this-thread');
+    let open!: () => void;
+    const dialog = new Promise<void>((r) => (open = r));
+    const reflect = withFolderLock(dir, async () => {
+      await dialog;
+      writeFileSync(join(dir, 'config.json'), '{"reflected":1}');
+    });
+    await folder.own(async () => {
+      open();
+      await reflect;
+    });
+    expect(events).toEqual(['elsewhere']);
+  });
+
   it("runs exactly the writing requests as the window's own", async () => {
     const through: string[] = [];
     const handlers = Object.fromEntries(CHANNELS.map((c) => [c, async () => c])) as unknown as Handlers;
@@ -115,7 +148,7 @@ describe('the data folder as the window sees it', () => {
     const { svc } = makeService(dir);
     svc.createComposition('Orders');
     const events: ChangedBy[] = [];
-    const folder = watchDataFolder(dir, (by) => events.push(by), SETTLE_MS);
+    const folder = watchDataFolder(dir, (by) => events.push(by), { settleMs: SETTLE_MS, lockReports: 'this-thread' });
     stop = () => folder.stop();
     const h = ownWrites(createHandlers({ service: local(svc), dialogs: {} as Dialogs }), folder);
     expect(await dispatch(h, 'composition:create', { name: 'Invoices' }, true)).toMatchObject({ ok: true });
