@@ -546,20 +546,23 @@ async function main(): Promise<void> {
 
     const ratio = (w: number, kind = 'sign') =>
       r2(tput.get(`${kind}/${w}/${sizes[0]}/20`)! / tput.get(`pass/${w}/${sizes[0]}/20`)!);
-    // What this machine allows at all. Signing adds at least one private-key operation to each message; with the
-    // cores shared by the load generator, the sink and the relay, the best a signing relay could do is the
-    // pass-through's CPU per message over that plus one signature, and two workers can gain at most what one
-    // worker leaves of the cores idle.
+    // What this machine allows, estimated from the same run. Signing adds at least one private-key operation to
+    // each message. Assuming a signed message costs the machine (relay, load generator and sink together) at least
+    // what a passed-through one cost plus one signature, and the cores are all there is, signing throughput is at
+    // most cores / (that CPU per message); over the measured pass-through, that is the best ratio. Two workers can
+    // gain at most what one signing worker leaves of the cores, assuming a message does not get cheaper with two.
     const rsaSignMs = signCostMs(b.rsaKey);
     const ecSignMs = signCostMs(b.ecKey);
     const opensslRsaMs = opensslRsa2048SignMs();
-    // what handing one signature to the thread pool and back costs on top of the signature itself
+    // what handing one signature to the thread pool and back costs on top of the signature itself (one at a time)
     const ecAsyncMs = await signCostAsyncMs(b.ecKey);
-    const passMachine = machineCpu.get(`pass/2/${sizes[0]}/20`)!;
     const cores = availableParallelism();
-    // signing throughput ≤ cores / (pass-through CPU per message + one signature); over the measured pass-through
-    const ratioAtMost = (signMs: number) =>
-      r2((cores * 1000) / ((passMachine + signMs) * tput.get(`pass/2/${sizes[0]}/20`)!));
+    const passMachine = (w: number) => machineCpu.get(`pass/${w}/${sizes[0]}/20`)!;
+    const bestRatio = (signMs: number) => {
+      const at = (w: number) =>
+        r2((cores * 1000) / ((passMachine(w) + signMs) * tput.get(`pass/${w}/${sizes[0]}/20`)!));
+      return { workers1: at(1), workers2: at(2) };
+    };
     const scale = r2(tput.get(`sign/2/${sizes[0]}/20`)! / tput.get(`sign/1/${sizes[0]}/20`)!);
     const addedP99AtHalf = r2(atHalf.p99Ms - baseHalf.p99Ms);
     const out = {
@@ -580,8 +583,8 @@ async function main(): Promise<void> {
         passThroughOverSigning: r2(cpu.get(`pass/1/${sizes[0]}/20`)! / cpu.get(`sign/1/${sizes[0]}/20`)!),
       },
       twoWorkersVsOne10KBConc20Signing: scale,
-      // the same run's limits of this machine for the two targets above (see README, "Relay speed")
-      ceilingOnThisMachine: {
+      // this machine's limits for the two targets above, estimated from the same run (docs/relay.md, "Operating notes")
+      estimatedBestOnThisMachine: {
         rsa2048SignCpuMs: {
           node: r2(rsaSignMs * 1000) / 1000,
           openssl: opensslRsaMs === null ? null : r2(opensslRsaMs * 1000) / 1000,
@@ -589,11 +592,11 @@ async function main(): Promise<void> {
         ecdsaP256SignCpuMs: r2(ecSignMs * 1000) / 1000,
         // why an ECDSA key signs in place and an RSA key on the thread pool (signature.ts)
         threadPoolHandoffCpuMs: r2((ecAsyncMs - ecSignMs) * 1000) / 1000,
-        passThroughMachineCpuMsPerMessage10KBConc20: r2(passMachine),
-        signingVsPassThroughAtMostWithRsa2048: ratioAtMost(rsaSignMs),
-        signingVsPassThroughAtMostWithEcdsaP256: ratioAtMost(ecSignMs),
+        passThroughMachineCpuMsPerMessage10KBConc20: { workers1: r2(passMachine(1)), workers2: r2(passMachine(2)) },
+        signingVsPassThroughWithRsa2048: bestRatio(rsaSignMs),
+        signingVsPassThroughWithEcdsaP256: bestRatio(ecSignMs),
         coresBusyOneWorkerSigning: r2(coresBusy.get(`sign/1/${sizes[0]}/20`)!),
-        twoWorkersVsOneAtMost: r2(cores / coresBusy.get(`sign/1/${sizes[0]}/20`)!),
+        twoWorkersVsOne: r2(cores / coresBusy.get(`sign/1/${sizes[0]}/20`)!),
       },
       // the same relay and path with an ECDSA P-256 certificate: what is left of the cost once RSA is gone
       ecdsaP256SigningVsPassThrough10KBConc20: { workers1: ratio(1, 'signEc'), workers2: ratio(2, 'signEc') },
