@@ -30,7 +30,9 @@ const name = z.string().min(1).max(64);
 const email = z.string().min(3).max(254);
 const secret = z.string().max(1024);
 const token = z.string().regex(/^[0-9a-f]{32}$/);
-const pattern = z.string().min(1).max(1000);
+/** The longest exception pattern a request may carry (the renderer says so while the admin types). */
+export const PATTERN_MAX = 1000;
+const pattern = z.string().min(1).max(PATTERN_MAX);
 const exceptionId = z.number().int().min(0).max(1_000_000);
 const addressList = z.array(z.string().max(320)).max(1000);
 const bytes = z.instanceof(Uint8Array);

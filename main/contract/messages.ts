@@ -164,9 +164,9 @@ const ja: Tables = {
   decision: {
     signed: (p) => `${p.email} の証明書で署名`,
     'bcc-copy': () => 'インテリジェント BCC による転送コピーです。BCC コピーには署名しません。',
-    'header-exception': (p) => `ヘッダー例外 #${p.id}：${p.header}「${p.value}」が ${p.pattern} に一致`,
+    'header-exception': (p) => `ヘッダーによる例外 #${p.id}：${p.header}「${p.value}」が ${p.pattern} に一致`,
     'already-secured': (p) => `メッセージはすでに ${p.contentType} です。再署名しません。`,
-    'destination-exception': (p) => `送信先例外 #${p.id}：${p.pattern} に一致`,
+    'destination-exception': (p) => `宛先による例外 #${p.id}：${p.pattern} に一致`,
     'no-certificate': (p) =>
       p.sender
         ? `構成「${p.composition}」に ${p.sender} の証明書が設定されていません`
@@ -224,8 +224,8 @@ const ja: Tables = {
     'no-certificate': () => 'この構成には証明書が1つもチェックされていません。サーバーは何も署名しません。',
     'matches-everything': (p) =>
       p.kind === 'destination'
-        ? `送信先例外 #${p.id}（${p.pattern}）はすべての一般的なアドレスに一致します。すべてのメールが署名なしで送信されます。`
-        : `ヘッダー例外 #${p.id}（${p.header}: ${p.pattern}）はすべての一般的な値に一致します。すべてのメールが署名なしで送信されます。`,
+        ? `宛先による例外 #${p.id}（${p.pattern}）はすべての一般的なアドレスに一致します。すべてのメールが署名なしで送信されます。`
+        : `ヘッダーによる例外 #${p.id}（${p.header}: ${p.pattern}）はすべての一般的な値に一致します。すべてのメールが署名なしで送信されます。`,
   },
 };
 

@@ -98,7 +98,7 @@ describe('issue 13: the screens as a demanding admin uses them', () => {
       await page.getByLabel('To', { exact: true }).fill('taro@docomo.ne.jp');
       await page.getByLabel('Subject').fill('ご請求書');
       await page.getByLabel('Body').fill('ご注文を承りました。\n請求書を添付します。');
-      await page.getByLabel('Attachments').setInputFiles({
+      await page.getByTestId('file-input-attachments').setInputFiles({
         name: '請求書.pdf',
         mimeType: 'application/pdf',
         buffer: Buffer.from('%PDF-1.4 test'),

@@ -356,7 +356,7 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       expect(await text(row2)).toContain('destination exception added: @partner\\.example$');
       expect(await text(row2)).toMatch(/shop-[0-9a-f]{8}-r2-\d{8}T\d{6}Z\.smime-bundle\.json/);
       expect(await text(row2)).toContain(`SHA-256 ${s.service.history('Shop')[0]!.fingerprintSha256.slice(0, 16)}`);
-      expect(await text(history.locator('tr[data-serial="1"]'))).toContain('never reflected: Shop');
+      expect(await text(history.locator('tr[data-serial="1"]'))).toContain('first reflection: Shop');
       expect(await row2.getByRole('button', { name: T.history.reexport }).count()).toBe(0);
       await screenshot(page, 'en', 'history');
 
@@ -430,12 +430,16 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
         expect(await text(badge)).toBe(want);
       };
 
-      // the URLs are checked by main; a bad one is refused next to the field
+      // a bad URL is said next to the field as it is typed, in the UI's language, and cannot be saved
       const field = comp.getByLabel(T.publish.servers);
       await field.fill('not a url');
-      await comp.getByRole('button', { name: T.publish.save }).click();
-      await visible(comp.locator('[role="alert"][data-code="USAGE"]'));
-      expect(await text(comp.locator('[role="alert"][data-code="USAGE"]'))).toContain('"not a url" is not a URL');
+      await visible(comp.getByTestId('bad-server-url'));
+      expect(await text(comp.getByTestId('bad-server-url'))).toBe(
+        '"not a url" is not a relay status address: use http(s)://HOST:PORT, without a user name or query.',
+      );
+      expect(await comp.getByRole('button', { name: T.publish.save }).isDisabled()).toBe(true);
+      await field.fill('http://user:pw@mail1.example.com:8025');
+      await visible(comp.getByTestId('bad-server-url'));
 
       // one relay runs reflection 1, the other does not answer: not in effect
       await field.fill(`${relayUrl}\n${down}`);
@@ -509,7 +513,7 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
         'certificate.add',
         'admin-password.set',
       ]);
-      expect(await text(rows.nth(0))).toMatch(/reflected Shop .*serial=1/);
+      expect(await text(rows.nth(0))).toMatch(/reflected Shop .*reflection: 1/);
 
       // filters: action, composition, certificate address, since
       const filters = page.getByRole('form', { name: T.audit.filters });

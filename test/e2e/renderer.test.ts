@@ -123,6 +123,11 @@ describe('the renderer in Chromium, over the real core', () => {
         (document.querySelector('.tester-results')?.textContent ?? '').includes('a@partner.example: unsigned: #'),
       );
       expect(await text(detail.locator('.tester-results'))).toContain('bob@example.org: signed (no exception)');
+      // a pattern too long to send is said under the field as it is typed; the tester keeps working, with no error
+      await detail.getByLabel('Pattern', { exact: true }).fill('a'.repeat(1001));
+      await visible(detail.getByText('Pattern is too long: at most 1000 characters.'));
+      expect(await detail.locator('.tester [role="alert"]').count()).toBe(0);
+      expect(await text(detail.locator('.tester-results'))).toContain('bob@example.org: signed (no exception)');
       await detail.getByLabel('Pattern', { exact: true }).fill('');
       await detail.getByRole('switch').click();
       await visible(detail.getByRole('switch', { checked: true }));
@@ -198,7 +203,7 @@ describe('the renderer in Chromium, over the real core', () => {
       expect(await text(page.getByTestId('reflect-result'))).toMatch(
         /Bundle written Reflection 1 File .*\/newsletters-[0-9a-f]{8}-r1-\d{8}T\d{6}Z\.smime-bundle\.json Size .* SHA-256 [0-9a-f]{64} Certificates 1/,
       );
-      expect(await text(card)).toContain('Up to date');
+      expect(await text(card)).toContain('No pending changes');
       const bundleName = readdirSync(s.saveDir).find((f) => f.endsWith('.smime-bundle.json'))!;
       const bundlePath = join(s.saveDir, bundleName);
       expect(loadRelayConfig(readFileSync(bundlePath), 'a long bundle passphrase').policy.intelligentBcc).toBe(true);
@@ -327,7 +332,7 @@ describe('the renderer in Chromium, over the real core', () => {
       await nav(page, 'Test message');
       await page.getByLabel('From', { exact: true }).fill('info@example.com');
       await page.getByLabel('To', { exact: true }).fill('a@example.org');
-      await page.getByLabel('Attachments').setInputFiles({
+      await page.getByTestId('file-input-attachments').setInputFiles({
         name: 'catalogue.bin',
         mimeType: 'application/octet-stream',
         buffer: Buffer.alloc(5 * 1024 * 1024, 7),

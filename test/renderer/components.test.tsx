@@ -16,6 +16,8 @@ import { renewalRisks } from '../../renderer/screens/Certificates/certificate-di
 import { LoadState } from '../../renderer/components/load-state';
 import { useCompositionsStore } from '../../renderer/stores/compositions-store';
 import type { CertificateInfo, CertificateView, CompositionView } from '../../main/contract';
+import { PATTERN_MAX as CONTRACT_PATTERN_MAX, requestSchemas } from '../../main/contract/channels';
+import { PATTERN_MAX } from '../../renderer/screens/Compositions/limits';
 
 afterEach(cleanup);
 beforeEach(() => act(() => useAppStore.setState({ language: 'en' })));
@@ -144,6 +146,13 @@ describe('widgets', () => {
 });
 
 describe('stores and helpers', () => {
+  it("says a pattern is too long at the contract's own limit", () => {
+    expect(PATTERN_MAX).toBe(CONTRACT_PATTERN_MAX);
+    const schema = requestSchemas['exception:add-destination'];
+    expect(schema.safeParse({ name: 'c', pattern: 'a'.repeat(PATTERN_MAX) }).success).toBe(true);
+    expect(schema.safeParse({ name: 'c', pattern: 'a'.repeat(PATTERN_MAX + 1) }).success).toBe(false);
+  });
+
   const cert = (email: string, status: CertificateView['status'], notAfter: string): CertificateView =>
     ({
       email,

@@ -27,20 +27,16 @@ export function snapshotOf(
   };
 }
 
-const key = (h: { header?: string; pattern: string }): string =>
-  `${h.header ? h.header.toLowerCase() + ': ' : ''}${h.pattern}`;
+type Rule = { header?: string; pattern: string };
+// header names compare without case (RFC 5322 §1.2.2); the change names the header as the admin spelt it
+const key = (h: Rule): string => `${h.header ? h.header.toLowerCase() + ': ' : ''}${h.pattern}`;
+const shown = (h: Rule): string => `${h.header ? h.header + ': ' : ''}${h.pattern}`;
 
-function setDiff(
-  out: PendingChange[],
-  a: { header?: string; pattern: string }[],
-  b: typeof a,
-  added: PendingKind,
-  removed: PendingKind,
-): void {
-  const ak = new Set(a.map(key));
-  const bk = new Set(b.map(key));
-  for (const k of ak) if (!bk.has(k)) out.push({ kind: added, subject: k });
-  for (const k of bk) if (!ak.has(k)) out.push({ kind: removed, subject: k });
+function setDiff(out: PendingChange[], a: Rule[], b: Rule[], added: PendingKind, removed: PendingKind): void {
+  const ak = new Map(a.map((h) => [key(h), shown(h)]));
+  const bk = new Map(b.map((h) => [key(h), shown(h)]));
+  for (const [k, subject] of ak) if (!bk.has(k)) out.push({ kind: added, subject });
+  for (const [k, subject] of bk) if (!ak.has(k)) out.push({ kind: removed, subject });
 }
 
 /** Differences between the composition now and its last reflection, in a stable order. */

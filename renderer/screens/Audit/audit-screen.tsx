@@ -7,13 +7,33 @@ import { actionText } from './action-text';
 import { AuditChainBanner } from './audit-chain-banner';
 import './audit.css';
 
+/** An entry's details in the UI's language: a label for each known key (the key itself otherwise), the value as data. */
 function Details({ details }: { details: AuditEntryView['details'] }) {
+  const t = useStrings();
+  const lang = useAppStore((s) => s.language);
   if (!details) return null;
+  const labels: Record<string, string> = t.audit.detailKeys;
+  // an exception's number, or a composition's id
+  const label = (k: string, v: unknown): string =>
+    k === 'id' && typeof v === 'string' ? labels.compositionId! : (labels[k] ?? k);
+  const value = (k: string, v: string | number | boolean | null): string =>
+    v === null
+      ? ''
+      : typeof v === 'boolean'
+        ? v
+          ? t.common.yes
+          : t.common.no
+        : k === 'notAfter' && typeof v === 'string'
+          ? formatDate(v, lang)
+          : String(v);
   return (
-    <span className="mono small">
-      {Object.entries(details)
-        .map(([k, v]) => `${k}=${v === null ? '' : String(v)}`)
-        .join(' ')}
+    <span className="small">
+      {Object.entries(details).map(([k, v], i) => (
+        <span key={k} className="audit-detail" data-key={k}>
+          {i > 0 && ' · '}
+          {label(k, v)}: <span className="mono">{value(k, v)}</span>
+        </span>
+      ))}
     </span>
   );
 }

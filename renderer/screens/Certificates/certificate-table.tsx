@@ -38,7 +38,7 @@ function UsedBy({ c, t }: { c: CertificateView; t: Strings }) {
   const shown = names.slice(0, 2);
   // a narrow column cuts the names: all of them on hover
   return (
-    <span title={names.map(({ n }) => n).join(', ') || undefined}>
+    <span className="used-by" title={names.map(({ n }) => n).join(', ') || undefined}>
       {shown.map(({ n, pending }) => (
         <button
           key={n}
@@ -52,7 +52,7 @@ function UsedBy({ c, t }: { c: CertificateView; t: Strings }) {
         </button>
       ))}
       {names.length > shown.length && (
-        <span className="muted small">{fill(t.common.more, { n: names.length - shown.length })}</span>
+        <span className="muted small more">{fill(t.common.more, { n: names.length - shown.length })}</span>
       )}
     </span>
   );

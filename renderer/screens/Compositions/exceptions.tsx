@@ -9,6 +9,7 @@ import { useAction } from '../../components/use-action';
 import { required, useForm, type Problems } from '../../components/use-form';
 import { errorText, fill, fillNodes, useStrings } from '../../i18n';
 import type { Strings } from '../../i18n/strings';
+import { PATTERN_MAX } from './limits';
 import { useAppStore } from '../../stores/app-store';
 import { draftKey, useCompositionsStore, type ExceptionDraft } from '../../stores/compositions-store';
 
@@ -46,8 +47,13 @@ function checkException(t: Strings, v: { header?: string; pattern: string }): Pr
     ...(v.header !== undefined && v.header.trim() && !HEADER_NAME.test(v.header.trim())
       ? { header: t.comps.headerRule }
       : {}),
+    ...(patternTooLong(v.pattern) ? { pattern: tooLongText(t) } : {}),
   };
 }
+
+const patternTooLong = (pattern: string): boolean => pattern.trim().length > PATTERN_MAX;
+const tooLongText = (t: Strings): string =>
+  fill(t.fieldIssue['too-long'], { label: t.comps.pattern, limit: PATTERN_MAX });
 
 /** Back to the row's Edit button once an edit is saved or cancelled, so the keyboard stays where it was. */
 function focusEditButton(key: string): void {
@@ -289,7 +295,8 @@ function useLivePattern(comp: CompositionView, pattern: string, addresses: strin
   const [error, setError] = useState<UiError | null>(null);
   const key = addresses.join('\n');
   useEffect(() => {
-    const candidate = pattern.trim();
+    // a pattern too long to send is said under the field; the addresses are tried against the exceptions in place
+    const candidate = patternTooLong(pattern) ? '' : pattern.trim();
     if (!candidate && addresses.length === 0) {
       setResults([]);
       setError(null);
@@ -387,9 +394,11 @@ export function DestinationExceptions({ comp }: { comp: CompositionView }) {
   // what is wrong with the typed pattern shows as it is typed, before anything is sent
   const patternError = form.field('pattern').error
     ? form.field('pattern')
-    : liveInvalid
-      ? { error: errorText('PATTERN_INVALID', lang), detail: live.error!.message }
-      : { error: null, detail: null };
+    : patternTooLong(pattern)
+      ? { error: tooLongText(t), detail: null }
+      : liveInvalid
+        ? { error: errorText('PATTERN_INVALID', lang), detail: live.error!.message }
+        : { error: null, detail: null };
   return (
     <section className="card" aria-labelledby="dest-title">
       <div className="toolbar">

@@ -80,8 +80,10 @@ export function HistoryDialog({
                     ) : (
                       <ul className="plain-list small">
                         {h.changes.map((c, j) => (
-                          <li key={j}>
-                            {t.reflect.kind[c.kind]}: <span className="mono">{c.subject}</span>
+                          <li key={j} data-kind={c.kind}>
+                            {/* a reflection's own history: the first one is "first", not "never reflected" */}
+                            {c.kind === 'never-reflected' ? t.history.firstReflection : t.reflect.kind[c.kind]}:{' '}
+                            <span className="mono">{c.subject}</span>
                           </li>
                         ))}
                       </ul>

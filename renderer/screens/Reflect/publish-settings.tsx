@@ -12,6 +12,16 @@ const lines = (text: string): string[] =>
     .map((l) => l.trim())
     .filter(Boolean);
 
+/** A relay status URL as main accepts it (servers.ts validateServerUrl): http(s), no credentials, query or fragment. */
+function isStatusUrl(line: string): boolean {
+  try {
+    const u = new URL(line);
+    return ['http:', 'https:'].includes(u.protocol) && !u.username && !u.password && !u.search && !u.hash;
+  } catch {
+    return false;
+  }
+}
+
 /** Where a composition's reflections are published (the folder its relays watch), and its relays' status URLs. */
 export function PublishSettings({ comp }: { comp: CompositionView }) {
   const t = useStrings();
@@ -24,6 +34,8 @@ export function PublishSettings({ comp }: { comp: CompositionView }) {
   const saved = comp.servers.join('\n');
   useEffect(() => setText(saved), [saved]);
   const dirty = lines(text).join('\n') !== saved;
+  // said under the field as it is typed, in the UI's language, before anything is sent
+  const badUrl = lines(text).find((l) => !isStatusUrl(l));
   return (
     <section className="publish" aria-label={`${t.publish.title}: ${comp.name}`}>
       <h3>{t.publish.title}</h3>
@@ -71,14 +83,19 @@ export function PublishSettings({ comp }: { comp: CompositionView }) {
             onChange={(e) => setText(e.target.value)}
             spellCheck={false}
             aria-describedby={`${id}-hint`}
-            aria-invalid={servers.error ? true : undefined}
+            aria-invalid={servers.error || badUrl !== undefined ? true : undefined}
           />
           <span id={`${id}-hint`} className="muted small">
             {t.publish.serversHint}
           </span>
+          {badUrl !== undefined && (
+            <div className="error" role="alert" data-testid="bad-server-url">
+              <strong>{fill(t.publish.badUrl, { url: badUrl })}</strong>
+            </div>
+          )}
           <ErrorMessage error={servers.error} />
           <div className="row">
-            <button type="submit" disabled={!dirty || servers.busy}>
+            <button type="submit" disabled={!dirty || servers.busy || badUrl !== undefined}>
               {t.publish.save}
             </button>
           </div>

@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { Decision, PreviewDelivery } from '../../../main/contract';
 import { toUiError, type UiError } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
-import { Field } from '../../components/field';
+import { Field, type ControlProps } from '../../components/field';
 import { FilePicker } from '../../components/file-picker';
 import { MimeSource } from '../../components/mime-source';
 import { useForm, type Problems } from '../../components/use-form';
@@ -46,6 +46,7 @@ function ReasonText({ d }: { d: Decision }) {
   const codes = useCodeText();
   const text =
     d.action === 'sign' ? fill(t.test.reason.signed, { email: d.certificate.email }) : t.test.reason[d.reason];
+  const detail = codes.decision(d);
   return (
     <>
       <span>{text}</span>
@@ -55,8 +56,77 @@ function ReasonText({ d }: { d: Decision }) {
           {d.smtp.code} {d.smtp.text}
         </strong>
       )}
-      <div className="muted small">{codes.decision(d)}</div>
+      {/* the detail says which exception or certificate; when it only repeats the reason, it is left out */}
+      {detail !== text && <div className="muted small">{detail}</div>}
     </>
+  );
+}
+
+type Attachment = { name: string; type: string; bytes: Uint8Array<ArrayBuffer> };
+
+/**
+ * The attachments of a composed test message: a button in the UI's language (a browser's own file
+ * input speaks the system's), the names of the files chosen, and a way to remove them. The files
+ * stay with the draft when the admin visits another screen.
+ */
+function Attachments({
+  control,
+  files,
+  onChange,
+}: {
+  control: ControlProps;
+  files: Attachment[];
+  onChange(files: Attachment[]): void;
+}) {
+  const t = useStrings();
+  const lang = useAppStore((s) => s.language);
+  const input = useRef<HTMLInputElement>(null);
+  const listId = useId();
+  return (
+    <div className="attachments">
+      <button
+        type="button"
+        {...control}
+        aria-describedby={[control['aria-describedby'], listId].filter(Boolean).join(' ')}
+        onClick={() => input.current?.click()}
+      >
+        {t.test.chooseAttachments}
+      </button>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        hidden
+        tabIndex={-1}
+        data-testid="file-input-attachments"
+        onChange={async (e) => {
+          const chosen = [...(e.target.files ?? [])];
+          e.target.value = '';
+          onChange(
+            await Promise.all(
+              chosen.map(async (f) => ({
+                name: f.name,
+                type: f.type || 'application/octet-stream',
+                bytes: new Uint8Array(await f.arrayBuffer()),
+              })),
+            ),
+          );
+        }}
+      />
+      <span id={listId} className="file-name" aria-live="polite">
+        {files.length === 0
+          ? t.test.noAttachments
+          : formatList(
+              files.map((f) => `${f.name} (${formatBytes(f.bytes.length)})`),
+              lang,
+            )}
+      </span>
+      {files.length > 0 && (
+        <button type="button" className="link" onClick={() => onChange([])}>
+          {t.test.clearAttachments}
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -359,22 +429,12 @@ export function TestMessageScreen() {
             {text('body', { area: true, rows: 6 })}
             <Field label={labels.attachments} {...form.field('attachments')}>
               {(p) => (
-                <input
-                  {...p}
-                  type="file"
-                  multiple
-                  onChange={async (e) => {
+                <Attachments
+                  control={p}
+                  files={attachments}
+                  onChange={(files) => {
                     form.clear('attachments');
-                    const files = [...(e.target.files ?? [])];
-                    setAttachments(
-                      await Promise.all(
-                        files.map(async (f) => ({
-                          name: f.name,
-                          type: f.type || 'application/octet-stream',
-                          bytes: new Uint8Array(await f.arrayBuffer()),
-                        })),
-                      ),
-                    );
+                    setAttachments(files);
                   }}
                 />
               )}

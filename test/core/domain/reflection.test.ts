@@ -35,10 +35,13 @@ describe('pending changes and reflect', () => {
     svc.addDestinationException('Transactional', '@example\\.net$');
     svc.setExceptionEnabled('Transactional', 1, false);
     svc.setCertificateEnabled('Transactional', 'info@example.com', false);
+    svc.addHeaderException('Transactional', 'X-No-Sign', '^yes$');
     expect(svc.pending('Transactional')[0]!.changes).toEqual([
       { kind: 'certificate-removed', subject: 'info@example.com' },
       { kind: 'destination-added', subject: '@example\\.net$' },
       { kind: 'destination-removed', subject: '@(?:[^@]+\\.)?docomo\\.ne\\.jp$' },
+      // the header as the admin spelt it
+      { kind: 'header-added', subject: 'X-No-Sign: ^yes$' },
       { kind: 'bcc-changed', subject: 'off → on' },
     ]);
   });
