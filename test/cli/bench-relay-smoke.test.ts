@@ -18,8 +18,9 @@ describe('npm run bench:relay (smoke)', () => {
     const r = JSON.parse(lines[0]!);
     expect(r.quick).toBe(true);
     expect(typeof r.baseline).toBe('string');
-    // direct, then signing and pass-through for 1 and 2 workers; 10 and 100 KB; concurrency 1 and 20
-    expect(r.runs).toHaveLength(4 + 2 * 2 * 4);
+    // direct, then signing and pass-through for 1 and 2 workers, 10 and 100 KB, concurrency 1 and 20;
+    // and ECDSA signing at 10 KB and concurrency 20 for 1 and 2 workers
+    expect(r.runs).toHaveLength(4 + 2 * 2 * 4 + 2);
     for (const run of r.runs) {
       for (const k of ['workers', 'sizeKB', 'conc', 'sent', 'failed', 'msgsPerSec', 'p50Ms', 'p99Ms', 'received'])
         expect(typeof run[k], `${run.path} ${k}`).toBe('number');
@@ -30,8 +31,16 @@ describe('npm run bench:relay (smoke)', () => {
       }
     }
     expect(new Set(r.runs.map((x: { path: string }) => x.path))).toEqual(
-      new Set(['direct', 'relay-signing', 'relay-pass-through']),
+      new Set(['direct', 'relay-signing', 'relay-pass-through', 'relay-signing-ecdsa-p256']),
     );
+    // this machine's limits, estimated from the same run
+    const est = r.estimatedBestOnThisMachine;
+    for (const k of ['ecdsaP256SignCpuMs', 'threadPoolHandoffCpuMs', 'coresBusyOneWorkerSigning', 'twoWorkersVsOne'])
+      expect(est[k], k).toBeGreaterThan(0);
+    expect(est.rsa2048SignCpuMs.node).toBeGreaterThan(est.ecdsaP256SignCpuMs);
+    for (const k of ['signingVsPassThroughWithRsa2048', 'signingVsPassThroughWithEcdsaP256'])
+      for (const w of ['workers1', 'workers2']) expect(est[k][w], `${k} ${w}`).toBeGreaterThan(0);
+    expect(typeof r.ecdsaP256SigningVsPassThrough10KBConc20.workers2).toBe('number');
     expect(typeof r.signingVsPassThrough10KBConc20.workers1).toBe('number');
     expect(typeof r.signingVsPassThrough10KBConc20.workers2).toBe('number');
     expect(typeof r.twoWorkersVsOne10KBConc20Signing).toBe('number');

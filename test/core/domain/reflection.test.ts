@@ -85,15 +85,19 @@ describe('bundle import', () => {
     expect(again.certificatesUnchanged).toEqual(['info@example.com']);
   });
 
-  it('logs an import that creates or renames the composition, so the audit log follows it', async () => {
+  /** "Transactional" reflected, renamed to `newName` and reflected again; and another admin machine, empty. */
+  async function reflectedThenRenamed(newName: string) {
     const { svc } = await seededService(pki);
     const first = join(tempDir(), 'first.json');
     await svc.reflect('Transactional', PASS, first);
-    svc.renameComposition('Transactional', 'Notices 通知');
+    svc.renameComposition('Transactional', newName);
     const renamed = join(tempDir(), 'renamed.json');
-    await svc.reflect('Notices 通知', PASS, renamed);
+    await svc.reflect(newName, PASS, renamed);
+    return { svc, first, renamed, other: makeService(tempDir(), new MemorySecretStore()) };
+  }
 
-    const other = makeService(tempDir(), new MemorySecretStore());
+  it('logs an import that creates or renames the composition, so the audit log follows it', async () => {
+    const { first, renamed, other } = await reflectedThenRenamed('Notices 通知');
     other.svc.createComposition('Notices 通知'); // an earlier composition of that name, gone before the imports
     other.svc.deleteComposition('Notices 通知');
     await other.svc.importBundle(readFileSync(first), PASS, 'first.json');
@@ -107,13 +111,7 @@ describe('bundle import', () => {
   });
 
   it('refuses a bundle that renames its composition to a name another one has here, changing nothing', async () => {
-    const { svc } = await seededService(pki);
-    const first = join(tempDir(), 'first.json');
-    await svc.reflect('Transactional', PASS, first);
-    svc.renameComposition('Transactional', 'Orders');
-    const renamed = join(tempDir(), 'renamed.json');
-    await svc.reflect('Orders', PASS, renamed);
-    const other = makeService(tempDir(), new MemorySecretStore());
+    const { svc, first, renamed, other } = await reflectedThenRenamed('Orders');
     await other.svc.importBundle(readFileSync(first), PASS, 'first.json');
     other.svc.createComposition('orders'); // another composition, the same name but for case
     const before = snapshotDir(other.dataDir);
