@@ -65,13 +65,15 @@ export function errorText(code: keyof typeof ERROR_TEXT, lang: Language): string
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** A date as the language writes it; formatters are made once (a list of ten thousand formats ten thousand dates). */
-export function formatDate(iso: string, lang: Language, withTime = false): string {
+export function formatDate(iso: string, lang: Language, withTime: boolean | 'seconds' = false): string {
   const key = `${lang}:${withTime}`;
   let f = dateFormats.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(
       lang === 'ja' ? 'ja-JP' : 'en-GB',
-      withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' },
+      withTime
+        ? { dateStyle: 'medium', timeStyle: withTime === 'seconds' ? 'medium' : 'short' }
+        : { dateStyle: 'medium' },
     );
     dateFormats.set(key, f);
   }

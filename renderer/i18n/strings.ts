@@ -212,7 +212,8 @@ export const en = {
     smimeHint: 'Checked certificates sign mail sent from their address through this composition.',
     noCerts: 'No certificates registered yet.',
     bcc: 'Intelligent BCC',
-    bccHint: 'Copies forwarded by intelligent BCC are sent unsigned.',
+    bccHint:
+      "When on, copies to recipients that the message's To and Cc do not name (an archive address added by Postfix always_bcc or sender_bcc_maps, or the sender's own Bcc) are sent unsigned.",
     dest: 'Exceptions by destination',
     destHint:
       'Recipient addresses that match a pattern (RE2 syntax, case-insensitive) get the mail unsigned. Defaults cover Japanese feature-phone carrier domains.',
@@ -536,6 +537,9 @@ export const en = {
   test: {
     title: 'Test message',
     composition: 'Composition',
+    compositionHint: 'Signed here, offline, with the composition as it is now, changes not yet reflected included.',
+    copiesHint:
+      'Recipients that get a copy the message does not name, as Postfix always_bcc or sender_bcc_maps add them. With intelligent BCC on, they get it unsigned.',
     sendTime: 'Send time',
     mode: 'Message',
     compose: 'Compose',
@@ -836,7 +840,8 @@ export const ja: Strings = {
     smimeHint: 'チェックした証明書は、この構成を通るそのアドレスからのメールに署名します。',
     noCerts: '証明書がまだ登録されていません。',
     bcc: 'インテリジェント BCC',
-    bccHint: 'インテリジェント BCC で転送されるコピーは署名せずに送ります。',
+    bccHint:
+      'オンにすると、メッセージの To と Cc にない宛先へのコピー（Postfix の always_bcc や sender_bcc_maps で追加されるアーカイブ用アドレスや、送信者自身の Bcc）は署名せずに送ります。',
     dest: '宛先による例外',
     destHint:
       'パターン（RE2 構文、大文字小文字を区別しない）に一致する宛先には署名せずに送ります。既定では日本の携帯電話（フィーチャーフォン）のドメインが含まれます。',
@@ -1158,6 +1163,9 @@ export const ja: Strings = {
   test: {
     title: 'テストメッセージ',
     composition: '構成',
+    compositionHint: '未反映の変更も含めた現在の構成で、この場でオフラインに署名します。',
+    copiesHint:
+      'メッセージに書かれていない宛先へのコピー（Postfix の always_bcc や sender_bcc_maps が追加するもの）。インテリジェント BCC がオンなら署名せずに送ります。',
     sendTime: '送信日時',
     mode: 'メッセージ',
     compose: '作成',

@@ -523,6 +523,10 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
         () => document.querySelectorAll('[data-testid="audit-entries"] tbody tr').length === 2,
       );
       await filters.getByLabel(T.audit.action).selectOption('');
+      // the composition field offers the names in use
+      expect(
+        await filters.locator('datalist option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)),
+      ).toEqual(['Shop']);
       await filters.getByLabel(T.audit.composition).fill('Shop');
       await filters.getByRole('button', { name: T.audit.apply }).click();
       await page.waitForFunction(

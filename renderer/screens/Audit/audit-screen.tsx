@@ -1,7 +1,8 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { AuditEntryView } from '../../../main/contract';
 import { fill, formatDate, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
+import { useCompositionsStore } from '../../stores/compositions-store';
 import { AUDIT_GROUPS, NO_FILTERS, useAuditStore, type AuditFilters } from '../../stores/audit-store';
 import { actionText } from './action-text';
 import { AuditChainBanner } from './audit-chain-banner';
@@ -43,6 +44,8 @@ function FiltersForm() {
   const { filters, setFilters } = useAuditStore();
   const [draft, setDraft] = useState<AuditFilters>(filters);
   const ids = { action: useId(), composition: useId(), address: useId(), since: useId() };
+  const compositions = useCompositionsStore((s) => s.list);
+  const compositionNames = useMemo(() => compositions.map((c) => c.name).sort(), [compositions]);
   const change = (patch: Partial<AuditFilters>) => setDraft((d) => ({ ...d, ...patch }));
   return (
     <form
@@ -72,9 +75,16 @@ function FiltersForm() {
         <label htmlFor={ids.composition}>{t.audit.composition}</label>
         <input
           id={ids.composition}
+          list={`${ids.composition}-names`}
           value={draft.composition}
           onChange={(e) => change({ composition: e.target.value })}
         />
+        {/* the names in use, to pick from; an earlier name can still be typed (the log follows renames) */}
+        <datalist id={`${ids.composition}-names`}>
+          {compositionNames.map((n) => (
+            <option key={n} value={n} />
+          ))}
+        </datalist>
       </div>
       <div className="field">
         <label htmlFor={ids.address}>{t.audit.address}</label>

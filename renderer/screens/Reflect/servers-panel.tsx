@@ -39,7 +39,7 @@ export function ServersPanel() {
         <span className="muted small" aria-live="polite">
           {checkingServers
             ? t.servers.checking
-            : serversCheckedAt && fill(t.servers.checkedAt, { at: formatDate(serversCheckedAt, lang, true) })}
+            : serversCheckedAt && fill(t.servers.checkedAt, { at: formatDate(serversCheckedAt, lang, 'seconds') })}
         </span>
         <button type="button" onClick={() => void checkServers()}>
           {t.servers.check}

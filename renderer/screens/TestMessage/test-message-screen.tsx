@@ -373,7 +373,7 @@ export function TestMessageScreen() {
         <h1 id="test-title" tabIndex={-1}>
           {t.test.title}
         </h1>
-        <Field label={labels.composition} {...form.field('composition')}>
+        <Field label={labels.composition} hint={t.test.compositionHint} {...form.field('composition')}>
           {(p) => (
             <select
               {...p}
@@ -424,7 +424,7 @@ export function TestMessageScreen() {
             {text('to', { area: true, hint: t.test.listHint })}
             {text('cc')}
             {text('bcc')}
-            {text('copies')}
+            {text('copies', { hint: t.test.copiesHint })}
             {text('subject')}
             {text('body', { area: true, rows: 6 })}
             <Field label={labels.attachments} {...form.field('attachments')}>
@@ -454,7 +454,7 @@ export function TestMessageScreen() {
             />
             {text('mailFrom')}
             {text('rcpts', { area: true, hint: t.test.listHint })}
-            {text('copies')}
+            {text('copies', { hint: t.test.copiesHint })}
           </>
         )}
         <ErrorMessage error={form.general} />
