@@ -17,7 +17,8 @@ import { resolveRendererFile } from '../main/electron/renderer-files';
 import { createHandlers } from '../main/ipc/handlers';
 import { local } from '../main/core/domain/remote';
 import type { EventName, EventTypes } from '../main/contract/channels';
-import { ownWrites, watchDataFolder } from '../main/electron/watch';
+import { ownWrites, watchDataFolder, type DataFolderWatch } from '../main/electron/watch';
+import { dataFolderState } from '../main/core/files';
 import { CLIENT_PATH, EVENTS_PATH, IPC_PREFIX } from './browser-bridge/protocol';
 import { isPagePath, refuseRequest } from './browser-bridge/request-guard';
 import { bridgeCall, bridgedIndexHtml } from './browser-bridge/server';
@@ -49,10 +50,13 @@ async function main(): Promise<void> {
   const dataDir = defaultDataDir();
   const exports = join(dataDir, 'exports');
   const token = randomBytes(24).toString('hex');
+  // the folder watch (below) hears the domain's lock holds, to tell the page's own changes from the CLI's
+  let folder: DataFolderWatch | undefined = undefined;
   const service = new AdminService({
     store: new ConfStateStore(dataDir),
     secrets: new KeytarSecretStore(keychainService()),
     dataDir,
+    onFolderLock: (event) => folder?.locked(event, dataFolderState(dataDir)),
   });
   // as the Electron main process does: events reach the page (here over a streamed answer), the
   // data folder is watched, and the window's own changes are announced as its own
@@ -62,10 +66,10 @@ async function main(): Promise<void> {
     for (const r of streams) if (!r.writableEnded) r.write(line);
   };
   // with more than one tab open, a change one tab made is news to the others: all read everything again
-  const folder = watchDataFolder(
+  folder = watchDataFolder(
     dataDir,
     (by) => emit('state:changed', { at: new Date().toISOString(), by: streams.size > 1 ? 'elsewhere' : by }),
-    { lockReports: 'this-thread' },
+    { lockReports: true },
   );
   const plain = createHandlers({
     service: local(service),

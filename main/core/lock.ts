@@ -24,28 +24,20 @@ interface Owner {
 
 const held = new Map<string, number>();
 
-/** Taking or about to release a folder's lock, in this thread: after `acquired`, before the lock is gone. */
+/** Taking, or about to release, a folder's lock (the outermost hold only). */
 export type FolderLockEvent = 'acquired' | 'releasing';
-type FolderLockListener = (dataDir: string, event: FolderLockEvent) => void;
-const listeners = new Set<FolderLockListener>();
-
 /**
- * Calls `listener` each time this thread takes a folder's lock and just before it lets it go (the
- * outermost hold only). The window's folder watch tells its own writes from the CLI's this way:
- * whatever changed between two of its holds was someone else's. Returns the unsubscribe.
+ * Told when the holder takes the lock and just before it lets it go. The window's folder watch
+ * tells its own writes from the CLI's this way: whatever changed between two of its holds was
+ * someone else's. It must not throw; if it does, the writer goes on.
  */
-export function onFolderLock(listener: FolderLockListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
+export type FolderLockObserver = (event: FolderLockEvent) => void;
 
-function notify(dataDir: string, event: FolderLockEvent): void {
-  for (const l of listeners) {
-    try {
-      l(dataDir, event);
-    } catch {
-      // a listener's failure is not the writer's
-    }
+function notify(observer: FolderLockObserver | undefined, event: FolderLockEvent): void {
+  try {
+    observer?.(event);
+  } catch {
+    // an observer's failure is not the writer's
   }
 }
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -97,18 +89,24 @@ function tryAcquire(dir: string): boolean {
 /**
  * Runs `fn` holding the data folder's lock; waits up to `waitMs` for another writer, then
  * throws STORE_LOCKED naming it. `fn` may be async: the lock is held until it settles.
+ * `observer` hears the outermost hold's start and end.
  */
-export function withFolderLock<T>(dataDir: string, fn: () => T, waitMs = lockWaitMs()): T {
+export function withFolderLock<T>(
+  dataDir: string,
+  fn: () => T,
+  waitMs = lockWaitMs(),
+  observer?: FolderLockObserver,
+): T {
   const dir = join(dataDir, LOCK_DIR);
   const depth = held.get(dir) ?? 0;
   if (depth === 0) acquire(dataDir, dir, waitMs);
   held.set(dir, depth + 1);
-  if (depth === 0) notify(dataDir, 'acquired');
+  if (depth === 0) notify(observer, 'acquired');
   const release = (): void => {
     const d = held.get(dir)! - 1;
     if (d > 0) held.set(dir, d);
     else {
-      notify(dataDir, 'releasing');
+      notify(observer, 'releasing');
       held.delete(dir);
       rmSync(dir, { recursive: true, force: true });
     }

@@ -195,9 +195,9 @@ export function startApp(electron: ElectronApi, opts: AppOptions): void {
       },
       language,
     );
-    // the worker forwards its lock holds; a domain injected in this thread (tests) is heard directly
+    // the worker forwards its lock holds (above); a domain injected by a test reports none
     folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }), {
-      lockReports: opts.service ? 'this-thread' : 'forwarded',
+      lockReports: !opts.service,
     });
     log('info', `started; data folder ${dataDir}`);
   });

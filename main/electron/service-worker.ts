@@ -1,12 +1,10 @@
 /** The worker thread's side of worker-service.ts: the admin service over the real keychain and settings file. */
-import { resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfStateStore } from '../adapters/conf-state-store';
 import { KeytarSecretStore } from '../adapters/keytar-secret-store';
 import { AdminService } from '../core/domain/service';
 import { describeError } from '../core/errors';
 import { dataFolderState } from '../core/files';
-import { onFolderLock } from '../core/lock';
 import { reviveBuffers, type WorkerOptions } from './worker-service';
 
 const options = workerData as WorkerOptions;
@@ -14,15 +12,11 @@ const service = new AdminService({
   store: new ConfStateStore(options.dataDir),
   secrets: new KeytarSecretStore(options.keychainService),
   dataDir: options.dataDir,
+  // the main thread's folder watch tells the window's writes from the CLI's by these (watch.ts);
+  // posted before the answer of the request that held the lock, so they arrive first
+  onFolderLock: (event) => parentPort!.postMessage({ folderLock: event, state: dataFolderState(options.dataDir) }),
 });
 const methods = service as unknown as Record<string, (...a: unknown[]) => unknown>;
-
-// the main thread's folder watch tells the window's writes from the CLI's by these (watch.ts);
-// posted before the answer of the request that held the lock, so they arrive first
-onFolderLock((dir, event) => {
-  if (resolve(dir) === resolve(options.dataDir))
-    parentPort!.postMessage({ folderLock: event, state: dataFolderState(options.dataDir) });
-});
 
 parentPort!.on('message', async (m: { id: number; method: string; args: unknown[] }) => {
   const args = m.args.map((a) =>

@@ -10,10 +10,9 @@
  * at once, and the folder as they left it is the one the window knows.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Channel } from '../contract/channels';
 import { dataFolderState, DATA_STATE_FILES } from '../core/files';
-import { onFolderLock, type FolderLockEvent } from '../core/lock';
+import type { FolderLockEvent } from '../core/lock';
 import type { Handlers } from '../ipc/handlers';
 
 const RELEVANT = new RegExp(`^(${DATA_STATE_FILES.map((n) => n.replace('.', '\\.')).join('|')})$`);
@@ -52,24 +51,21 @@ export interface DataFolderWatch {
   own<T>(request: () => Promise<T>): Promise<T>;
   /**
    * The window's domain took or is about to release the folder lock, with the folder's state
-   * (`dataFolderState`) at that moment. A domain in this thread reports by itself; one in a worker
-   * thread forwards its reports here.
+   * (`dataFolderState`) at that moment: wire AdminDeps.onFolderLock here (through the worker's
+   * messages when the domain runs in one).
    */
   locked(event: FolderLockEvent, state: string): void;
   stop(): void;
 }
 
-/**
- * Where the domain's lock holds are heard from: `this-thread` when the domain runs in this thread
- * (the watch listens itself), `forwarded` when another thread passes them to `locked` (the app's
- * worker), `none` when nobody reports them.
- */
-export type LockReports = 'this-thread' | 'forwarded' | 'none';
-
 export interface WatchOptions {
   /** how long the writes of a change from elsewhere have to settle before it is announced */
   settleMs?: number;
-  lockReports?: LockReports;
+  /**
+   * The window's domain reports its folder lock holds to `locked` (AdminDeps.onFolderLock, in this
+   * thread or forwarded from the worker). Without reports, the watch falls back to a guess.
+   */
+  lockReports?: boolean;
 }
 
 /**
@@ -90,7 +86,7 @@ export function watchDataFolder(
   opts: WatchOptions = {},
 ): DataFolderWatch {
   const settleMs = opts.settleMs ?? 300;
-  const reports = (opts.lockReports ?? 'none') !== 'none';
+  const reports = opts.lockReports ?? false;
   const state = (): string => dataFolderState(dataDir);
   let known = state();
   let running = 0;
@@ -122,13 +118,6 @@ export function watchDataFolder(
     atAcquire = null;
     known = at;
   };
-  const folder = resolve(dataDir);
-  const unsubscribe =
-    opts.lockReports === 'this-thread'
-      ? onFolderLock((dir, event) => {
-          if (resolve(dir) === folder) locked(event, state());
-        })
-      : () => undefined;
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(dataDir, { persistent: false }, (_event, name) => {
@@ -165,7 +154,6 @@ export function watchDataFolder(
     locked,
     stop() {
       clearTimeout(timer);
-      unsubscribe();
       watcher?.close();
     },
   };

@@ -11,7 +11,8 @@ import { ConfStateStore } from '../../main/adapters/conf-state-store';
 import { KeytarSecretStore } from '../../main/adapters/keytar-secret-store';
 import { AdminService } from '../../main/core/domain/service';
 import { local } from '../../main/core/domain/remote';
-import { ownWrites, watchDataFolder } from '../../main/electron/watch';
+import { ownWrites, watchDataFolder, type DataFolderWatch } from '../../main/electron/watch';
+import { dataFolderState } from '../../main/core/files';
 import { writeFileAtomic } from '../../main/core/files';
 import { resolveRendererFile } from '../../main/electron/renderer-files';
 import type { FileKind } from '../../main/contract/channels';
@@ -127,10 +128,13 @@ export async function openApp(
 ): Promise<Session> {
   const dataDir = opts.dataDir ?? tempDir('smime-e2e-');
   const saveDir = tempDir('smime-saves-');
+  // as the app does: the folder watch (below) hears the domain's lock holds
+  let folder: DataFolderWatch | undefined = undefined;
   const service = new AdminService({
     store: new ConfStateStore(dataDir),
     secrets: new KeytarSecretStore('smime-admin-e2e'),
     dataDir,
+    onFolderLock: (event) => folder?.locked(event, dataFolderState(dataDir)),
   });
   const nextOpen = new Map<FileKind, { name: string; bytes: Buffer }>();
   const saved: string[] = [];
@@ -149,8 +153,8 @@ export async function openApp(
       )
       .catch(() => undefined);
   // as the app does: a change the CLI makes in the data folder reaches the window
-  const folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }), {
-    lockReports: 'this-thread',
+  folder = watchDataFolder(dataDir, (by) => emit('state:changed', { at: new Date().toISOString(), by }), {
+    lockReports: true,
   });
   const plain = createHandlers({
     service: local(service),

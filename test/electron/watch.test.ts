@@ -9,13 +9,16 @@ import {
   watchDataFolder,
   WRITING_CHANNELS,
   type ChangedBy,
-  type LockReports,
+  type DataFolderWatch,
 } from '../../main/electron/watch';
 import { local } from '../../main/core/domain/remote';
 import { withFolderLock } from '../../main/core/lock';
 import { dispatch } from '../../main/ipc/dispatch';
 import { createHandlers, type Dialogs, type Handlers } from '../../main/ipc/handlers';
-import { makeService, tempDir } from '../helpers/stores';
+import { makeService, MemorySecretStore, tempDir } from '../helpers/stores';
+import { ConfStateStore } from '../../main/adapters/conf-state-store';
+import { AdminService } from '../../main/core/domain/service';
+import { dataFolderState } from '../../main/core/files';
 
 const SETTLE_MS = 60;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,14 +27,17 @@ describe('the data folder as the window sees it', () => {
   let stop: (() => void) | undefined;
   afterEach(() => stop?.());
 
-  function watched(lockReports: LockReports = 'none') {
+  function watched(lockReports = false) {
     const dir = tempDir();
     writeFileSync(join(dir, 'config.json'), '{}');
     mkdirSync(join(dir, 'certs'));
     const events: ChangedBy[] = [];
     const folder = watchDataFolder(dir, (by) => events.push(by), { settleMs: SETTLE_MS, lockReports });
     stop = () => folder.stop();
-    return { dir, events, folder };
+    // a writer in this thread that reports its holds to the watch, as the app's domain does
+    const locked = <T>(fn: () => T): T =>
+      withFolderLock(dir, fn, undefined, (event) => folder.locked(event, dataFolderState(dir)));
+    return { dir, events, folder, locked };
   }
 
   it("announces the window's own change at once as its own, and the CLI's once its writes settle", async () => {
@@ -68,7 +74,7 @@ describe('the data folder as the window sees it', () => {
   });
 
   it("a CLI write that the window's request waited for is the CLI's, and so is one after the window's hold", async () => {
-    const { dir, events, folder } = watched('this-thread');
+    const { dir, events, folder, locked } = watched(true);
     const config = join(dir, 'config.json');
     // another process (as the CLI does) takes the folder lock, writes after a while, lets go
     const cli = spawn(
@@ -87,23 +93,23 @@ describe('the data folder as the window sees it', () => {
     );
     await once(cli.stdout!, 'data');
     // the window's request starts while the folder is unchanged, waits for the lock, then writes
-    await folder.own(async () => withFolderLock(dir, () => writeFileSync(config, '{"cli":true,"window":true}')));
+    await folder.own(async () => locked(() => writeFileSync(config, '{"cli":true,"window":true}')));
     expect(events).toEqual(['elsewhere']);
     await wait(SETTLE_MS * 4);
     expect(events).toEqual(['elsewhere']);
     // alone, the window's write is its own
-    await folder.own(async () => withFolderLock(dir, () => writeFileSync(config, '{"window":2}')));
+    await folder.own(async () => locked(() => writeFileSync(config, '{"window":2}')));
     expect(events).toEqual(['elsewhere', 'window']);
     // the CLI writes after the window's hold and before its answer: that is news
     await folder.own(async () => {
-      withFolderLock(dir, () => writeFileSync(config, '{"window":3}'));
+      locked(() => writeFileSync(config, '{"window":3}'));
       appendFileSync(join(dir, 'audit.log'), 'the CLI\n');
     });
     expect(events).toEqual(['elsewhere', 'window', 'elsewhere']);
   });
 
   it("with lock reports, a change during a request that took no lock is not the window's", async () => {
-    const { dir, events, folder } = watched('this-thread');
+    const { dir, events, folder } = watched(true);
     // the request fails before it holds the lock (say the CLI held it too long); the CLI wrote meanwhile
     await expect(
       folder.own(async () => {
@@ -115,10 +121,10 @@ describe('the data folder as the window sees it', () => {
   });
 
   it("a hold that began before the request (reflect behind its dialog) is not the request's change", async () => {
-    const { dir, events, folder } = watched('this-thread');
+    const { dir, events, folder, locked } = watched(true);
     let open!: () => void;
     const dialog = new Promise<void>((r) => (open = r));
-    const reflect = withFolderLock(dir, async () => {
+    const reflect = locked(async () => {
       await dialog;
       writeFileSync(join(dir, 'config.json'), '{"reflected":1}');
     });
@@ -145,11 +151,17 @@ describe('the data folder as the window sees it', () => {
 
   it("with the real service: the window's requests are its own, the CLI's changes are not, reads say nothing", async () => {
     const dir = tempDir();
-    const { svc } = makeService(dir);
-    svc.createComposition('Orders');
     const events: ChangedBy[] = [];
-    const folder = watchDataFolder(dir, (by) => events.push(by), { settleMs: SETTLE_MS, lockReports: 'this-thread' });
-    stop = () => folder.stop();
+    let folder: DataFolderWatch | undefined = undefined;
+    const svc = new AdminService({
+      store: new ConfStateStore(dir),
+      secrets: new MemorySecretStore(),
+      dataDir: dir,
+      onFolderLock: (event) => folder?.locked(event, dataFolderState(dir)),
+    });
+    svc.createComposition('Orders');
+    folder = watchDataFolder(dir, (by) => events.push(by), { settleMs: SETTLE_MS, lockReports: true });
+    stop = () => folder?.stop();
     const h = ownWrites(createHandlers({ service: local(svc), dialogs: {} as Dialogs }), folder);
     expect(await dispatch(h, 'composition:create', { name: 'Invoices' }, true)).toMatchObject({ ok: true });
     expect(await dispatch(h, 'composition:set-bcc', { name: 'Invoices', on: true }, true)).toMatchObject({

@@ -11,7 +11,7 @@ import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files';
-import { withFolderLock } from '../lock';
+import { withFolderLock, type FolderLockObserver } from '../lock';
 
 export interface AuditEntry {
   at: string;
@@ -73,21 +73,27 @@ export function appendAudit(
   action: string,
   target?: string,
   details?: AuditEntry['details'],
+  onFolderLock?: FolderLockObserver,
 ): void {
   const path = join(dataDir, AUDIT_FILE);
-  withFolderLock(dataDir, () => {
-    const body: AuditEntry = {
-      at: at.toISOString(),
-      user: osUser(),
-      action,
-      ...(target ? { target } : {}),
-      ...(details ? { details } : {}),
-      prev: lastLink(path),
-    };
-    const hash = sha256(JSON.stringify(body));
-    appendFileSync(path, JSON.stringify({ ...body, hash }) + '\n', { mode: 0o600 });
-    writeFileAtomic(join(dataDir, AUDIT_HEAD), `${hash}\n`, 0o600);
-  });
+  withFolderLock(
+    dataDir,
+    () => {
+      const body: AuditEntry = {
+        at: at.toISOString(),
+        user: osUser(),
+        action,
+        ...(target ? { target } : {}),
+        ...(details ? { details } : {}),
+        prev: lastLink(path),
+      };
+      const hash = sha256(JSON.stringify(body));
+      appendFileSync(path, JSON.stringify({ ...body, hash }) + '\n', { mode: 0o600 });
+      writeFileAtomic(join(dataDir, AUDIT_HEAD), `${hash}\n`, 0o600);
+    },
+    undefined,
+    onFolderLock,
+  );
 }
 
 export interface AuditCheck {

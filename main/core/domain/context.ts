@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { holdsFolderLock, withFolderLock } from '../lock';
+import { holdsFolderLock, withFolderLock, type FolderLockObserver } from '../lock';
 import { systemClock, type Clock, type SecretStore, type StateStore } from './ports';
 import { appendAudit, type AuditEntry } from './audit';
 import type { AdminState } from './state';
@@ -19,6 +19,8 @@ export interface AdminDeps {
   secrets: SecretStore;
   dataDir: string;
   clock?: Clock;
+  /** told each time this service takes the data folder's lock and just before it lets it go (the window's folder watch) */
+  onFolderLock?: FolderLockObserver;
 }
 
 export class DomainContext {
@@ -26,12 +28,14 @@ export class DomainContext {
   readonly secrets: SecretStore;
   readonly clock: Clock;
   readonly dataDir: string;
+  private readonly onFolderLock: FolderLockObserver | undefined;
 
   constructor(deps: AdminDeps) {
     this.store = deps.store;
     this.secrets = deps.secrets;
     this.clock = deps.clock ?? systemClock;
     this.dataDir = deps.dataDir;
+    this.onFolderLock = deps.onFolderLock;
   }
 
   now(): Date {
@@ -45,13 +49,18 @@ export class DomainContext {
 
   /** Load, change, save under the folder lock: `fn` may throw, and then nothing is saved. */
   mutate<T>(fn: (s: AdminState) => T): T {
-    return withFolderLock(this.dataDir, () => {
-      const state = this.store.load();
-      const result = fn(state);
-      this.beforeSave?.(state);
-      this.store.save(state);
-      return result;
-    });
+    return withFolderLock(
+      this.dataDir,
+      () => {
+        const state = this.store.load();
+        const result = fn(state);
+        this.beforeSave?.(state);
+        this.store.save(state);
+        return result;
+      },
+      undefined,
+      this.onFolderLock,
+    );
   }
 
   /**
@@ -60,10 +69,15 @@ export class DomainContext {
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const outermost = !holdsFolderLock(this.dataDir);
-    return withFolderLock(this.dataDir, async () => {
-      if (outermost && this.onAcquire) await this.onAcquire();
-      return fn();
-    });
+    return withFolderLock(
+      this.dataDir,
+      async () => {
+        if (outermost && this.onAcquire) await this.onAcquire();
+        return fn();
+      },
+      undefined,
+      this.onFolderLock,
+    );
   }
 
   /** Brings a state up to date before it is written (records of older versions gain what newer ones keep). */
@@ -73,7 +87,7 @@ export class DomainContext {
   onAcquire: (() => Promise<void>) | undefined;
 
   audit(action: string, target?: string, details?: AuditEntry['details']): void {
-    appendAudit(this.dataDir, this.now(), action, target, details);
+    appendAudit(this.dataDir, this.now(), action, target, details, this.onFolderLock);
   }
 
   /** The folder of stored p12 files (mode 0700), created on first use. */
