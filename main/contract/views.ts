@@ -110,13 +110,17 @@ export interface HeaderException {
   note?: string;
 }
 
+/** An exception as a composition's view shows it: marked when it matches every ordinary address or value. */
+export type DestinationExceptionView = DestinationException & { matchesEverything?: true };
+export type HeaderExceptionView = HeaderException & { matchesEverything?: true };
+
 export interface CompositionView {
   id: string;
   name: string;
   /** the certificates checked in this composition (a listing stays linear in what it lists) */
   certificates: { id: string; email: string; enabled: boolean; status: CertStatus; daysLeft: number }[];
-  destinationExceptions: DestinationException[];
-  headerExceptions: HeaderException[];
+  destinationExceptions: DestinationExceptionView[];
+  headerExceptions: HeaderExceptionView[];
   intelligentBcc: boolean;
   pending: boolean;
   lastReflection: { at: string; bundleFile: string; bundleFingerprint: string } | null;

@@ -228,6 +228,9 @@ export const en = {
     colEnabled: 'On',
     colId: '#',
     preset: { 'feature-phone': 'feature phone', smartphone: 'smartphone preset' },
+    matchesEveryAddress: 'matches every address',
+    matchesEveryValue: 'matches every value',
+    matchesEverythingTitle: 'While this exception is on, every mail of this composition goes out unsigned.',
     /** what each default header exception is for, by its pattern (the stored note is English) */
     defaultHeaderNote: {
       '^multipart/signed': 'already signed',
@@ -855,6 +858,9 @@ export const ja: Strings = {
     colEnabled: '有効',
     colId: '#',
     preset: { 'feature-phone': 'フィーチャーフォン', smartphone: 'スマートフォン（任意）' },
+    matchesEveryAddress: 'すべてのアドレスに一致',
+    matchesEveryValue: 'すべての値に一致',
+    matchesEverythingTitle: 'この例外がオンの間、この構成のメールはすべて署名なしで送られます。',
     defaultHeaderNote: {
       '^multipart/signed': '署名済み',
       '^application/(x-)?pkcs7-mime': '署名済みまたは暗号化済み',

@@ -178,6 +178,12 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       s.service.addDestinationException('Risky', '.*', 'everything');
       s.service.createComposition('Empty');
       await page.reload();
+      // the compositions table marks the catch-all before any review
+      await nav(page, T.nav.compositions);
+      await page.getByRole('button', { name: /^Risky/ }).click();
+      const risky = page.locator('[data-composition="Risky"]');
+      await visible(risky.getByTestId('matches-everything'));
+      expect(await text(risky.getByTestId('matches-everything'))).toBe('matches every address');
       await nav(page, T.nav.reflect);
 
       // an expired certificate and an exception that matches every address

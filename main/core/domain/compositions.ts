@@ -3,6 +3,7 @@
  * them and the intelligent-BCC switch. A composition keeps its id across renames; the name
  * is a label, unique without regard to case.
  */
+import { destinationMatchesEverything, headerMatchesEverything } from './catch-all';
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -127,8 +128,12 @@ function view(
     id: c.id,
     name: c.name,
     certificates: checked.map((rec) => ({ id: rec.id, email: rec.email, enabled: true, ...st.get(rec.id)! })),
-    destinationExceptions: c.destinationExceptions,
-    headerExceptions: c.headerExceptions,
+    destinationExceptions: c.destinationExceptions.map((e) =>
+      destinationMatchesEverything(e.pattern) ? { ...e, matchesEverything: true as const } : e,
+    ),
+    headerExceptions: c.headerExceptions.map((e) =>
+      headerMatchesEverything(e.header, e.pattern) ? { ...e, matchesEverything: true as const } : e,
+    ),
     intelligentBcc: c.intelligentBcc,
     pending: pendingChanges(c, state, byId).length > 0,
     lastReflection: last

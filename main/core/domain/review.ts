@@ -6,7 +6,7 @@
  */
 import type { ReflectReview, ReflectWarning } from '../../contract';
 import { expiryWarnings } from '../engine/certificate';
-import { compilePattern } from '../relay/patterns';
+import { destinationMatchesEverything, headerMatchesEverything } from './catch-all';
 import { staticWarnings } from './certificates';
 import { findComposition } from './compositions';
 import type { DomainContext } from './context';
@@ -14,24 +14,6 @@ import { readHistory } from './history';
 import { pendingChanges } from './snapshot';
 import type { CertRecord, Composition } from './state';
 import { statusAt } from './status';
-
-/** Addresses of every kind a relay sees; a destination pattern matching all of them unsigns all mail. */
-const ORDINARY_ADDRESSES = [
-  'info@example.com',
-  'taro.yamada@example.co.jp',
-  'a.b+tag@mail.example.org',
-  'user123@gmail.com',
-  'support@sub.example.net',
-  'x@example.jp',
-];
-
-/** Values a header typically carries, by name; any other header is tried with the general ones. */
-const ORDINARY_VALUES: Record<string, string[]> = {
-  'content-type': ['text/plain; charset=UTF-8', 'multipart/mixed; boundary="b1"', 'text/html; charset=ISO-2022-JP'],
-  subject: ['Your order 2026-1128', 'ご注文ありがとうございます', 'Newsletter'],
-  from: ['Info <info@example.com>', 'taro@example.co.jp'],
-};
-const GENERAL_VALUES = ['yes', 'Newsletter 2026-11', 'campaign-42', '<abc.123@example.com>', 'text/plain'];
 
 /** A bundle's file name: an ASCII slug of the name, the composition's short id, the reflection number and the time (UTC). */
 export function bundleFileName(c: Pick<Composition, 'id' | 'name'>, serial: number, at: Date): string {
@@ -51,15 +33,6 @@ export function bundleFileName(c: Pick<Composition, 'id' | 'name'>, serial: numb
   return `${slug}-${c.id.replace(/-/g, '').slice(0, 8)}-r${serial}-${stamp}.smime-bundle.json`;
 }
 
-function matchesAll(pattern: string, samples: string[]): boolean {
-  try {
-    const re = compilePattern(pattern);
-    return samples.every((s) => re.test(s));
-  } catch {
-    return false;
-  }
-}
-
 function confirmations(c: Composition, records: CertRecord[], now: Date, warnDays: number[]): ReflectWarning[] {
   const out: ReflectWarning[] = [];
   if (records.length === 0) out.push({ code: 'no-certificate', params: {} });
@@ -73,13 +46,12 @@ function confirmations(c: Composition, records: CertRecord[], now: Date, warnDay
       out.push({ code: 'certificate-expiring', params: { email: rec.email, days: st.daysLeft } });
   }
   for (const e of c.destinationExceptions) {
-    if (e.enabled && matchesAll(e.pattern, ORDINARY_ADDRESSES)) {
+    if (e.enabled && destinationMatchesEverything(e.pattern)) {
       out.push({ code: 'matches-everything', params: { kind: 'destination', id: e.id, pattern: e.pattern } });
     }
   }
   for (const e of c.headerExceptions) {
-    const samples = ORDINARY_VALUES[e.header.toLowerCase()] ?? GENERAL_VALUES;
-    if (e.enabled && matchesAll(e.pattern, samples)) {
+    if (e.enabled && headerMatchesEverything(e.header, e.pattern)) {
       out.push({
         code: 'matches-everything',
         params: { kind: 'header', id: e.id, pattern: e.pattern, header: e.header },

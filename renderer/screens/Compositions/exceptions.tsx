@@ -1,5 +1,10 @@
 import { useEffect, useId, useState } from 'react';
-import type { CompositionView, DestinationException, HeaderException, TesterMatch } from '../../../main/contract';
+import type {
+  CompositionView,
+  DestinationExceptionView,
+  HeaderExceptionView,
+  TesterMatch,
+} from '../../../main/contract';
 import { toUiError, type UiError } from '../../api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage } from '../../components/error-message';
@@ -13,13 +18,13 @@ import { PATTERN_MAX } from './limits';
 import { useAppStore } from '../../stores/app-store';
 import { draftKey, useCompositionsStore, type ExceptionDraft } from '../../stores/compositions-store';
 
-type AnyException = DestinationException | HeaderException;
+type AnyException = DestinationExceptionView | HeaderExceptionView;
 type EditKey = 'header' | 'pattern' | 'note';
 
 /** RFC 5322 field name, as the core checks it (main/core/relay/patterns.ts). */
 const HEADER_NAME = /^[\x21-\x39\x3b-\x7e]{1,76}$/;
 
-const isHeader = (x: AnyException): x is HeaderException => 'header' in x;
+const isHeader = (x: AnyException): x is HeaderExceptionView => 'header' in x;
 const described = (x: AnyException) => (isHeader(x) ? `${x.header}: ${x.pattern}` : x.pattern);
 
 function exceptionSpec(t: Strings) {
@@ -190,6 +195,11 @@ function ViewRow({
         <PatternText pattern={x.pattern} />
       </td>
       <td>
+        {x.matchesEverything && (
+          <span className="badge warn" title={t.comps.matchesEverythingTitle} data-testid="matches-everything">
+            {isHeader(x) ? t.comps.matchesEveryValue : t.comps.matchesEveryAddress}
+          </span>
+        )}{' '}
         {x.isDefault && <span className="badge neutral">{t.common.default}</span>}{' '}
         {'preset' in x && x.preset && <span className="muted">{t.comps.preset[x.preset]}</span>}{' '}
         {(x.isDefault && isHeader(x) && t.comps.defaultHeaderNote[x.pattern]) || x.note}

@@ -3,6 +3,27 @@ import { join } from 'node:path';
 import { makeService, tempDir } from '../../helpers/stores';
 
 describe('compositions', () => {
+  it('marks an exception that matches every ordinary address or value, whatever the list it is in', () => {
+    const { svc } = makeService();
+    svc.createComposition('A');
+    const everyone = svc.addDestinationException('A', '@', 'a catch-all from the CLI');
+    const partner = svc.addDestinationException('A', '@partner\\.example$');
+    const anyValue = svc.addHeaderException('A', 'X-Campaign', '.*');
+    const marked = (c: ReturnType<typeof svc.getComposition>) => [
+      ...c.destinationExceptions.filter((e) => e.matchesEverything).map((e) => e.id),
+      ...c.headerExceptions.filter((e) => e.matchesEverything).map((e) => e.id),
+    ];
+    // the defaults (carrier domains, already signed or encrypted mail) are not catch-alls
+    expect(marked(svc.getComposition('A'))).toEqual([everyone.id, anyValue.id]);
+    expect(marked(svc.listCompositions()[0]!)).toEqual([everyone.id, anyValue.id]);
+    expect(svc.getComposition('A').destinationExceptions.find((e) => e.id === partner.id)).not.toHaveProperty(
+      'matchesEverything',
+    );
+    // turned off, it is still marked: turning it on again would unsign everything
+    svc.setExceptionEnabled('A', everyone.id, false);
+    expect(marked(svc.getComposition('A'))).toEqual([everyone.id, anyValue.id]);
+  });
+
   it('renames, refuses duplicates and unknown names, deletes', () => {
     const { svc } = makeService();
     svc.createComposition('A');
