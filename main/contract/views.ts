@@ -222,10 +222,14 @@ export interface HistoryEntry {
 }
 
 /** A relay as the app sees it: reachable or not, and which reflection it runs. */
+/** Why a relay's status could not be read, for the UI to say in its language. */
+export type ServerUnreachable = 'refused' | 'timeout' | 'unknown-host' | 'unreachable' | 'not-a-relay' | 'other';
+
 export interface ServerStatusView {
   url: string;
   reachable: boolean;
-  /** why it could not be asked, when it was not reachable */
+  /** why it could not be asked, when it was not reachable: the code, and the technical detail */
+  reason?: ServerUnreachable;
   error?: string;
   compositionId?: string;
   serial?: number;

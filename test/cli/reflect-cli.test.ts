@@ -151,7 +151,9 @@ describe('reflect from the command line', () => {
     ok(run(d, ['composition', 'servers', 'T', 'http://127.0.0.1:9']));
     const s = run(d, ['servers', 'status', 'T']);
     expect(s.code).toBe(1);
-    expect(s.stdout).toMatch(/^T: NOT in effect \(latest reflection 1\)\n {2}http:\/\/127\.0\.0\.1:9 {2}unreachable: /);
+    expect(s.stdout).toMatch(
+      /^T: NOT in effect \(latest reflection 1\)\n {2}http:\/\/127\.0\.0\.1:9 {2}unreachable \(refused\): /,
+    );
     expect(run(d, ['composition', 'servers', 'T', 'ftp://x']).code).toBe(2);
     expect(existsSync(join(d, 'history'))).toBe(true);
   });

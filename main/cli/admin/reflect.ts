@@ -195,7 +195,7 @@ function serversText(list: CompositionServers[]): string {
       `${c.composition}: ${c.inEffect ? 'in effect' : 'NOT in effect'} (latest reflection ${c.latestSerial ?? 'none'})`,
     );
     for (const s of c.servers) {
-      if (!s.reachable) lines.push(`  ${s.url}  unreachable: ${s.error}`);
+      if (!s.reachable) lines.push(`  ${s.url}  unreachable (${s.reason ?? 'other'}): ${s.error}`);
       else
         lines.push(
           `  ${s.url}  runs reflection ${s.serial ?? '?'}${s.current ? ' (latest)' : ''}${s.loadedAt ? `, loaded ${s.loadedAt}` : ''}${s.lastReloadError ? `; last reload failed: ${s.lastReloadError}` : ''}`,

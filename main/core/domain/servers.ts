@@ -6,7 +6,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { CompositionServers, ServerStatusView } from '../../contract';
+import type { CompositionServers, ServerStatusView, ServerUnreachable } from '../../contract';
 import { SmimeError } from '../errors';
 import type { StoredHistoryEntry } from './history';
 
@@ -32,6 +32,30 @@ export function validateServerUrl(url: string): string {
   return u.origin + u.pathname.replace(/\/+$/, '');
 }
 
+const notARelay = (message: string): Error => Object.assign(new Error(message), { code: 'NOT_A_RELAY' });
+
+/** Why a status request failed, as a code the UI words (Node's network error codes, and ours above). */
+export function unreachableReason(e: unknown): ServerUnreachable {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'STATUS_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unknown-host';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ECONNRESET':
+      return 'unreachable';
+    case 'NOT_A_RELAY':
+      return 'not-a-relay';
+    default:
+      return 'other';
+  }
+}
+
 /** GETs a JSON document with a timeout and a size cap. */
 export function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -41,26 +65,32 @@ export function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
       (res) => {
         if (res.statusCode !== 200) {
           res.resume();
-          reject(new Error(`it answered HTTP ${res.statusCode}`));
+          reject(notARelay(`it answered HTTP ${res.statusCode}`));
           return;
         }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > MAX_STATUS_BYTES) req.destroy(new Error('its status is too large'));
+          if (size > MAX_STATUS_BYTES) req.destroy(notARelay('its status is too large'));
           else chunks.push(c);
         });
         res.on('end', () => {
           try {
             resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
           } catch {
-            reject(new Error('its status is not JSON'));
+            reject(notARelay('its status is not JSON'));
           }
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`it did not answer within ${Math.round(timeoutMs / 1000)} s`)));
+    req.on('timeout', () =>
+      req.destroy(
+        Object.assign(new Error(`it did not answer within ${Math.round(timeoutMs / 1000)} s`), {
+          code: 'STATUS_TIMEOUT',
+        }),
+      ),
+    );
     req.on('error', (e) => reject(e));
     req.end();
   });
@@ -122,7 +152,14 @@ export async function pollServers(
             (composition.latestSerial !== null && s.serial === composition.latestSerial));
         return { url, reachable: true, ...s, runsSerial: sameComposition ? (entry?.serial ?? null) : null, current };
       } catch (e) {
-        return { url, reachable: false, error: (e as Error).message, runsSerial: null, current: false };
+        return {
+          url,
+          reachable: false,
+          reason: unreachableReason(e),
+          error: (e as Error).message,
+          runsSerial: null,
+          current: false,
+        };
       }
     }),
   );

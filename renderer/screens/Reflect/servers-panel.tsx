@@ -73,7 +73,15 @@ export function ServersPanel() {
                 <tr key={s.url} data-url={s.url}>
                   <td className="mono">{s.url}</td>
                   <td className={s.reachable ? undefined : 'bad-text'}>
-                    {s.reachable ? t.servers.reachable : fill(t.servers.unreachable, { error: s.error ?? '' })}
+                    {s.reachable ? (
+                      t.servers.reachable
+                    ) : (
+                      <>
+                        {fill(t.servers.unreachable, { error: t.servers.why[s.reason ?? 'other'] })}
+                        {/* the technical detail (Node's error) for whoever looks into it */}
+                        {s.error && <div className="muted small mono">{s.error}</div>}
+                      </>
+                    )}
                   </td>
                   <td>
                     <Runs s={s} />

@@ -58,7 +58,11 @@ describe('servers: is the latest reflection in effect?', () => {
     svc.setServers('Transactional', [url, down]);
     let [s] = await svc.serversStatus('Transactional');
     expect(s!.inEffect).toBe(false); // one of the two does not answer
-    expect(s!.servers.find((x) => x.url === down)).toMatchObject({ reachable: false, current: false });
+    expect(s!.servers.find((x) => x.url === down)).toMatchObject({
+      reachable: false,
+      reason: 'refused',
+      current: false,
+    });
     expect(s!.servers.find((x) => x.url === url)).toMatchObject({
       reachable: true,
       serial: 1,
