@@ -348,10 +348,10 @@ describe('npm run start:browser', () => {
       await sidebar.getByRole('button', { name: 'Server compositions' }).click();
       await page.getByRole('heading', { name: 'Server compositions' }).first().waitFor({ timeout: 15_000 });
       expect(cli(['--data-dir', dataDir, 'composition', 'create', 'From the CLI']).code).toBe(0);
-      await page.getByText('From the CLI').first().waitFor({ timeout: 5_000 });
+      await page.getByText('From the CLI').first().waitFor({ timeout: 15_000 });
       await page.getByLabel('New composition name').fill('From the window');
       await page.getByRole('button', { name: 'Create' }).click();
-      await sidebar.getByRole('button', { name: /^Reflect\s*2$/ }).waitFor({ timeout: 5_000 });
+      await sidebar.getByRole('button', { name: /^Reflect\s*2$/ }).waitFor({ timeout: 15_000 });
       // no folder dialog in a browser: the review says where the bundle goes instead of "you choose"
       await sidebar.getByRole('button', { name: /^Reflect/ }).click();
       await page
