@@ -44,7 +44,7 @@ Administration (global: --data-dir DIR or SMIME_ADMIN_HOME)
   smime-admin bundle inspect BUNDLE --passphrase-env VAR [--json]
   smime-admin bundle import BUNDLE --passphrase-env VAR [--preview] [--discard-pending] [--allow-older] [--json]
   smime-admin send-test --bundle BUNDLE --passphrase-env VAR --composition NAME --in MSG.eml
-      --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] --out-dir DIR [--json] [--at ISO-TIME]
+      --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] [--detect-bcc-copies] --out-dir DIR [--json] [--at ISO-TIME]
 
 Signing relay (next to Postfix; see docs/relay.md)
   smime-admin relay --bundle-dir DIR --composition NAME|ID --passphrase-env VAR|--passphrase-file FILE

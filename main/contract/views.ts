@@ -221,10 +221,11 @@ export interface HistoryEntry {
   reexportOf: number | null;
 }
 
-/** A relay as the app sees it: reachable or not, and which reflection it runs. */
 /** Why a relay's status could not be read, for the UI to say in its language. */
-export type ServerUnreachable = 'refused' | 'timeout' | 'unknown-host' | 'unreachable' | 'not-a-relay' | 'other';
+export type ServerUnreachable =
+  'refused' | 'closed' | 'timeout' | 'unknown-host' | 'unreachable' | 'relay-error' | 'not-a-relay' | 'other';
 
+/** A relay as the app sees it: reachable or not, and which reflection it runs. */
 export interface ServerStatusView {
   url: string;
   reachable: boolean;

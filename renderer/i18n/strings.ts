@@ -231,6 +231,7 @@ export const en = {
     matchesEveryAddress: 'matches every address',
     matchesEveryValue: 'matches every value',
     matchesEverythingTitle: 'While this exception is on, every mail of this composition goes out unsigned.',
+    matchesEverythingHeaderTitle: 'While this exception is on, every mail that carries this header goes out unsigned.',
     /** what each default header exception is for, by its pattern (the stored note is English) */
     defaultHeaderNote: {
       '^multipart/signed': 'already signed',
@@ -407,10 +408,12 @@ export const en = {
     reachable: 'Yes',
     unreachable: 'No: {error}',
     why: {
-      refused: 'nothing answers at that address',
+      refused: 'connection refused: nothing listens at that address',
+      closed: "it closed the connection: is this machine in the relay's --allow-from?",
       timeout: 'no answer in time',
-      'unknown-host': 'the host name is unknown',
+      'unknown-host': 'the host name cannot be resolved',
       unreachable: 'the network does not reach it',
+      'relay-error': 'the relay answered with an error',
       'not-a-relay': 'it answered, but not as a relay',
       other: 'it could not be asked',
     },
@@ -505,6 +508,14 @@ export const en = {
       rolledBack: 'rolled back',
       orphanFiles: 'stray files removed',
       pending: 'left pending',
+      confirmed: 'confirmed',
+    },
+    confirmedCodes: {
+      'certificate-expired': 'expired certificate',
+      'certificate-expiring': 'certificate expiring soon',
+      'certificate-not-yet-valid': 'certificate not yet valid',
+      'no-certificate': 'no certificate',
+      'matches-everything': 'exception matching everything',
     },
     actions: {
       'admin-password': {
@@ -869,6 +880,7 @@ export const ja: Strings = {
     matchesEveryAddress: 'すべてのアドレスに一致',
     matchesEveryValue: 'すべての値に一致',
     matchesEverythingTitle: 'この例外がオンの間、この構成のメールはすべて署名なしで送られます。',
+    matchesEverythingHeaderTitle: 'この例外がオンの間、このヘッダーを持つメールはすべて署名なしで送られます。',
     defaultHeaderNote: {
       '^multipart/signed': '署名済み',
       '^application/(x-)?pkcs7-mime': '署名済みまたは暗号化済み',
@@ -1045,10 +1057,12 @@ export const ja: Strings = {
     reachable: 'はい',
     unreachable: 'いいえ: {error}',
     why: {
-      refused: 'そのアドレスでは何も応答しません',
+      refused: '接続を拒否されました（そのアドレスで待ち受けていません）',
+      closed: '接続を切られました。このマシンはリレーの --allow-from に含まれていますか？',
       timeout: '時間内に応答がありません',
-      'unknown-host': 'ホスト名が見つかりません',
-      unreachable: 'ネットワークが届きません',
+      'unknown-host': 'ホスト名を解決できません',
+      unreachable: 'ネットワーク上で到達できません',
+      'relay-error': 'リレーがエラーを返しました',
       'not-a-relay': '応答はありましたが、リレーではありません',
       other: '問い合わせできませんでした',
     },
@@ -1142,6 +1156,14 @@ export const ja: Strings = {
       rolledBack: '取り消し',
       orphanFiles: '削除した不要ファイル',
       pending: '保留',
+      confirmed: '確認済み',
+    },
+    confirmedCodes: {
+      'certificate-expired': '期限切れの証明書',
+      'certificate-expiring': 'まもなく期限切れの証明書',
+      'certificate-not-yet-valid': 'まだ有効でない証明書',
+      'no-certificate': '証明書なし',
+      'matches-everything': 'すべてに一致する例外',
     },
     actions: {
       'admin-password': {

@@ -154,6 +154,37 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     expect(opensslVerify(pki, join(outDir, files[0]!)).ok).toBe(true);
     expect(readFileSync(join(outDir, files[2]!), 'utf8')).toBe(readFileSync(msg, 'utf8'));
 
+    // as a relay in a mail flow: b@example.org is not named in To or Cc, so it is a BCC copy
+    const asRelay = ok(
+      run(d, [
+        'send-test',
+        '--bundle',
+        bundle,
+        '--passphrase-env',
+        'PASSPHRASE',
+        '--composition',
+        'Transactional',
+        '--in',
+        msg,
+        '--mail-from',
+        'bounce@example.com',
+        '--rcpt',
+        'a@example.org',
+        '--rcpt',
+        'b@example.org',
+        '--detect-bcc-copies',
+        '--out-dir',
+        join(d, 'outbox-relay'),
+        '--json',
+      ]),
+    );
+    expect(
+      JSON.parse(asRelay.stdout).map((x: { recipient: string; reason: string }) => [x.recipient, x.reason]),
+    ).toEqual([
+      ['a@example.org', 'signed'],
+      ['b@example.org', 'bcc-copy'],
+    ]);
+
     // an expired sender certificate: 451, EX_TEMPFAIL
     const oldMsg = pki.write('old.eml', 'From: old@example.com\nTo: a@example.org\nSubject: x\n\nhi\n');
     const rej = run(d, [

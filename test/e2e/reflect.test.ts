@@ -183,7 +183,9 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       await page.getByRole('button', { name: /^Risky/ }).click();
       const risky = page.locator('[data-composition="Risky"]');
       await visible(risky.getByTestId('matches-everything'));
-      expect(await text(risky.getByTestId('matches-everything'))).toBe('matches every address');
+      expect(await text(risky.getByTestId('matches-everything'))).toBe(
+        'matches every address While this exception is on, every mail of this composition goes out unsigned.',
+      );
       await nav(page, T.nav.reflect);
 
       // an expired certificate and an exception that matches every address
@@ -453,7 +455,7 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       await visible(status);
       await until(T.servers.notInEffect);
       expect(await text(status.locator(`tr[data-url="${down}"]`))).toMatch(
-        /No: nothing answers at that address.*ECONNREFUSED/,
+        /No: connection refused: nothing listens at that address .*ECONNREFUSED/,
       );
       expect(await text(status.locator(`tr[data-url="${relayUrl}"]`))).toMatch(/Yes reflection 1 latest/);
       await shoot(page, 'en', 'servers', panel);

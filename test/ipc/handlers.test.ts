@@ -62,6 +62,7 @@ describe('handlers over the real core', () => {
       'reflect:progress:writing',
       'reflect:progress:done',
     ]);
+    await dispatch(h, 'composition:set-bcc', { name: 'T', on: true }, true);
     const sent = await dispatch(
       h,
       'test:send',
@@ -73,7 +74,8 @@ describe('handlers over the real core', () => {
           from: 'info@example.com',
           to: ['a@example.org', 'b@docomo.ne.jp'],
           cc: [],
-          bcc: [],
+          // a Bcc: the message does not name it, so the relay takes it for a copy; so does the preview
+          bcc: ['hidden@example.org'],
           bccCopies: [],
           subject: 'こんにちは',
           body: 'テスト本文',
@@ -84,7 +86,13 @@ describe('handlers over the real core', () => {
     );
     expect(sent).toMatchObject({
       ok: true,
-      value: { decisions: [{ action: 'sign' }, { action: 'unsigned', reason: 'destination-exception' }] },
+      value: {
+        decisions: [
+          { action: 'sign' },
+          { action: 'unsigned', reason: 'destination-exception' },
+          { recipient: 'hidden@example.org', action: 'unsigned', reason: 'bcc-copy' },
+        ],
+      },
     });
     const json = JSON.stringify(sent);
     expect(json).not.toContain('"pw"');

@@ -16,7 +16,7 @@ import { decisionJson, decisionLine, json } from '../render';
 import { EX_TEMPFAIL, usage } from './context';
 
 const USAGE =
-  'smime-admin send-test --bundle BUNDLE --passphrase-env VAR --composition NAME --in MSG.eml --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] --out-dir DIR [--json] [--at ISO-TIME]';
+  'smime-admin send-test --bundle BUNDLE --passphrase-env VAR --composition NAME --in MSG.eml --mail-from ADDR --rcpt ADDR [--rcpt ADDR ...] [--bcc-copy ADDR ...] [--detect-bcc-copies] --out-dir DIR [--json] [--at ISO-TIME]';
 
 /** A recipient address as a file name: recognisable, and safe on every file system. */
 function safeFileName(addr: string): string {
@@ -35,6 +35,7 @@ export async function sendTestCommand(args: string[], out: Output): Promise<numb
       'mail-from': { type: 'string' },
       rcpt: { type: 'string', multiple: true },
       'bcc-copy': { type: 'string', multiple: true },
+      'detect-bcc-copies': { type: 'boolean' },
       'out-dir': { type: 'string' },
       json: { type: 'boolean' },
       at: { type: 'string' },
@@ -68,6 +69,8 @@ export async function sendTestCommand(args: string[], out: Output): Promise<numb
   }
   const message = readInputFile(inPath, MAX_MESSAGE_BYTES, inPath === '-' ? 'standard input' : inPath);
   const envelope = buildEnvelope(mailFrom, rcpts, bccCopies);
+  // --detect-bcc-copies: as the relay does, a --rcpt the message's To and Cc do not name is a BCC copy;
+  // without it only --bcc-copy marks copies (as send-test always has)
   const result = await runPipeline(
     config.policy,
     config.signerFor,
@@ -75,6 +78,7 @@ export async function sendTestCommand(args: string[], out: Output): Promise<numb
     envelope,
     at,
     inPath === '-' ? 'standard input' : inPath,
+    { detectBccCopies: values['detect-bcc-copies'] === true },
   );
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   let n = 0;

@@ -3,13 +3,13 @@
  * them and the intelligent-BCC switch. A composition keeps its id across renames; the name
  * is a label, unique without regard to case.
  */
-import { destinationMatchesEverything, headerMatchesEverything } from './catch-all';
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CertStatus, CompositionView } from '../../contract';
 import { normalizeEmail } from '../engine/certificate';
 import { SmimeError } from '../errors';
+import { destinationMatchesEverything, headerMatchesEverything } from './catch-all';
 import { defaultDestinationExceptions, defaultHeaderExceptions } from '../relay/patterns';
 import { findCert } from './certificates';
 import type { DomainContext } from './context';

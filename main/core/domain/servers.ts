@@ -33,6 +33,7 @@ export function validateServerUrl(url: string): string {
 }
 
 const notARelay = (message: string): Error => Object.assign(new Error(message), { code: 'NOT_A_RELAY' });
+const relayError = (message: string): Error => Object.assign(new Error(message), { code: 'RELAY_ERROR' });
 
 /** Why a status request failed, as a code the UI words (Node's network error codes, and ours above). */
 export function unreachableReason(e: unknown): ServerUnreachable {
@@ -45,10 +46,14 @@ export function unreachableReason(e: unknown): ServerUnreachable {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 'unknown-host';
+    // a relay drops a connection from outside its --allow-from (status.ts)
+    case 'ECONNRESET':
+      return 'closed';
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-    case 'ECONNRESET':
       return 'unreachable';
+    case 'RELAY_ERROR':
+      return 'relay-error';
     case 'NOT_A_RELAY':
       return 'not-a-relay';
     default:
@@ -65,7 +70,9 @@ export function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
       (res) => {
         if (res.statusCode !== 200) {
           res.resume();
-          reject(notARelay(`it answered HTTP ${res.statusCode}`));
+          // a relay whose status fails answers 5xx (status.ts); anything else is not a relay's status page
+          const message = `it answered HTTP ${res.statusCode}`;
+          reject((res.statusCode ?? 0) >= 500 ? relayError(message) : notARelay(message));
           return;
         }
         const chunks: Buffer[] = [];

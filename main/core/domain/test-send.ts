@@ -53,7 +53,10 @@ export async function testSend(
     identities.set(ref.fingerprintSha256, identity);
     return prepareSigner(identity);
   };
-  const result = await runPipeline(policy, signerFor, message, envelope, at, 'the test message');
+  // as the relay does: a recipient the message's To and Cc do not name (a Bcc) is a BCC copy
+  const result = await runPipeline(policy, signerFor, message, envelope, at, 'the test message', {
+    detectBccCopies: true,
+  });
   const deliveries = result.deliveries.map((d): TestDelivery => {
     if (d.action === 'unsigned') return { ...d, verification: null, warnings: [] };
     const identity = identities.get(d.certificate.fingerprintSha256)!;

@@ -26,7 +26,20 @@ function Details({ details }: { details: AuditEntryView['details'] }) {
           : t.common.no
         : k === 'notAfter' && typeof v === 'string'
           ? formatDate(v, lang)
-          : String(v);
+          : k === 'confirmed' && typeof v === 'string'
+            ? confirmedText(v)
+            : String(v);
+  // what the admin confirmed before a reflection: "code:subject" keys (review.ts confirmationKey)
+  const codes: Record<string, string> = t.audit.confirmedCodes;
+  const confirmedText = (keys: string): string =>
+    keys
+      .split(',')
+      .map((key) => {
+        const [code = '', subject = ''] = key.split(':');
+        const word = codes[code] ?? code;
+        return !subject ? word : code === 'matches-everything' ? `${word} #${subject}` : `${word} ${subject}`;
+      })
+      .join(', ');
   return (
     <span className="small">
       {Object.entries(details).map(([k, v], i) => (
@@ -45,7 +58,11 @@ function FiltersForm() {
   const [draft, setDraft] = useState<AuditFilters>(filters);
   const ids = { action: useId(), composition: useId(), address: useId(), since: useId() };
   const compositions = useCompositionsStore((s) => s.list);
-  const compositionNames = useMemo(() => compositions.map((c) => c.name).sort(), [compositions]);
+  const lang = useAppStore((s) => s.language);
+  const compositionNames = useMemo(
+    () => compositions.map((c) => c.name).sort((a, b) => a.localeCompare(b, lang)),
+    [compositions, lang],
+  );
   const change = (patch: Partial<AuditFilters>) => setDraft((d) => ({ ...d, ...patch }));
   return (
     <form

@@ -196,8 +196,17 @@ function ViewRow({
       </td>
       <td>
         {x.matchesEverything && (
-          <span className="badge warn" title={t.comps.matchesEverythingTitle} data-testid="matches-everything">
+          <span
+            className="badge warn"
+            data-testid="matches-everything"
+            title={isHeader(x) ? t.comps.matchesEverythingHeaderTitle : t.comps.matchesEverythingTitle}
+          >
             {isHeader(x) ? t.comps.matchesEveryValue : t.comps.matchesEveryAddress}
+            {/* what it means, for every reader: not only on hover */}
+            <span className="visually-hidden">
+              {' '}
+              {isHeader(x) ? t.comps.matchesEverythingHeaderTitle : t.comps.matchesEverythingTitle}
+            </span>
           </span>
         )}{' '}
         {x.isDefault && <span className="badge neutral">{t.common.default}</span>}{' '}

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { Decision, PreviewDelivery } from '../../../main/contract';
 import { toUiError, type UiError } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
-import { Field, type ControlProps } from '../../components/field';
+import { Field } from '../../components/field';
 import { FilePicker } from '../../components/file-picker';
 import { MimeSource } from '../../components/mime-source';
 import { useForm, type Problems } from '../../components/use-form';
@@ -67,64 +67,80 @@ type Attachment = { name: string; type: string; bytes: Uint8Array<ArrayBuffer> }
 /**
  * The attachments of a composed test message: a button in the UI's language (a browser's own file
  * input speaks the system's), the names of the files chosen, and a way to remove them. The files
- * stay with the draft when the admin visits another screen.
+ * stay with the draft when the admin visits another screen. As FilePicker, it is a labelled group:
+ * the button keeps its visible text as its name, and the field's label and error describe it.
  */
 function Attachments({
-  control,
+  label,
+  error,
   files,
   onChange,
 }: {
-  control: ControlProps;
+  label: string;
+  error: string | null;
   files: Attachment[];
   onChange(files: Attachment[]): void;
 }) {
   const t = useStrings();
   const lang = useAppStore((s) => s.language);
   const input = useRef<HTMLInputElement>(null);
-  const listId = useId();
+  const id = useId();
+  // the newest choice wins, even if an older one is still being read
+  const picks = useRef(0);
+  const errorId = error ? `${id}-error` : undefined;
   return (
-    <div className="attachments">
-      <button
-        type="button"
-        {...control}
-        aria-describedby={[control['aria-describedby'], listId].filter(Boolean).join(' ')}
-        onClick={() => input.current?.click()}
-      >
-        {t.test.chooseAttachments}
-      </button>
-      <input
-        ref={input}
-        type="file"
-        multiple
-        hidden
-        tabIndex={-1}
-        data-testid="file-input-attachments"
-        onChange={async (e) => {
-          const chosen = [...(e.target.files ?? [])];
-          e.target.value = '';
-          onChange(
-            await Promise.all(
+    <div className="field">
+      <span className="label" id={`${id}-label`}>
+        {label}
+      </span>
+      <div className="attachments" role="group" aria-labelledby={`${id}-label`}>
+        <button
+          type="button"
+          aria-describedby={[`${id}-label`, `${id}-list`, errorId].filter(Boolean).join(' ')}
+          data-invalid={error ? 'true' : undefined}
+          onClick={() => input.current?.click()}
+        >
+          {t.test.chooseAttachments}
+        </button>
+        <input
+          ref={input}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          data-testid="file-input-attachments"
+          onChange={async (e) => {
+            const pick = ++picks.current;
+            const chosen = [...(e.target.files ?? [])];
+            e.target.value = '';
+            const read = await Promise.all(
               chosen.map(async (f) => ({
                 name: f.name,
                 type: f.type || 'application/octet-stream',
                 bytes: new Uint8Array(await f.arrayBuffer()),
               })),
-            ),
-          );
-        }}
-      />
-      <span id={listId} className="file-name" aria-live="polite">
-        {files.length === 0
-          ? t.test.noAttachments
-          : formatList(
-              files.map((f) => `${f.name} (${formatBytes(f.bytes.length)})`),
-              lang,
-            )}
-      </span>
-      {files.length > 0 && (
-        <button type="button" className="link" onClick={() => onChange([])}>
-          {t.test.clearAttachments}
-        </button>
+            );
+            if (pick === picks.current) onChange(read);
+          }}
+        />
+        <span id={`${id}-list`} className="file-name" aria-live="polite">
+          {files.length === 0
+            ? t.test.noAttachments
+            : formatList(
+                files.map((f) => `${f.name} (${formatBytes(f.bytes.length)})`),
+                lang,
+              )}
+        </span>
+        {files.length > 0 && (
+          <button type="button" className="link" onClick={() => onChange([])}>
+            {t.test.clearAttachments}
+          </button>
+        )}
+      </div>
+      {error && (
+        <span id={errorId} className="field-error">
+          {error}
+        </span>
       )}
     </div>
   );
@@ -427,18 +443,15 @@ export function TestMessageScreen() {
             {text('copies', { hint: t.test.copiesHint })}
             {text('subject')}
             {text('body', { area: true, rows: 6 })}
-            <Field label={labels.attachments} {...form.field('attachments')}>
-              {(p) => (
-                <Attachments
-                  control={p}
-                  files={attachments}
-                  onChange={(files) => {
-                    form.clear('attachments');
-                    setAttachments(files);
-                  }}
-                />
-              )}
-            </Field>
+            <Attachments
+              label={labels.attachments}
+              error={form.field('attachments').error}
+              files={attachments}
+              onChange={(files) => {
+                form.clear('attachments');
+                setAttachments(files);
+              }}
+            />
           </>
         ) : (
           <>
