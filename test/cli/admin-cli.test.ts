@@ -109,15 +109,21 @@ describe('smime-admin administration, end to end with the real keychain', () => 
     // the relay, from the bundle alone
     const msg = pki.write('order.eml', 'From: Shop <info@example.com>\nTo: a@example.org\nSubject: order\n\nThanks!\n');
     const outDir = join(d, 'outbox');
-    const r = run(d, [
-      'send-test',
-      '--bundle',
-      bundle,
-      '--passphrase-env',
-      'PASSPHRASE',
-      '--composition',
-      'Transactional',
-      '--in',
+    // send-test with the bundle of the composition, the message `inFile`, and the rest of the arguments
+    const sendTest = (inFile: string, ...rest: string[]) =>
+      run(d, [
+        'send-test',
+        '--bundle',
+        bundle,
+        '--passphrase-env',
+        'PASSPHRASE',
+        '--composition',
+        'Transactional',
+        '--in',
+        inFile,
+        ...rest,
+      ]);
+    const r = sendTest(
       msg,
       '--mail-from',
       'bounce@example.com',
@@ -132,7 +138,7 @@ describe('smime-admin administration, end to end with the real keychain', () => 
       '--out-dir',
       outDir,
       '--json',
-    ]);
+    );
     ok(r);
     const decisions = JSON.parse(r.stdout);
     expect(
@@ -156,15 +162,7 @@ describe('smime-admin administration, end to end with the real keychain', () => 
 
     // as a relay in a mail flow: b@example.org is not named in To or Cc, so it is a BCC copy
     const asRelay = ok(
-      run(d, [
-        'send-test',
-        '--bundle',
-        bundle,
-        '--passphrase-env',
-        'PASSPHRASE',
-        '--composition',
-        'Transactional',
-        '--in',
+      sendTest(
         msg,
         '--mail-from',
         'bounce@example.com',
@@ -176,7 +174,7 @@ describe('smime-admin administration, end to end with the real keychain', () => 
         '--out-dir',
         join(d, 'outbox-relay'),
         '--json',
-      ]),
+      ),
     );
     expect(
       JSON.parse(asRelay.stdout).map((x: { recipient: string; reason: string }) => [x.recipient, x.reason]),
@@ -187,15 +185,7 @@ describe('smime-admin administration, end to end with the real keychain', () => 
 
     // an expired sender certificate: 451, EX_TEMPFAIL
     const oldMsg = pki.write('old.eml', 'From: old@example.com\nTo: a@example.org\nSubject: x\n\nhi\n');
-    const rej = run(d, [
-      'send-test',
-      '--bundle',
-      bundle,
-      '--passphrase-env',
-      'PASSPHRASE',
-      '--composition',
-      'Transactional',
-      '--in',
+    const rej = sendTest(
       oldMsg,
       '--mail-from',
       'old@example.com',
@@ -203,7 +193,7 @@ describe('smime-admin administration, end to end with the real keychain', () => 
       'a@example.org',
       '--out-dir',
       join(d, 'out2'),
-    ]);
+    );
     expect(fails(rej, 75)).toBe('451 S/MIME certificate is expired (a@example.org)');
     expect(rej.stdout).toBe('a@example.org: reject 451 S/MIME certificate is expired\n');
 
