@@ -183,7 +183,8 @@ describe('reflect and audit screens in Chromium, over the real core', () => {
       await page.getByRole('button', { name: /^Risky/ }).click();
       const risky = page.locator('[data-composition="Risky"]');
       await visible(risky.getByTestId('matches-everything'));
-      expect(await text(risky.getByTestId('matches-everything'))).toBe(
+      expect(await text(risky.getByTestId('matches-everything'))).toBe('matches every address');
+      expect(await text(risky.locator('.catch-all'))).toBe(
         'matches every address While this exception is on, every mail of this composition goes out unsigned.',
       );
       await nav(page, T.nav.reflect);

@@ -1,6 +1,6 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { AuditEntryView } from '../../../main/contract';
-import { fill, formatDate, useStrings } from '../../i18n';
+import { fill, formatDate, formatList, useStrings } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
 import { useCompositionsStore } from '../../stores/compositions-store';
 import { AUDIT_GROUPS, NO_FILTERS, useAuditStore, type AuditFilters } from '../../stores/audit-store';
@@ -32,14 +32,15 @@ function Details({ details }: { details: AuditEntryView['details'] }) {
   // what the admin confirmed before a reflection: "code:subject" keys (review.ts confirmationKey)
   const codes: Record<string, string> = t.audit.confirmedCodes;
   const confirmedText = (keys: string): string =>
-    keys
-      .split(',')
-      .map((key) => {
+    formatList(
+      keys.split(',').map((key) => {
         const [code = '', subject = ''] = key.split(':');
         const word = codes[code] ?? code;
         return !subject ? word : code === 'matches-everything' ? `${word} #${subject}` : `${word} ${subject}`;
-      })
-      .join(', ');
+      }),
+      lang,
+      'narrow',
+    );
   return (
     <span className="small">
       {Object.entries(details).map(([k, v], i) => (

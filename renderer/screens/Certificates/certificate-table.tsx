@@ -35,7 +35,8 @@ function UsedBy({ c, t }: { c: CertificateView; t: Strings }) {
   const go = useAppStore((s) => s.go);
   const reflectedOnly = c.reflectedIn.filter((n) => !c.usedBy.includes(n));
   const names = [...c.usedBy.map((n) => ({ n, pending: false })), ...reflectedOnly.map((n) => ({ n, pending: true }))];
-  const shown = names.slice(0, 2);
+  // one name, cut with an ellipsis when long; the others are counted (two in a narrow column became two letters)
+  const shown = names.slice(0, 1);
   // a narrow column cuts the names: all of them on hover
   return (
     <span className="used-by" title={names.map(({ n }) => n).join(', ') || undefined}>

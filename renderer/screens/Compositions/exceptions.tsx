@@ -196,19 +196,15 @@ function ViewRow({
       </td>
       <td>
         {x.matchesEverything && (
-          <span
-            className="badge warn"
-            data-testid="matches-everything"
-            title={isHeader(x) ? t.comps.matchesEverythingHeaderTitle : t.comps.matchesEverythingTitle}
-          >
-            {isHeader(x) ? t.comps.matchesEveryValue : t.comps.matchesEveryAddress}
-            {/* what it means, for every reader: not only on hover */}
-            <span className="visually-hidden">
-              {' '}
+          <div className="catch-all">
+            <span className="badge warn" data-testid="matches-everything">
+              {isHeader(x) ? t.comps.matchesEveryValue : t.comps.matchesEveryAddress}
+            </span>{' '}
+            <span className="small">
               {isHeader(x) ? t.comps.matchesEverythingHeaderTitle : t.comps.matchesEverythingTitle}
             </span>
-          </span>
-        )}{' '}
+          </div>
+        )}
         {x.isDefault && <span className="badge neutral">{t.common.default}</span>}{' '}
         {'preset' in x && x.preset && <span className="muted">{t.comps.preset[x.preset]}</span>}{' '}
         {(x.isDefault && isHeader(x) && t.comps.defaultHeaderNote[x.pattern]) || x.note}
