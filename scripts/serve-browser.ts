@@ -18,7 +18,6 @@ import { createHandlers } from '../main/ipc/handlers';
 import { local } from '../main/core/domain/remote';
 import type { EventName, EventTypes } from '../main/contract/channels';
 import { ownWrites, watchDataFolder, type DataFolderWatch } from '../main/electron/watch';
-import { dataFolderState } from '../main/core/files';
 import { CLIENT_PATH, EVENTS_PATH, IPC_PREFIX } from './browser-bridge/protocol';
 import { isPagePath, refuseRequest } from './browser-bridge/request-guard';
 import { bridgeCall, bridgedIndexHtml } from './browser-bridge/server';
@@ -56,7 +55,7 @@ async function main(): Promise<void> {
     store: new ConfStateStore(dataDir),
     secrets: new KeytarSecretStore(keychainService()),
     dataDir,
-    onFolderLock: (event) => folder?.locked(event, dataFolderState(dataDir)),
+    onFolderLock: (event) => folder?.locked(event),
   });
   // as the Electron main process does: events reach the page (here over a streamed answer), the
   // data folder is watched, and the window's own changes are announced as its own

@@ -40,6 +40,7 @@ function notify(observer: FolderLockObserver | undefined, event: FolderLockEvent
     // an observer's failure is not the writer's
   }
 }
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 function sleep(ms: number): void {

@@ -50,11 +50,11 @@ export interface DataFolderWatch {
   /** Runs one of the window's own writing requests: the change it makes is announced as the window's. */
   own<T>(request: () => Promise<T>): Promise<T>;
   /**
-   * The window's domain took or is about to release the folder lock, with the folder's state
-   * (`dataFolderState`) at that moment: wire AdminDeps.onFolderLock here (through the worker's
-   * messages when the domain runs in one).
+   * The window's domain took or is about to release the folder lock: wire AdminDeps.onFolderLock
+   * here. A domain in this thread passes only the event (the folder is read now); a worker passes
+   * the folder's state (`dataFolderState`) as it was at that moment.
    */
-  locked(event: FolderLockEvent, state: string): void;
+  locked(event: FolderLockEvent, state?: string): void;
   stop(): void;
 }
 
@@ -103,7 +103,7 @@ export function watchDataFolder(
     known = now;
     onChange('elsewhere');
   };
-  const locked = (event: FolderLockEvent, at: string): void => {
+  const locked = (event: FolderLockEvent, at: string = state()): void => {
     // a hold outside the own requests (reflect behind its dialog, a read that repairs) is left to the watcher
     if (running === 0) return;
     if (event === 'acquired') {

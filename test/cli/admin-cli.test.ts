@@ -123,14 +123,11 @@ describe('smime-admin administration, end to end with the real keychain', () => 
         inFile,
         ...rest,
       ]);
+    // the order's envelope: a bounce address, a@ (named in To) and b@ (not named)
+    const toAandB = ['--mail-from', 'bounce@example.com', '--rcpt', 'a@example.org', '--rcpt', 'b@example.org'];
     const r = sendTest(
       msg,
-      '--mail-from',
-      'bounce@example.com',
-      '--rcpt',
-      'a@example.org',
-      '--rcpt',
-      'b@example.org',
+      ...toAandB,
       '--rcpt',
       'taro@docomo.ne.jp',
       '--bcc-copy',
@@ -162,19 +159,7 @@ describe('smime-admin administration, end to end with the real keychain', () => 
 
     // as a relay in a mail flow: b@example.org is not named in To or Cc, so it is a BCC copy
     const asRelay = ok(
-      sendTest(
-        msg,
-        '--mail-from',
-        'bounce@example.com',
-        '--rcpt',
-        'a@example.org',
-        '--rcpt',
-        'b@example.org',
-        '--detect-bcc-copies',
-        '--out-dir',
-        join(d, 'outbox-relay'),
-        '--json',
-      ),
+      sendTest(msg, ...toAandB, '--detect-bcc-copies', '--out-dir', join(d, 'outbox-relay'), '--json'),
     );
     expect(
       JSON.parse(asRelay.stdout).map((x: { recipient: string; reason: string }) => [x.recipient, x.reason]),

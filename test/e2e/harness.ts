@@ -12,7 +12,7 @@ import { KeytarSecretStore } from '../../main/adapters/keytar-secret-store';
 import { AdminService } from '../../main/core/domain/service';
 import { local } from '../../main/core/domain/remote';
 import { ownWrites, watchDataFolder, type DataFolderWatch } from '../../main/electron/watch';
-import { dataFolderState, writeFileAtomic } from '../../main/core/files';
+import { writeFileAtomic } from '../../main/core/files';
 import { resolveRendererFile } from '../../main/electron/renderer-files';
 import type { FileKind } from '../../main/contract/channels';
 import { createHandlers } from '../../main/ipc/handlers';
@@ -133,7 +133,7 @@ export async function openApp(
     store: new ConfStateStore(dataDir),
     secrets: new KeytarSecretStore('smime-admin-e2e'),
     dataDir,
-    onFolderLock: (event) => folder?.locked(event, dataFolderState(dataDir)),
+    onFolderLock: (event) => folder?.locked(event),
   });
   const nextOpen = new Map<FileKind, { name: string; bytes: Buffer }>();
   const saved: string[] = [];

@@ -18,7 +18,6 @@ import { createHandlers, type Dialogs, type Handlers } from '../../main/ipc/hand
 import { makeService, MemorySecretStore, tempDir } from '../helpers/stores';
 import { ConfStateStore } from '../../main/adapters/conf-state-store';
 import { AdminService } from '../../main/core/domain/service';
-import { dataFolderState } from '../../main/core/files';
 
 const SETTLE_MS = 60;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,8 +34,7 @@ describe('the data folder as the window sees it', () => {
     const folder = watchDataFolder(dir, (by) => events.push(by), { settleMs: SETTLE_MS, lockReports });
     stop = () => folder.stop();
     // a writer in this thread that reports its holds to the watch, as the app's domain does
-    const locked = <T>(fn: () => T): T =>
-      withFolderLock(dir, fn, undefined, (event) => folder.locked(event, dataFolderState(dir)));
+    const locked = <T>(fn: () => T): T => withFolderLock(dir, fn, undefined, (event) => folder.locked(event));
     return { dir, events, folder, locked };
   }
 
@@ -157,7 +155,7 @@ describe('the data folder as the window sees it', () => {
       store: new ConfStateStore(dir),
       secrets: new MemorySecretStore(),
       dataDir: dir,
-      onFolderLock: (event) => folder?.locked(event, dataFolderState(dir)),
+      onFolderLock: (event) => folder?.locked(event),
     });
     svc.createComposition('Orders');
     folder = watchDataFolder(dir, (by) => events.push(by), { settleMs: SETTLE_MS, lockReports: true });

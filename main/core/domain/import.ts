@@ -51,9 +51,7 @@ export function previewImport(
 ): ImportPreview {
   const { opened, comp, compName, checked } = openChecked(ctx, bytes, passphrase, fileName);
   const state = ctx.load();
-  const existing =
-    state.compositions.find((x) => x.id === comp.id) ??
-    state.compositions.find((x) => x.name.toLowerCase() === compName.toLowerCase());
+  const existing = existingFor(state, comp.id, compName);
   if (existing) checkRenameFree(existing, state, compName, fileName);
   const added: string[] = [];
   const updated: string[] = [];
@@ -114,9 +112,7 @@ async function importBundleNow(
   const { opened, comp, compName, checked } = openChecked(ctx, bytes, passphrase, fileName);
   const fingerprint = createHash('sha256').update(bytes).digest('hex');
   const state = ctx.load();
-  const existing =
-    state.compositions.find((x) => x.id === comp.id) ??
-    state.compositions.find((x) => x.name.toLowerCase() === compName.toLowerCase());
+  const existing = existingFor(state, comp.id, compName);
   if (existing) {
     checkReplaceable(existing, state, comp.id, opened.payload.serial, fileName, opts);
     checkRenameFree(existing, state, compName, fileName);
@@ -194,6 +190,14 @@ async function importBundleNow(
     ...(existing && existing.name !== compName ? { previousName: existing.name } : {}),
   });
   return result;
+}
+
+/** The composition here a bundle's composition lands on: the same one (by id), else one of the same name. */
+function existingFor(state: AdminState, id: string, name: string): Composition | undefined {
+  return (
+    state.compositions.find((x) => x.id === id) ??
+    state.compositions.find((x) => x.name.toLowerCase() === name.toLowerCase())
+  );
 }
 
 /** A bundle that renames its composition (renamed on the other machine) may not take a name another one has here. */

@@ -32,8 +32,9 @@ export function validateServerUrl(url: string): string {
   return u.origin + u.pathname.replace(/\/+$/, '');
 }
 
-const notARelay = (message: string): Error => Object.assign(new Error(message), { code: 'NOT_A_RELAY' });
-const relayError = (message: string): Error => Object.assign(new Error(message), { code: 'RELAY_ERROR' });
+/** A failure of ours with a code beside Node's network codes, for unreachableReason. */
+const failure = (code: 'NOT_A_RELAY' | 'RELAY_ERROR' | 'STATUS_TIMEOUT', message: string): Error =>
+  Object.assign(new Error(message), { code });
 
 /** Why a status request failed, as a code the UI words (Node's network error codes, and ours above). */
 export function unreachableReason(e: unknown): ServerUnreachable {
@@ -72,31 +73,27 @@ export function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
           res.resume();
           // a relay whose status fails answers 5xx (status.ts); anything else is not a relay's status page
           const message = `it answered HTTP ${res.statusCode}`;
-          reject((res.statusCode ?? 0) >= 500 ? relayError(message) : notARelay(message));
+          reject(failure((res.statusCode ?? 0) >= 500 ? 'RELAY_ERROR' : 'NOT_A_RELAY', message));
           return;
         }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > MAX_STATUS_BYTES) req.destroy(notARelay('its status is too large'));
+          if (size > MAX_STATUS_BYTES) req.destroy(failure('NOT_A_RELAY', 'its status is too large'));
           else chunks.push(c);
         });
         res.on('end', () => {
           try {
             resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
           } catch {
-            reject(notARelay('its status is not JSON'));
+            reject(failure('NOT_A_RELAY', 'its status is not JSON'));
           }
         });
       },
     );
     req.on('timeout', () =>
-      req.destroy(
-        Object.assign(new Error(`it did not answer within ${Math.round(timeoutMs / 1000)} s`), {
-          code: 'STATUS_TIMEOUT',
-        }),
-      ),
+      req.destroy(failure('STATUS_TIMEOUT', `it did not answer within ${Math.round(timeoutMs / 1000)} s`)),
     );
     req.on('error', (e) => reject(e));
     req.end();

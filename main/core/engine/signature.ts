@@ -151,7 +151,7 @@ export function createSignature(scheme: SignatureScheme, data: Buffer, key: KeyO
  * Signs off the event loop where that pays: an RSA private-key operation (about 0.7 ms for
  * RSA-2048) runs on libuv's thread pool while a relay's event loop goes on reading and writing
  * other connections. An ECDSA signature (about 0.04 ms for P-256) is made in place: handing it
- * to the pool and back costs more CPU than the signature (bench:relay, `ceilingOnThisMachine`).
+ * to the pool and back costs more CPU than the signature (bench:relay, `estimatedBestOnThisMachine`).
  */
 export function createSignatureAsync(scheme: SignatureScheme, data: Buffer, key: KeyObject): Promise<Buffer> {
   if (scheme.kind === 'ecdsa') {

@@ -5,9 +5,10 @@
  */
 import { RE2JS } from 're2js';
 import { SmimeError } from '../errors';
-import type { DestinationException, HeaderException } from '../../contract';
+import { PATTERN_MAX, type DestinationException, type HeaderException } from '../../contract';
 
-export const MAX_PATTERN_LENGTH = 1000;
+/** The longest pattern: the same bound as an IPC request's (the contract's PATTERN_MAX). */
+export const MAX_PATTERN_LENGTH = PATTERN_MAX;
 
 /** Compiles a pattern case-insensitively, or throws PATTERN_INVALID with RE2's reason. */
 export function compilePattern(pattern: string): RE2JS {

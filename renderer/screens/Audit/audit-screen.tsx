@@ -17,18 +17,6 @@ function Details({ details }: { details: AuditEntryView['details'] }) {
   // an exception's number, or a composition's id
   const label = (k: string, v: unknown): string =>
     k === 'id' && typeof v === 'string' ? labels.compositionId! : (labels[k] ?? k);
-  const value = (k: string, v: string | number | boolean | null): string =>
-    v === null
-      ? ''
-      : typeof v === 'boolean'
-        ? v
-          ? t.common.yes
-          : t.common.no
-        : k === 'notAfter' && typeof v === 'string'
-          ? formatDate(v, lang)
-          : k === 'confirmed' && typeof v === 'string'
-            ? confirmedText(v)
-            : String(v);
   // what the admin confirmed before a reflection: "code:subject" keys (review.ts confirmationKey)
   const codes: Record<string, string> = t.audit.confirmedCodes;
   const confirmedText = (keys: string): string =>
@@ -41,6 +29,13 @@ function Details({ details }: { details: AuditEntryView['details'] }) {
       lang,
       'narrow',
     );
+  const value = (k: string, v: string | number | boolean | null): string => {
+    if (v === null) return '';
+    if (typeof v === 'boolean') return v ? t.common.yes : t.common.no;
+    if (k === 'notAfter' && typeof v === 'string') return formatDate(v, lang);
+    if (k === 'confirmed' && typeof v === 'string') return confirmedText(v);
+    return String(v);
+  };
   return (
     <span className="small">
       {Object.entries(details).map(([k, v], i) => (
